@@ -1,0 +1,415 @@
+//! Runs the pipeline: discover → front-end per file (parallel) → project pass → SQL analysis
+//! and rules per site (parallel) → sorted, deduplicated findings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, TableMatcher};
+use crate::discover::{self, DiscoverIssue};
+use crate::facts::{FileFacts, Span, SqlSite};
+use crate::lang;
+use crate::lines::{LineCol, LineIndex};
+use crate::resolve::Constants;
+use crate::rules::{self, Finding, QueryContext, Rule};
+use crate::sql::{analyze, parse, template};
+
+/// One scanned file, kept for reporting.
+#[derive(Debug)]
+pub struct ScannedFile {
+    /// Path as shown to users: relative to the current directory when under it, `/`-separated.
+    pub display: String,
+    pub source: Arc<String>,
+    pub lines: LineIndex,
+    pub parse_errors: bool,
+}
+
+impl ScannedFile {
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.lines.line_col(&self.source, offset)
+    }
+}
+
+/// A query the scanner found but could not check, and why.
+#[derive(Debug, Clone)]
+pub struct Unanalyzed {
+    pub file: usize,
+    pub span: Span,
+    pub reason: String,
+}
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub parse_errors: usize,
+    pub sql_sites: usize,
+    pub unanalyzed: usize,
+    pub findings: usize,
+    pub by_rule: BTreeMap<&'static str, usize>,
+    pub elapsed_ms: u128,
+}
+
+/// The result of a run, before formatting.
+#[derive(Debug)]
+pub struct Report {
+    pub files: Vec<ScannedFile>,
+    pub findings: Vec<Finding>,
+    pub unanalyzed: Vec<Unanalyzed>,
+    pub discover_issues: Vec<DiscoverIssue>,
+    pub summary: Summary,
+}
+
+/// Scan `paths` with `config`.
+pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
+    let started = Instant::now();
+    let discovered = discover::discover(paths, config);
+    let cwd = std::env::current_dir().ok();
+
+    // Stage 2: one tree-sitter parser per thread, one parse per file.
+    let parsed: Vec<(ScannedFile, FileFacts)> = discovered
+        .files
+        .par_iter()
+        .map_init(lang::php_parser, |parser, file| {
+            let source = String::from_utf8_lossy(&file.bytes).into_owned();
+            let facts = match parser {
+                Some(parser) => catch_unwind(AssertUnwindSafe(|| {
+                    lang::php::analyze(parser, source.as_bytes())
+                }))
+                .unwrap_or_else(|_| FileFacts {
+                    parse_errors: true,
+                    ..FileFacts::default()
+                }),
+                None => FileFacts {
+                    parse_errors: true,
+                    ..FileFacts::default()
+                },
+            };
+            let scanned = ScannedFile {
+                display: display_path(&file.path, cwd.as_deref()),
+                lines: LineIndex::new(&source),
+                source: Arc::new(source),
+                parse_errors: facts.parse_errors,
+            };
+            (scanned, facts)
+        })
+        .collect();
+
+    let (files, facts): (Vec<ScannedFile>, Vec<FileFacts>) = parsed.into_iter().unzip();
+
+    // Stage 3: project-wide constant folding.
+    let constants = Constants::build(facts.iter().flat_map(|f| f.consts.iter()), &config.tables);
+    let matcher = config.tenant_tables();
+
+    // Stages 4–5: SQL analysis and rules, per site.
+    let sites: Vec<(usize, &SqlSite)> = facts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.sites.iter().map(move |s| (i, s)))
+        .collect();
+    let checker = SiteChecker {
+        constants: &constants,
+        matcher: &matcher,
+        column: &config.tenant.column,
+    };
+    let outcomes: Vec<SiteOutcome> = sites
+        .par_iter()
+        .map(|(file, site)| {
+            catch_unwind(AssertUnwindSafe(|| checker.check(*file, site))).unwrap_or_else(|_| {
+                SiteOutcome {
+                    is_sql: true,
+                    findings: Vec::new(),
+                    unanalyzed: Some("internal error while analysing this query".into()),
+                }
+            })
+        })
+        .collect();
+
+    let mut summary = Summary {
+        files: files.len(),
+        parse_errors: files.iter().filter(|f| f.parse_errors).count(),
+        ..Summary::default()
+    };
+    let mut findings = Vec::new();
+    let mut unanalyzed = Vec::new();
+    for ((file, site), outcome) in sites.iter().zip(outcomes) {
+        if !outcome.is_sql {
+            continue;
+        }
+        summary.sql_sites += 1;
+        if let Some(reason) = outcome.unanalyzed {
+            unanalyzed.push(Unanalyzed {
+                file: *file,
+                span: site.exec,
+                reason,
+            });
+        }
+        findings.extend(outcome.findings);
+    }
+
+    // One finding per rule, location and query site, however many paths build the query.
+    findings.sort_by(|a, b| {
+        (files[a.file].display.as_str(), a.span, a.rule, a.exec).cmp(&(
+            files[b.file].display.as_str(),
+            b.span,
+            b.rule,
+            b.exec,
+        ))
+    });
+    findings.dedup_by(|a, b| {
+        a.file == b.file && a.span == b.span && a.rule == b.rule && a.exec == b.exec
+    });
+    unanalyzed.sort_by(|a, b| {
+        (files[a.file].display.as_str(), a.span).cmp(&(files[b.file].display.as_str(), b.span))
+    });
+    unanalyzed.dedup_by(|a, b| a.file == b.file && a.span == b.span);
+    assign_fingerprints(&mut findings, &files);
+
+    summary.unanalyzed = unanalyzed.len();
+    summary.findings = findings.len();
+    for rule in Rule::ALL {
+        summary.by_rule.insert(rule.code(), 0);
+    }
+    for f in &findings {
+        *summary.by_rule.entry(f.rule.code()).or_default() += 1;
+    }
+    summary.elapsed_ms = started.elapsed().as_millis();
+    Report {
+        files,
+        findings,
+        unanalyzed,
+        discover_issues: discovered.issues,
+        summary,
+    }
+}
+
+struct SiteChecker<'a> {
+    constants: &'a Constants,
+    matcher: &'a TableMatcher,
+    column: &'a str,
+}
+
+struct SiteOutcome {
+    /// At least one variant is SQL (parsed, or rejected but shaped like a query).
+    is_sql: bool,
+    findings: Vec<Finding>,
+    unanalyzed: Option<String>,
+}
+
+impl SiteChecker<'_> {
+    fn check(&self, file: usize, site: &SqlSite) -> SiteOutcome {
+        let mut outcome = SiteOutcome {
+            is_sql: false,
+            findings: Vec::new(),
+            unanalyzed: None,
+        };
+        // Path-insensitive merging can build variants no run produces (`$sfl` empty inside
+        // `if ($stx)`); a parse failure only makes the site unanalyzed when no variant parses.
+        let mut parse_failure: Option<String> = None;
+        let mut any_parsed = false;
+        let resolve = |e: &crate::facts::HoleExpr| self.constants.resolve(e);
+        let is_tenant = |name: &str| {
+            !name.contains(template::PLACEHOLDER_PREFIX) && self.matcher.is_tenant(name)
+        };
+        let policy = analyze::TenantPolicy {
+            column: self.column,
+            is_tenant_table: &is_tenant,
+        };
+        for variant in &site.variants {
+            let mut rendered = template::render(variant, &resolve);
+            let (parsed, fragment_in_predicate) = parse_recovering(&mut rendered);
+            let statements = match parsed {
+                Ok(s) => s,
+                Err(e) => {
+                    if template::has_sql_structure(&rendered.text) {
+                        outcome.is_sql = true;
+                        parse_failure
+                            .get_or_insert_with(|| format!("the SQL could not be parsed: {e}"));
+                    }
+                    continue;
+                }
+            };
+            outcome.is_sql = true;
+            any_parsed = true;
+            let mut facts = analyze::analyze(&statements, &rendered.text, &policy);
+            if let Some(fragment) = fragment_in_predicate {
+                // A fragment that cannot be known sat where a predicate could be: never guess
+                // it empty.
+                for r in &mut facts.refs {
+                    if matches!(r.constrained, analyze::Constraint::No) {
+                        r.constrained = analyze::Constraint::Unknown;
+                    }
+                }
+                if facts
+                    .refs
+                    .iter()
+                    .any(|r| matches!(r.constrained, analyze::Constraint::Unknown))
+                {
+                    outcome.unanalyzed.get_or_insert_with(|| {
+                        format!(
+                            "SQL fragment `{fragment}` may hold the tenant predicate and its text is not known"
+                        )
+                    });
+                }
+            }
+            let unresolved: Vec<String> = facts
+                .table_names
+                .iter()
+                .filter(|(name, _)| name.contains(template::PLACEHOLDER_PREFIX))
+                .flat_map(|(name, _)| hole_names_in(&rendered, name))
+                .collect();
+            if !unresolved.is_empty() {
+                outcome.unanalyzed.get_or_insert_with(|| {
+                    format!(
+                        "table name {} cannot be resolved (define it, or name it in [tables])",
+                        unresolved.join(", ")
+                    )
+                });
+            }
+            if facts
+                .refs
+                .iter()
+                .any(|r| matches!(r.constrained, analyze::Constraint::Unknown))
+            {
+                let fragments: Vec<String> = rendered
+                    .unresolved_bare_holes()
+                    .map(|h| format!("`{}`", h.hole.expr.display()))
+                    .collect();
+                outcome.unanalyzed.get_or_insert_with(|| {
+                    format!(
+                        "SQL fragment {} may hold the tenant predicate and its text is not known",
+                        fragments.join(", ")
+                    )
+                });
+            }
+            let ctx = QueryContext {
+                file,
+                sql: &rendered,
+                facts: &facts,
+                tenant_column: self.column,
+                exec: site.exec,
+            };
+            outcome
+                .findings
+                .extend(rules::tl001_missing_tenant_filter::check(&ctx));
+            outcome
+                .findings
+                .extend(rules::tl002_insert_missing_tenant::check(&ctx));
+        }
+        if !any_parsed {
+            if let Some(failure) = parse_failure {
+                outcome.unanalyzed.get_or_insert(failure);
+            }
+        }
+        outcome
+    }
+}
+
+/// Parse, and when sqlparser stops at a placeholder that cannot stand where it is (`ORDER BY x
+/// $sod`, `WHERE (1) $sql_search`), blank it out and try again. Returns the first blanked hole
+/// that sat where a predicate could be.
+fn parse_recovering(
+    rendered: &mut template::RenderedSql,
+) -> (
+    Result<Vec<sqlparser::ast::Statement>, String>,
+    Option<String>,
+) {
+    const MAX_RETRIES: usize = 8;
+    let mut in_predicate = None;
+    for _ in 0..MAX_RETRIES {
+        let err = match parse::parse_mysql(&rendered.text) {
+            Ok(s) => return (Ok(s), in_predicate),
+            Err(e) => e,
+        };
+        let Some(offset) = error_position(&err).and_then(|(l, c)| rendered.offset_of(l, c)) else {
+            return (Err(err), in_predicate);
+        };
+        let predicate = rendered.in_predicate_position(offset);
+        match rendered.blank_placeholder_at(offset) {
+            Some(hole) => {
+                if predicate && in_predicate.is_none() {
+                    in_predicate = Some(hole.hole.expr.display().to_string());
+                }
+            }
+            None => return (Err(err), in_predicate),
+        }
+    }
+    (parse::parse_mysql(&rendered.text), in_predicate)
+}
+
+/// `… at Line: 4, Column: 40` in a sqlparser error.
+fn error_position(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.rfind("Line: ")? + "Line: ".len()..];
+    let (line, rest) = rest.split_once(',')?;
+    let column = rest.trim_start().strip_prefix("Column: ")?;
+    let column: String = column.chars().take_while(|c| c.is_ascii_digit()).collect();
+    Some((line.trim().parse().ok()?, column.parse().ok()?))
+}
+
+/// The hole expressions whose placeholders appear in a rendered name.
+fn hole_names_in(rendered: &template::RenderedSql, name: &str) -> Vec<String> {
+    name.match_indices(template::PLACEHOLDER_PREFIX)
+        .filter_map(|(i, _)| {
+            let digits: String = name[i + template::PLACEHOLDER_PREFIX.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            rendered
+                .hole_named(&format!("{}{digits}", template::PLACEHOLDER_PREFIX))
+                .map(|h| format!("`{}`", h.hole.expr.display()))
+        })
+        .collect()
+}
+
+/// Fingerprints hash rule, file, normalised SQL, table and the occurrence index among findings
+/// sharing those, so they survive edits that only move lines.
+fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
+    let mut seen: HashMap<(Rule, usize, String, String), usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let key = (
+            f.rule,
+            f.file,
+            f.sql.clone().unwrap_or_default(),
+            f.table.clone().unwrap_or_default(),
+        );
+        let n = seen.entry(key.clone()).or_default();
+        let mut h = Sha256::new();
+        for part in [
+            f.rule.code(),
+            files[f.file].display.as_str(),
+            key.2.as_str(),
+            key.3.as_str(),
+            &n.to_string(),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        *n += 1;
+        f.fingerprint = h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+    }
+}
+
+/// A path relative to the current directory when it is under it, with `/` separators.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let abs = match cwd {
+        Some(c) if !path.is_absolute() => c.join(path),
+        _ => path.to_path_buf(),
+    };
+    match cwd.and_then(|c| abs.strip_prefix(c).ok()) {
+        Some(rel) => rel
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path.to_string_lossy().replace('\\', "/"),
+    }
+}

@@ -1,0 +1,1628 @@
+//! PHP front-end: tree-sitter-php tree → [`FileFacts`].
+//!
+//! SQL in legacy PHP is rarely one literal: it is assembled from interpolated strings,
+//! concatenations, `.=` appends under `if`, heredocs, `sprintf` formats and *fragment variables*
+//! (`$sql_common`, `$sql_search`) that hold pieces of SQL text. This module interprets each
+//! function body (and the file's top level) abstractly: every variable holds the set of templates
+//! it may contain on the paths reaching a point (branches fork the environment, joins merge it).
+//! A string whose text starts with a SQL verb becomes a [`SqlSite`] where it is used: passed to a
+//! call, returned, or stored and never read again. Each variant of the query is kept, so a
+//! predicate appended on one path only does not hide the other paths.
+//!
+//! This is the only code that knows tree-sitter-php node kinds.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use crate::facts::{
+    ConstDef, FileFacts, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Template,
+};
+
+/// At most this many ways of building one value are kept (cartesian products of branches).
+const MAX_VARIANTS: usize = 32;
+/// Expressions nested deeper than this are treated as opaque values rather than walked, so a
+/// pathological file cannot overflow the stack.
+const MAX_DEPTH: usize = 400;
+
+/// Parse PHP source and lower it to facts. `parser` must have the PHP language set.
+pub fn analyze(parser: &mut tree_sitter::Parser, src: &[u8]) -> FileFacts {
+    let Some(tree) = parser.parse(src, None) else {
+        return FileFacts {
+            parse_errors: true,
+            ..FileFacts::default()
+        };
+    };
+    let root = tree.root_node();
+    let mut lowerer = Lowerer {
+        src,
+        facts: FileFacts {
+            parse_errors: root.has_error(),
+            ..FileFacts::default()
+        },
+        defs: Vec::new(),
+        depth: 0,
+        in_function: false,
+    };
+    let mut state = Some(Env::default());
+    lowerer.block_children(root, &mut state);
+    lowerer.flush_defs();
+    lowerer.facts
+}
+
+/// A set of ways a value may be built.
+#[derive(Clone, Debug, Default)]
+struct Value {
+    variants: Vec<Template>,
+    capped: bool,
+}
+
+impl Value {
+    fn single(piece: Piece) -> Self {
+        Value {
+            variants: vec![vec![piece]],
+            capped: false,
+        }
+    }
+
+    fn empty_string() -> Self {
+        Value {
+            variants: vec![Vec::new()],
+            capped: false,
+        }
+    }
+
+    fn concat(mut self, other: Value) -> Value {
+        if other.variants.len() == 1 {
+            // The common case (one way to build the right side): extend in place.
+            for a in &mut self.variants {
+                a.extend(other.variants[0].iter().cloned());
+            }
+            self.capped |= other.capped;
+            return self;
+        }
+        let mut out = Vec::new();
+        let mut capped = self.capped || other.capped;
+        'outer: for a in &self.variants {
+            for b in &other.variants {
+                if out.len() >= MAX_VARIANTS {
+                    capped = true;
+                    break 'outer;
+                }
+                let mut t = a.clone();
+                t.extend(b.iter().cloned());
+                out.push(t);
+            }
+        }
+        Value {
+            variants: out,
+            capped,
+        }
+    }
+
+    fn union(mut self, other: Value) -> Value {
+        self.capped |= other.capped;
+        for v in other.variants {
+            if self.variants.len() >= MAX_VARIANTS {
+                self.capped = true;
+                break;
+            }
+            if !self.variants.contains(&v) {
+                self.variants.push(v);
+            }
+        }
+        self
+    }
+}
+
+/// What the environment knows about one variable (or constant-keyed array element).
+#[derive(Clone, Debug, Default)]
+struct VarState {
+    value: Value,
+    /// On some path the variable holds a run-time value this front-end cannot know.
+    unknown: bool,
+    /// On some path the variable may not be assigned in this scope.
+    maybe_unset: bool,
+    /// The assignments that may have produced the current value.
+    defs: Vec<usize>,
+}
+
+type Env = HashMap<String, VarState>;
+/// `None` when the current path has left (return, exit, throw).
+type State = Option<Env>;
+
+/// An assignment of a value to a variable, remembered so that a query stored and never read
+/// is still analysed.
+struct Def {
+    span: Span,
+    value: Value,
+    consumed: bool,
+}
+
+/// Whether a statement ended its block early.
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Normal,
+    /// `break` / `continue`: the rest of the enclosing loop or switch body is skipped.
+    Break,
+}
+
+struct Lowerer<'s> {
+    src: &'s [u8],
+    facts: FileFacts,
+    defs: Vec<Def>,
+    depth: usize,
+    in_function: bool,
+}
+
+fn span_of(n: Node) -> Span {
+    Span::new(n.start_byte(), n.end_byte())
+}
+
+fn merge_states(a: State, b: State) -> State {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) => Some(merge_envs(a, b)),
+    }
+}
+
+fn merge_envs(mut a: Env, mut b: Env) -> Env {
+    let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+    let mut out = Env::default();
+    for k in keys {
+        if out.contains_key(&k) {
+            continue;
+        }
+        let merged = match (a.remove(&k), b.remove(&k)) {
+            (Some(x), Some(y)) => {
+                let mut defs = x.defs;
+                for d in y.defs {
+                    if !defs.contains(&d) {
+                        defs.push(d);
+                    }
+                }
+                VarState {
+                    value: x.value.union(y.value),
+                    unknown: x.unknown || y.unknown,
+                    maybe_unset: x.maybe_unset || y.maybe_unset,
+                    defs,
+                }
+            }
+            (Some(x), None) | (None, Some(x)) => VarState {
+                maybe_unset: true,
+                ..x
+            },
+            (None, None) => continue,
+        };
+        out.insert(k, merged);
+    }
+    out
+}
+
+/// Does this template's leading literal text start with a SQL verb?
+pub fn starts_with_sql_verb(t: &Template) -> bool {
+    let mut lead = String::new();
+    for p in t {
+        match p {
+            Piece::Text { text, .. } => lead.push_str(text),
+            Piece::Hole(_) => break,
+        }
+        if lead.len() > 256 {
+            break;
+        }
+    }
+    crate::sql::template::leading_verb(&lead).is_some()
+}
+
+impl<'s> Lowerer<'s> {
+    fn text(&self, n: Node) -> &'s str {
+        std::str::from_utf8(&self.src[n.start_byte()..n.end_byte()]).unwrap_or("")
+    }
+
+    fn opaque(&self, n: Node) -> Value {
+        let mut text: String = self.text(n).chars().take(80).collect();
+        if text.len() < n.end_byte() - n.start_byte() {
+            text.push('…');
+        }
+        Value::single(Piece::Hole(Hole {
+            span: span_of(n),
+            expr: HoleExpr::Opaque(text),
+        }))
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    fn block_children(&mut self, n: Node, state: &mut State) -> Flow {
+        let mut cursor = n.walk();
+        let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        for child in children {
+            if state.is_none() {
+                // Unreachable code still declares functions and classes.
+                self.declarations_only(child);
+                continue;
+            }
+            if self.stmt(child, state) == Flow::Break {
+                return Flow::Break;
+            }
+        }
+        Flow::Normal
+    }
+
+    fn declarations_only(&mut self, n: Node) {
+        match n.kind() {
+            "function_definition"
+            | "class_declaration"
+            | "interface_declaration"
+            | "trait_declaration"
+            | "enum_declaration" => {
+                let mut dead = None;
+                self.stmt(n, &mut dead);
+            }
+            _ => {}
+        }
+    }
+
+    fn stmt(&mut self, n: Node, state: &mut State) -> Flow {
+        match n.kind() {
+            "comment"
+            | "text"
+            | "php_tag"
+            | "text_interpolation"
+            | "namespace_use_declaration"
+            | "global_declaration"
+            | "goto_statement"
+            | "named_label_statement" => Flow::Normal,
+            "compound_statement"
+            | "colon_block"
+            | "program"
+            | "declaration_list"
+            | "namespace_definition"
+            | "ERROR" => self.block_children(n, state),
+            "function_definition" => {
+                self.function_body(n);
+                Flow::Normal
+            }
+            "class_declaration"
+            | "interface_declaration"
+            | "trait_declaration"
+            | "enum_declaration" => {
+                if let Some(body) = n.child_by_field_name("body") {
+                    let mut cursor = body.walk();
+                    let members: Vec<Node> = body.named_children(&mut cursor).collect();
+                    for m in members {
+                        if m.kind() == "method_declaration" {
+                            self.function_body(m);
+                        }
+                    }
+                }
+                Flow::Normal
+            }
+            "if_statement" => {
+                self.if_statement(n, state);
+                Flow::Normal
+            }
+            "switch_statement" => {
+                self.switch_statement(n, state);
+                Flow::Normal
+            }
+            "while_statement" | "for_statement" | "foreach_statement" | "do_statement" => {
+                self.loop_statement(n, state);
+                Flow::Normal
+            }
+            "try_statement" => {
+                self.try_statement(n, state);
+                Flow::Normal
+            }
+            "return_statement" => {
+                if let Some(env) = state.as_mut() {
+                    if let Some(e) = n.named_child(0) {
+                        let v = self.eval(e, env);
+                        let keyword = n.child(0).map(span_of).unwrap_or_else(|| span_of(n));
+                        self.use_value(&v, keyword);
+                    }
+                }
+                *state = None;
+                Flow::Normal
+            }
+            "exit_statement" => {
+                if let Some(env) = state.as_mut() {
+                    self.effects(n, env);
+                }
+                *state = None;
+                Flow::Normal
+            }
+            "break_statement" | "continue_statement" => Flow::Break,
+            "echo_statement"
+            | "unset_statement"
+            | "expression_statement"
+            | "const_declaration"
+            | "static_variable_declaration"
+            | "declare_statement" => {
+                if let Some(env) = state.as_mut() {
+                    let mut cursor = n.walk();
+                    let children: Vec<Node> = n.named_children(&mut cursor).collect();
+                    for c in children {
+                        match c.kind() {
+                            "const_element" => self.const_element(c, env),
+                            _ => {
+                                self.eval(c, env);
+                            }
+                        }
+                    }
+                }
+                if ends_path(n, self.src) {
+                    *state = None;
+                }
+                Flow::Normal
+            }
+            _ => {
+                if let Some(env) = state.as_mut() {
+                    self.eval(n, env);
+                }
+                Flow::Normal
+            }
+        }
+    }
+
+    fn const_element(&mut self, n: Node, env: &mut Env) {
+        let (Some(name), Some(value)) = (n.named_child(0), n.named_child(1)) else {
+            return;
+        };
+        let v = self.eval(value, env);
+        self.record_const(self.text(name).to_string(), &v);
+    }
+
+    fn function_body(&mut self, n: Node) {
+        let Some(body) = n.child_by_field_name("body") else {
+            return;
+        };
+        let mut env = Env::default();
+        if let Some(params) = n.child_by_field_name("parameters") {
+            let mut cursor = params.walk();
+            for p in params.named_children(&mut cursor) {
+                if let Some(name) = p.child_by_field_name("name") {
+                    env.insert(
+                        self.text(name).to_string(),
+                        VarState {
+                            unknown: true,
+                            ..VarState::default()
+                        },
+                    );
+                }
+            }
+        }
+        let saved_defs = std::mem::take(&mut self.defs);
+        let saved_in_function = std::mem::replace(&mut self.in_function, true);
+        let mut state = Some(env);
+        self.block_children(body, &mut state);
+        self.flush_defs();
+        self.defs = saved_defs;
+        self.in_function = saved_in_function;
+    }
+
+    /// A query stored in a variable and never read is still a query: analyse it where it was
+    /// assigned.
+    fn flush_defs(&mut self) {
+        for def in std::mem::take(&mut self.defs) {
+            if !def.consumed {
+                self.use_value(&def.value, def.span);
+            }
+        }
+    }
+
+    fn if_statement(&mut self, n: Node, state: &mut State) {
+        if let (Some(env), Some(c)) = (state.as_mut(), n.child_by_field_name("condition")) {
+            self.eval(c, env);
+        }
+        let condition = n.child_by_field_name("condition");
+        let mut before = state.clone();
+        let mut then_state = before.clone();
+        if let Some(c) = condition {
+            self.refine(c, true, &mut then_state);
+            self.refine(c, false, &mut before);
+        }
+        if let Some(body) = n.child_by_field_name("body") {
+            self.stmt(body, &mut then_state);
+        }
+        let mut result = then_state;
+        let mut has_else = false;
+        let mut cursor = n.walk();
+        let alternatives: Vec<Node> = n
+            .children_by_field_name("alternative", &mut cursor)
+            .collect();
+        // `elseif` clauses are siblings: each runs when the previous conditions failed.
+        let mut fallthrough = before;
+        for alt in alternatives {
+            match alt.kind() {
+                "else_if_clause" => {
+                    let condition = alt.child_by_field_name("condition");
+                    if let (Some(env), Some(c)) = (fallthrough.as_mut(), condition) {
+                        self.eval(c, env);
+                    }
+                    let mut branch = fallthrough.clone();
+                    if let Some(c) = condition {
+                        self.refine(c, true, &mut branch);
+                        self.refine(c, false, &mut fallthrough);
+                    }
+                    if let Some(body) = alt.child_by_field_name("body") {
+                        self.stmt(body, &mut branch);
+                    }
+                    result = merge_states(result, branch);
+                }
+                _ => {
+                    has_else = true;
+                    let mut branch = fallthrough.clone();
+                    if let Some(body) = alt.child_by_field_name("body") {
+                        self.stmt(body, &mut branch);
+                    }
+                    result = merge_states(result, branch);
+                }
+            }
+        }
+        if !has_else {
+            result = merge_states(result, fallthrough);
+        }
+        *state = result;
+    }
+
+    /// Narrow what a variable may hold on a branch of `if ($x)`, `if (!$x)`, `if (empty($x))`,
+    /// `if (isset($x))`: on the branch where `$x` is truthy it is neither empty nor unset. This
+    /// keeps `if (!$sst) $sst = "id";` from producing a query with an empty ORDER BY.
+    fn refine(&self, cond: Node, truthy: bool, state: &mut State) {
+        let Some(env) = state.as_mut() else {
+            return;
+        };
+        let mut node = cond;
+        let mut truthy = truthy;
+        loop {
+            match node.kind() {
+                "parenthesized_expression" => match node.named_child(0) {
+                    Some(inner) => node = inner,
+                    None => return,
+                },
+                "unary_op_expression" if self.text(node).trim_start().starts_with('!') => {
+                    match node.named_child(0) {
+                        Some(inner) => {
+                            node = inner;
+                            truthy = !truthy;
+                        }
+                        None => return,
+                    }
+                }
+                "function_call_expression" => {
+                    let name = node
+                        .child_by_field_name("function")
+                        .map(|f| self.text(f).to_ascii_lowercase())
+                        .unwrap_or_default();
+                    let arg = node
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(0))
+                        .and_then(|a| a.named_child(0));
+                    match (name.as_str(), arg) {
+                        ("empty", Some(a)) => {
+                            node = a;
+                            truthy = !truthy;
+                        }
+                        ("isset", Some(a)) if truthy => node = a,
+                        _ => return,
+                    }
+                }
+                "isset_expression" | "empty_expression" => return,
+                _ => break,
+            }
+        }
+        if !truthy {
+            return;
+        }
+        let Some(path) = self.path_of(node) else {
+            return;
+        };
+        if let Some(var) = env.get_mut(&path) {
+            var.maybe_unset = false;
+            var.value.variants.retain(|t| !is_blank(t));
+        }
+    }
+
+    fn switch_statement(&mut self, n: Node, state: &mut State) {
+        if let (Some(env), Some(c)) = (state.as_mut(), n.child_by_field_name("condition")) {
+            self.eval(c, env);
+        }
+        let before = state.clone();
+        let mut result: State = None;
+        let mut has_default = false;
+        // A case without `break` falls into the next one.
+        let mut fallthrough: State = None;
+        if let Some(body) = n.child_by_field_name("body") {
+            let mut cursor = body.walk();
+            let cases: Vec<Node> = body.named_children(&mut cursor).collect();
+            for case in cases {
+                if !matches!(case.kind(), "case_statement" | "default_statement") {
+                    continue;
+                }
+                has_default |= case.kind() == "default_statement";
+                let mut branch = merge_states(before.clone(), fallthrough.take());
+                let mut cursor = case.walk();
+                let value = case.child_by_field_name("value");
+                let stmts: Vec<Node> = case
+                    .named_children(&mut cursor)
+                    .filter(|c| Some(*c) != value)
+                    .collect();
+                let mut broke = false;
+                for s in stmts {
+                    if branch.is_none() {
+                        break;
+                    }
+                    if self.stmt(s, &mut branch) == Flow::Break {
+                        broke = true;
+                        break;
+                    }
+                }
+                if broke {
+                    result = merge_states(result, branch);
+                } else {
+                    fallthrough = branch;
+                }
+            }
+        }
+        result = merge_states(result, fallthrough);
+        if !has_default {
+            result = merge_states(result, before);
+        }
+        *state = result;
+    }
+
+    fn loop_statement(&mut self, n: Node, state: &mut State) {
+        let Some(env) = state.as_mut() else {
+            return;
+        };
+        // Loop headers: evaluate everything but the body once; foreach binds unknown values.
+        let body = n.child_by_field_name("body");
+        let mut cursor = n.walk();
+        let headers: Vec<Node> = n
+            .named_children(&mut cursor)
+            .filter(|c| Some(*c) != body)
+            .collect();
+        for h in headers {
+            if n.kind() == "foreach_statement" && h.kind() != "pair" {
+                self.eval(h, env);
+                if matches!(h.kind(), "variable_name" | "by_ref") {
+                    self.bind_unknown(h, env);
+                }
+            } else if n.kind() == "foreach_statement" {
+                let mut c = h.walk();
+                let parts: Vec<Node> = h.named_children(&mut c).collect();
+                for p in parts {
+                    self.bind_unknown(p, env);
+                }
+            } else {
+                self.eval(h, env);
+            }
+        }
+        // The body runs zero or more times; one pass merged with the skip path is enough for
+        // the values this front-end tracks.
+        let before = state.clone();
+        let mut body_state = before.clone();
+        if let Some(b) = body {
+            self.stmt(b, &mut body_state);
+        }
+        *state = merge_states(before, body_state);
+    }
+
+    fn try_statement(&mut self, n: Node, state: &mut State) {
+        let before = state.clone();
+        let mut result: State = state.clone();
+        if let Some(body) = n.child_by_field_name("body") {
+            self.stmt(body, &mut result);
+        }
+        let mut cursor = n.walk();
+        let clauses: Vec<Node> = n.named_children(&mut cursor).collect();
+        for c in clauses {
+            match c.kind() {
+                "catch_clause" => {
+                    let mut branch = before.clone();
+                    if let Some(body) = c.child_by_field_name("body") {
+                        self.stmt(body, &mut branch);
+                    }
+                    result = merge_states(result, branch);
+                }
+                "finally_clause" => {
+                    if let Some(body) = c.child_by_field_name("body") {
+                        self.stmt(body, &mut result);
+                    }
+                }
+                _ => {}
+            }
+        }
+        *state = result;
+    }
+
+    fn bind_unknown(&mut self, n: Node, env: &mut Env) {
+        let target = if n.kind() == "by_ref" {
+            n.named_child(0).unwrap_or(n)
+        } else {
+            n
+        };
+        if let Some(path) = self.path_of(target) {
+            invalidate_children(env, &path);
+            env.insert(
+                path,
+                VarState {
+                    unknown: true,
+                    ..VarState::default()
+                },
+            );
+        } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
+            let mut c = target.walk();
+            let parts: Vec<Node> = target.named_children(&mut c).collect();
+            for p in parts {
+                let inner = if p.kind() == "array_element_initializer" {
+                    p.named_child(p.named_child_count().saturating_sub(1) as u32)
+                } else {
+                    Some(p)
+                };
+                if let Some(i) = inner {
+                    self.bind_unknown(i, env);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    /// Evaluate an expression for its effects only.
+    fn effects(&mut self, n: Node, env: &mut Env) {
+        let mut cursor = n.walk();
+        let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        for c in children {
+            self.eval(c, env);
+        }
+    }
+
+    fn eval(&mut self, n: Node, env: &mut Env) -> Value {
+        if self.depth >= MAX_DEPTH {
+            return self.opaque(n);
+        }
+        self.depth += 1;
+        let v = self.eval_inner(n, env);
+        self.depth -= 1;
+        v
+    }
+
+    fn eval_inner(&mut self, n: Node, env: &mut Env) -> Value {
+        match n.kind() {
+            "encapsed_string" | "string" | "heredoc" | "nowdoc" | "shell_command_expression" => {
+                self.string_literal(n, env)
+            }
+            "integer" | "float" => Value::single(Piece::Text {
+                text: self.text(n).to_string(),
+                src: n.start_byte(),
+                linear: true,
+            }),
+            "parenthesized_expression" => match n.named_child(0) {
+                Some(inner) => self.eval(inner, env),
+                None => Value::empty_string(),
+            },
+            "variable_name"
+            | "subscript_expression"
+            | "member_access_expression"
+            | "name"
+            | "qualified_name"
+            | "class_constant_access_expression"
+            | "scoped_property_access_expression" => self.read_path(n, env),
+            "binary_expression" => self.binary(n, env),
+            "conditional_expression" => {
+                let cond = n.child_by_field_name("condition");
+                let cond_value = cond.map(|c| self.eval(c, env));
+                let then = match n.child_by_field_name("body") {
+                    Some(b) => self.eval(b, env),
+                    None => cond_value.unwrap_or_default(),
+                };
+                let other = match n.child_by_field_name("alternative") {
+                    Some(a) => self.eval(a, env),
+                    None => Value::empty_string(),
+                };
+                then.union(other)
+            }
+            "assignment_expression" | "reference_assignment_expression" => self.assign(n, env),
+            "augmented_assignment_expression" => self.augmented_assign(n, env),
+            "function_call_expression" => self.function_call(n, env),
+            "member_call_expression"
+            | "nullsafe_member_call_expression"
+            | "scoped_call_expression"
+            | "object_creation_expression" => {
+                self.method_call(n, env);
+                self.opaque(n)
+            }
+            "anonymous_function" | "arrow_function" => {
+                self.function_body(n);
+                self.opaque(n)
+            }
+            "throw_expression" => {
+                self.effects(n, env);
+                self.opaque(n)
+            }
+            "argument" => match n.named_child(n.named_child_count().saturating_sub(1) as u32) {
+                Some(inner) => self.eval(inner, env),
+                None => self.opaque(n),
+            },
+            _ => {
+                self.effects(n, env);
+                self.opaque(n)
+            }
+        }
+    }
+
+    fn binary(&mut self, n: Node, env: &mut Env) -> Value {
+        let op = n
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("");
+        let (Some(l), Some(r)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            self.effects(n, env);
+            return self.opaque(n);
+        };
+        match op {
+            "." => {
+                // Long concatenation chains are left-deep: walk the left spine iteratively.
+                let mut spine = vec![r];
+                let mut left = l;
+                while left.kind() == "binary_expression"
+                    && left
+                        .child_by_field_name("operator")
+                        .is_some_and(|o| self.text(o) == ".")
+                {
+                    match (
+                        left.child_by_field_name("left"),
+                        left.child_by_field_name("right"),
+                    ) {
+                        (Some(ll), Some(lr)) => {
+                            spine.push(lr);
+                            left = ll;
+                        }
+                        _ => break,
+                    }
+                }
+                let mut value = self.eval(left, env);
+                for part in spine.into_iter().rev() {
+                    let v = self.eval(part, env);
+                    value = value.concat(v);
+                }
+                value
+            }
+            "??" | "?:" => {
+                let a = self.eval(l, env);
+                let b = self.eval(r, env);
+                a.union(b)
+            }
+            _ => {
+                self.eval(l, env);
+                self.eval(r, env);
+                self.opaque(n)
+            }
+        }
+    }
+
+    /// A string literal of any kind, with its interpolations.
+    fn string_literal(&mut self, n: Node, env: &mut Env) -> Value {
+        let single_quoted = n.kind() == "string" || n.kind() == "nowdoc";
+        let mut value = Value::empty_string();
+        let container = match n.kind() {
+            "heredoc" | "nowdoc" => n.child_by_field_name("value"),
+            _ => Some(n),
+        };
+        let Some(container) = container else {
+            return value;
+        };
+        let mut cursor = container.walk();
+        let children: Vec<Node> = container.named_children(&mut cursor).collect();
+        let is_heredoc = container.kind() == "heredoc_body";
+        let mut gap_start = container.start_byte();
+        for c in children {
+            // tree-sitter leaves the line breaks of a heredoc body between its children.
+            if is_heredoc && c.start_byte() > gap_start {
+                let gap: String = String::from_utf8_lossy(&self.src[gap_start..c.start_byte()])
+                    .chars()
+                    .filter(|ch| ch.is_whitespace())
+                    .collect();
+                if !gap.is_empty() {
+                    value = value.concat(Value::single(Piece::Text {
+                        text: gap,
+                        src: gap_start,
+                        linear: false,
+                    }));
+                }
+            }
+            gap_start = c.end_byte();
+            let piece_value = match c.kind() {
+                "string_content" | "string_value" | "nowdoc_string" => Value::single(Piece::Text {
+                    text: self.text(c).to_string(),
+                    src: c.start_byte(),
+                    linear: true,
+                }),
+                "escape_sequence" => Value::single(Piece::Text {
+                    text: decode_escape(self.text(c), single_quoted),
+                    src: c.start_byte(),
+                    linear: false,
+                }),
+                "heredoc_start" | "heredoc_end" => continue,
+                _ => self.eval(c, env),
+            };
+            value = value.concat(piece_value);
+        }
+        value
+    }
+
+    /// Canonical path of a variable-like expression: `$x`, `$iw['k']`, `$this->p`, `CONST`.
+    fn path_of(&self, n: Node) -> Option<String> {
+        match n.kind() {
+            "variable_name" => Some(self.text(n).to_string()),
+            "name" | "qualified_name" => {
+                let t = self.text(n);
+                let lower = t.to_ascii_lowercase();
+                if matches!(lower.as_str(), "true" | "false" | "null") {
+                    None
+                } else {
+                    Some(t.trim_start_matches('\\').to_string())
+                }
+            }
+            "subscript_expression" => {
+                let base = self.path_of(n.named_child(0)?)?;
+                let key = n.named_child(1)?;
+                let key_text = match key.kind() {
+                    "name" => self.text(key).to_string(),
+                    "integer" => return Some(format!("{base}[{}]", self.text(key))),
+                    "string" | "encapsed_string" => {
+                        let mut c = key.walk();
+                        let parts: Vec<Node> = key.named_children(&mut c).collect();
+                        if parts.iter().any(|p| p.kind() != "string_content") {
+                            return None;
+                        }
+                        parts.iter().map(|p| self.text(*p)).collect::<String>()
+                    }
+                    _ => return None,
+                };
+                Some(format!("{base}['{key_text}']"))
+            }
+            "member_access_expression" => {
+                let base = self.path_of(n.child_by_field_name("object")?)?;
+                let name = n.child_by_field_name("name")?;
+                if name.kind() != "name" {
+                    return None;
+                }
+                Some(format!("{base}->{}", self.text(name)))
+            }
+            "class_constant_access_expression" | "scoped_property_access_expression" => {
+                Some(self.text(n).split_whitespace().collect())
+            }
+            _ => None,
+        }
+    }
+
+    fn read_path(&mut self, n: Node, env: &mut Env) -> Value {
+        let Some(path) = self.path_of(n) else {
+            self.effects(n, env);
+            return self.opaque(n);
+        };
+        let hole_here = |expr| {
+            Value::single(Piece::Hole(Hole {
+                span: span_of(n),
+                expr,
+            }))
+        };
+        let Some(var) = env.get(&path) else {
+            return hole_here(HoleExpr::Path(path));
+        };
+        for d in &var.defs {
+            if let Some(def) = self.defs.get_mut(*d) {
+                def.consumed = true;
+            }
+        }
+        let mut value = var.value.clone();
+        if var.unknown {
+            value = value.union(hole_here(HoleExpr::Opaque(self.text(n).to_string())));
+        }
+        if var.maybe_unset {
+            value = value.union(hole_here(HoleExpr::Path(path)));
+        }
+        value
+    }
+
+    fn assign(&mut self, n: Node, env: &mut Env) -> Value {
+        let (Some(left), Some(right)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            self.effects(n, env);
+            return self.opaque(n);
+        };
+        let value = self.eval(right, env);
+        match self.path_of(left) {
+            Some(path) if left.kind() != "name" => {
+                self.bind(path, value.clone(), span_of(left), env);
+            }
+            _ => {
+                // `$a[] = …`, `$a[$k] = …`, `list(…) = …`: evaluate the target for its effects.
+                if matches!(left.kind(), "list_literal" | "array_creation_expression") {
+                    self.bind_unknown(left, env);
+                } else {
+                    self.eval(left, env);
+                }
+            }
+        }
+        value
+    }
+
+    fn bind(&mut self, path: String, value: Value, span: Span, env: &mut Env) {
+        let def_id = self.defs.len();
+        let is_single_opaque = value.variants.len() == 1
+            && matches!(
+                value.variants[0].as_slice(),
+                [Piece::Hole(Hole {
+                    expr: HoleExpr::Opaque(_),
+                    ..
+                })]
+            );
+        self.record_const(path.clone(), &value);
+        invalidate_children(env, &path);
+        let state = if is_single_opaque {
+            VarState {
+                unknown: true,
+                ..VarState::default()
+            }
+        } else {
+            self.defs.push(Def {
+                span,
+                value: value.clone(),
+                consumed: false,
+            });
+            VarState {
+                value,
+                unknown: false,
+                maybe_unset: false,
+                defs: vec![def_id],
+            }
+        };
+        env.insert(path, state);
+    }
+
+    fn augmented_assign(&mut self, n: Node, env: &mut Env) -> Value {
+        let op = n
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("");
+        let (Some(left), Some(right)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            self.effects(n, env);
+            return self.opaque(n);
+        };
+        let rhs = self.eval(right, env);
+        let Some(path) = self.path_of(left) else {
+            self.eval(left, env);
+            return self.opaque(n);
+        };
+        if op != ".=" {
+            env.insert(
+                path,
+                VarState {
+                    unknown: true,
+                    ..VarState::default()
+                },
+            );
+            return self.opaque(n);
+        }
+        let current = self.read_path(left, env);
+        let value = current.concat(rhs);
+        self.bind(path, value.clone(), span_of(left), env);
+        value
+    }
+
+    fn function_call(&mut self, n: Node, env: &mut Env) -> Value {
+        let name = n
+            .child_by_field_name("function")
+            .filter(|f| matches!(f.kind(), "name" | "qualified_name"))
+            .map(|f| self.text(f).trim_start_matches('\\').to_ascii_lowercase())
+            .unwrap_or_default();
+        let args: Vec<Node> = n
+            .child_by_field_name("arguments")
+            .map(|a| {
+                let mut c = a.walk();
+                a.named_children(&mut c)
+                    .filter(|x| x.kind() == "argument")
+                    .collect()
+            })
+            .unwrap_or_default();
+        match name.as_str() {
+            "define" if args.len() >= 2 => {
+                let key = self.eval(args[0], env);
+                let value = self.eval(args[1], env);
+                if let Some(k) = single_text(&key) {
+                    self.record_const(k, &value);
+                }
+                self.opaque(n)
+            }
+            "sprintf" | "vsprintf" if !args.is_empty() => self.sprintf(n, &name, &args, env),
+            // Whitespace trimming does not change what a query does.
+            "trim" | "rtrim" | "ltrim" | "chop" if !args.is_empty() => {
+                let v = self.eval(args[0], env);
+                for a in &args[1..] {
+                    self.eval(*a, env);
+                }
+                v
+            }
+            _ => {
+                if let Some(f) = n.child_by_field_name("function") {
+                    if !matches!(f.kind(), "name" | "qualified_name") {
+                        self.eval(f, env);
+                    }
+                }
+                let callee = n
+                    .child_by_field_name("function")
+                    .map(span_of)
+                    .unwrap_or_else(|| span_of(n));
+                for a in &args {
+                    let v = self.eval(*a, env);
+                    self.use_value(&v, callee);
+                }
+                self.opaque(n)
+            }
+        }
+    }
+
+    /// Method calls and `new`: any argument holding SQL is a use of it.
+    fn method_call(&mut self, n: Node, env: &mut Env) {
+        let mut cursor = n.walk();
+        let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        for c in children {
+            if c.kind() != "arguments" {
+                if c.kind() != "name" {
+                    self.eval(c, env);
+                }
+                continue;
+            }
+            // The method name (or the class of `new`) is what runs the query.
+            let callee = n
+                .child_by_field_name("name")
+                .or_else(|| n.named_child(0).filter(|x| x.kind() != "arguments"))
+                .map(span_of)
+                .unwrap_or_else(|| span_of(n));
+            let mut ac = c.walk();
+            let args: Vec<Node> = c.named_children(&mut ac).collect();
+            for a in args {
+                let v = self.eval(a, env);
+                self.use_value(&v, callee);
+            }
+        }
+    }
+
+    fn sprintf(&mut self, n: Node, name: &str, args: &[Node], env: &mut Env) -> Value {
+        let format = self.eval(args[0], env);
+        // The values substituted for each directive, by argument index (0-based).
+        let mut arg_values: Vec<(Value, Span)> = Vec::new();
+        let mut array_arg: Option<Span> = None;
+        if name == "vsprintf" {
+            if let Some(arr) = args.get(1) {
+                let inner = arr.named_child(0).unwrap_or(*arr);
+                if inner.kind() == "array_creation_expression" {
+                    let mut c = inner.walk();
+                    let elems: Vec<Node> = inner.named_children(&mut c).collect();
+                    for e in elems {
+                        let value_node =
+                            e.named_child(e.named_child_count().saturating_sub(1) as u32);
+                        if let Some(v) = value_node {
+                            arg_values.push((self.eval(v, env), span_of(v)));
+                        }
+                    }
+                } else {
+                    self.eval(*arr, env);
+                    array_arg = Some(span_of(*arr));
+                }
+            }
+        } else {
+            for a in &args[1..] {
+                arg_values.push((self.eval(*a, env), span_of(*a)));
+            }
+        }
+        let fallback_span = array_arg.unwrap_or_else(|| span_of(n));
+        let mut out = Value::default();
+        for variant in &format.variants {
+            let mut built = Value::empty_string();
+            let mut next_arg = 0usize;
+            for piece in variant {
+                let Piece::Text { text, src, linear } = piece else {
+                    built = built.concat(Value::single(piece.clone()));
+                    continue;
+                };
+                for part in split_format(text) {
+                    match part {
+                        FormatPart::Text(range) => {
+                            built = built.concat(Value::single(Piece::Text {
+                                text: text[range.clone()].replace("%%", "%"),
+                                src: if *linear { src + range.start } else { *src },
+                                linear: *linear && !text[range].contains("%%"),
+                            }));
+                        }
+                        FormatPart::Directive {
+                            position,
+                            numeric,
+                            range,
+                        } => {
+                            let idx = position.unwrap_or_else(|| {
+                                next_arg += 1;
+                                next_arg - 1
+                            });
+                            let directive_src = if *linear { src + range.start } else { *src };
+                            let v = match arg_values.get(idx) {
+                                Some((value, span)) if numeric => {
+                                    Value::single(Piece::Hole(Hole {
+                                        span: *span,
+                                        expr: HoleExpr::Opaque(format!(
+                                            "(int) {}",
+                                            hole_label(value)
+                                        )),
+                                    }))
+                                }
+                                Some((value, _)) => value.clone(),
+                                None => Value::single(Piece::Hole(Hole {
+                                    span: if array_arg.is_some() {
+                                        fallback_span
+                                    } else {
+                                        Span::new(directive_src, directive_src + range.len())
+                                    },
+                                    expr: HoleExpr::Opaque(text[range].to_string()),
+                                })),
+                            };
+                            built = built.concat(v);
+                        }
+                    }
+                }
+            }
+            out = out.union(built);
+        }
+        out
+    }
+
+    fn record_const(&mut self, path: String, value: &Value) {
+        // Locals of a function are not project constants; array elements, properties and
+        // constants assigned anywhere may be.
+        if self.in_function
+            && !(path.contains('[') || path.contains("->") || !path.starts_with('$'))
+        {
+            return;
+        }
+        for variant in &value.variants {
+            let pieces = variant
+                .iter()
+                .map(|p| match p {
+                    Piece::Text { text, .. } => FoldPiece::Text(text.clone()),
+                    Piece::Hole(Hole {
+                        expr: HoleExpr::Path(p),
+                        ..
+                    }) => FoldPiece::Ref(p.clone()),
+                    Piece::Hole(_) => FoldPiece::Opaque,
+                })
+                .collect();
+            self.facts.consts.push(ConstDef {
+                path: path.clone(),
+                value: pieces,
+            });
+        }
+        if value.variants.is_empty() {
+            self.facts.consts.push(ConstDef {
+                path,
+                value: vec![FoldPiece::Opaque],
+            });
+        }
+    }
+
+    /// A value handed to a call, returned or stored: if it is a query, it is a SQL site.
+    fn use_value(&mut self, value: &Value, exec: Span) {
+        let variants: Vec<Template> = value
+            .variants
+            .iter()
+            .filter(|t| starts_with_sql_verb(t))
+            .cloned()
+            .collect();
+        if variants.is_empty() {
+            return;
+        }
+        self.facts.sites.push(SqlSite {
+            exec,
+            variants,
+            capped: value.capped,
+        });
+    }
+}
+
+/// Assigning `$x` forgets what was known of `$x['k']` and `$x->p`.
+fn invalidate_children(env: &mut Env, path: &str) {
+    if env.is_empty() {
+        return;
+    }
+    let bracket = format!("{path}[");
+    let arrow = format!("{path}->");
+    env.retain(|k, _| !(k.starts_with(&bracket) || k.starts_with(&arrow)));
+}
+
+/// `exit`, `die(…)` and `throw` end the path that reaches them.
+fn ends_path(stmt: Node, src: &[u8]) -> bool {
+    let Some(e) = stmt.named_child(0) else {
+        return false;
+    };
+    match e.kind() {
+        "throw_expression" | "exit_statement" => true,
+        "function_call_expression" => e
+            .child_by_field_name("function")
+            .and_then(|f| std::str::from_utf8(&src[f.start_byte()..f.end_byte()]).ok())
+            .is_some_and(|name| matches!(name.to_ascii_lowercase().as_str(), "die" | "exit")),
+        _ => false,
+    }
+}
+
+/// A template that is only whitespace (`""` is false in PHP).
+fn is_blank(t: &Template) -> bool {
+    t.iter().all(|p| match p {
+        Piece::Text { text, .. } => text.trim().is_empty(),
+        Piece::Hole(_) => false,
+    })
+}
+
+fn single_text(v: &Value) -> Option<String> {
+    if v.variants.len() != 1 {
+        return None;
+    }
+    let mut s = String::new();
+    for p in &v.variants[0] {
+        match p {
+            Piece::Text { text, .. } => s.push_str(text),
+            Piece::Hole(_) => return None,
+        }
+    }
+    Some(s)
+}
+
+fn hole_label(v: &Value) -> String {
+    v.variants
+        .first()
+        .and_then(|t| t.first())
+        .map(|p| match p {
+            Piece::Text { text, .. } => text.clone(),
+            Piece::Hole(h) => h.expr.display().to_string(),
+        })
+        .unwrap_or_default()
+}
+
+/// Decode one PHP escape sequence.
+fn decode_escape(esc: &str, single_quoted: bool) -> String {
+    if single_quoted {
+        return match esc {
+            "\\'" => "'".into(),
+            "\\\\" => "\\".into(),
+            other => other.into(),
+        };
+    }
+    match esc {
+        "\\n" => "\n".into(),
+        "\\t" => "\t".into(),
+        "\\r" => "\r".into(),
+        "\\v" => "\u{b}".into(),
+        "\\e" => "\u{1b}".into(),
+        "\\f" => "\u{c}".into(),
+        "\\0" => "\0".into(),
+        "\\\\" => "\\".into(),
+        "\\$" => "$".into(),
+        "\\\"" => "\"".into(),
+        other => {
+            let body = &other[1..];
+            let code = if let Some(hex) = body.strip_prefix('x') {
+                u32::from_str_radix(hex, 16).ok()
+            } else if let Some(u) = body.strip_prefix("u{") {
+                u32::from_str_radix(u.trim_end_matches('}'), 16).ok()
+            } else {
+                u32::from_str_radix(body, 8).ok()
+            };
+            code.and_then(char::from_u32)
+                .map(String::from)
+                .unwrap_or_else(|| other.to_string())
+        }
+    }
+}
+
+enum FormatPart {
+    Text(std::ops::Range<usize>),
+    Directive {
+        position: Option<usize>,
+        numeric: bool,
+        range: std::ops::Range<usize>,
+    },
+}
+
+/// Split a `printf` format into literal text and directives.
+fn split_format(text: &str) -> Vec<FormatPart> {
+    let bytes = text.as_bytes();
+    let mut parts = Vec::new();
+    let mut lit_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) == Some(&b'%') {
+            i += 2;
+            continue;
+        }
+        // %[argnum$][flags][width][.precision]specifier
+        let start = i;
+        let mut j = i + 1;
+        let mut position = None;
+        let digits_start = j;
+        while j < bytes.len() && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j] == b'$' && j > digits_start {
+            position = text[digits_start..j]
+                .parse::<usize>()
+                .ok()
+                .and_then(|p| p.checked_sub(1));
+            j += 1;
+        } else {
+            j = digits_start;
+        }
+        while j < bytes.len() && matches!(bytes[j], b'-' | b'+' | b' ' | b'0') {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j] == b'\'' {
+            j += 2;
+        }
+        while j < bytes.len() && (bytes[j].is_ascii_digit() || bytes[j] == b'.') {
+            j += 1;
+        }
+        let Some(&spec) = bytes.get(j) else {
+            break;
+        };
+        if !b"bcdeEfFgGhHosuxX".contains(&spec) {
+            i += 1;
+            continue;
+        }
+        if lit_start < start {
+            parts.push(FormatPart::Text(lit_start..start));
+        }
+        parts.push(FormatPart::Directive {
+            position,
+            numeric: spec != b's',
+            range: start..j + 1,
+        });
+        i = j + 1;
+        lit_start = i;
+    }
+    if lit_start < text.len() {
+        parts.push(FormatPart::Text(lit_start..text.len()));
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(src: &str) -> FileFacts {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_php::LANGUAGE_PHP.into())
+            .expect("php grammar");
+        analyze(&mut parser, src.as_bytes())
+    }
+
+    /// Each site's variants rendered as text with holes shown as `{expr}`.
+    fn sites(src: &str) -> Vec<Vec<String>> {
+        facts(src)
+            .sites
+            .iter()
+            .map(|s| {
+                s.variants
+                    .iter()
+                    .map(|t| {
+                        t.iter()
+                            .map(|p| match p {
+                                Piece::Text { text, .. } => text.clone(),
+                                Piece::Hole(h) => format!("{{{}}}", h.expr.display()),
+                            })
+                            .collect::<String>()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interpolation_forms_become_holes() {
+        let s = sites(
+            r#"<?php sql_query("select * from {$iw['member_table']} where ep_code = '$iw[store]' and a = '{$o->p}' and b = $x");"#,
+        );
+        assert_eq!(
+            s,
+            vec![vec![
+                "select * from {$iw['member_table']} where ep_code = '{$iw['store']}' and a = '{$o->p}' and b = {$x}"
+                    .to_string()
+            ]]
+        );
+    }
+
+    #[test]
+    fn concatenation_and_single_quotes() {
+        let s = sites(
+            r#"<?php $db->query('SELECT * FROM ' . DB_PREFIX . "product WHERE store_id = '" . (int)$id . "'");"#,
+        );
+        assert_eq!(s.len(), 1);
+        assert!(
+            s[0][0].starts_with("SELECT * FROM {DB_PREFIX}product WHERE store_id = '{(int)$id}'"),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn append_under_if_yields_two_variants() {
+        let s = sites(
+            r#"<?php
+            $sql = "select * from iw_member where 1";
+            if ($x) { $sql .= " and ep_code = 'a'"; }
+            sql_query($sql);"#,
+        );
+        let mut s = s;
+        s[0].sort();
+        assert_eq!(
+            s,
+            vec![vec![
+                "select * from iw_member where 1".to_string(),
+                "select * from iw_member where 1 and ep_code = 'a'".to_string()
+            ]]
+        );
+    }
+
+    #[test]
+    fn fragments_are_substituted_and_switch_branches_kept() {
+        let s = sites(
+            r#"<?php
+            $sql_common = " from iw_member ";
+            $sql_search = " where (1) ";
+            switch ($sfl) {
+                case 'a': $sql_search .= " and a = 1 "; break;
+                default: $sql_search .= " and b = 2 "; break;
+            }
+            $sql = " select * {$sql_common} {$sql_search} ";
+            $result = sql_query($sql);"#,
+        );
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].len(), 2, "{s:?}");
+        assert!(s[0][0].contains("from iw_member") && s[0][0].contains("a = 1"));
+        assert!(s[0][1].contains("b = 2"));
+    }
+
+    #[test]
+    fn early_return_removes_a_path() {
+        let s = sites(
+            r#"<?php function f() {
+            $sql = "select * from iw_member where 1";
+            if (!$ep) { return; }
+            $sql .= " and ep_code = 'a'";
+            sql_query($sql); }"#,
+        );
+        assert_eq!(
+            s,
+            vec![vec![
+                "select * from iw_member where 1 and ep_code = 'a'".to_string()
+            ]]
+        );
+    }
+
+    #[test]
+    fn heredoc_nowdoc_and_sprintf() {
+        let s = sites(
+            "<?php\n$q = <<<SQL\nSELECT * FROM iw_board WHERE bo = '{$b['k']}'\nSQL;\nsql_query($q);\n\
+             sql_query(sprintf(\"SELECT * FROM %s WHERE ep_code = '%s' AND n = %d\", $t, $ep, $n));\n\
+             $r = <<<'X'\nDELETE FROM iw_log\nX;\nsql_query($r);",
+        );
+        assert_eq!(
+            s[0],
+            vec!["SELECT * FROM iw_board WHERE bo = '{$b['k']}'".to_string()]
+        );
+        assert_eq!(
+            s[1],
+            vec!["SELECT * FROM {$t} WHERE ep_code = '{$ep}' AND n = {(int) $n}".to_string()]
+        );
+        assert_eq!(s[2], vec!["DELETE FROM iw_log".to_string()]);
+    }
+
+    #[test]
+    fn sql_in_comments_and_prose_is_not_a_site() {
+        let s = sites(
+            r#"<?php
+            // sql_query("select * from iw_member");
+            /* $sql = "delete from iw_member"; */
+            echo "<select name='x'>";
+            $msg = "Please select a member";
+            alert("Selected items were deleted");"#,
+        );
+        assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn unused_query_is_analysed_where_it_is_assigned() {
+        let f = facts(
+            "<?php\n$sql = \"select * from iw_member\";\n$sql = \"select 1\";\nsql_query($sql);",
+        );
+        assert_eq!(f.sites.len(), 2);
+        let spans: Vec<usize> = f.sites.iter().map(|s| s.exec.start).collect();
+        assert!(spans.contains(&6), "{spans:?}");
+    }
+
+    #[test]
+    fn constants_are_recorded_for_folding() {
+        let f = facts(
+            r#"<?php
+            define('G5_TABLE_PREFIX', 'g5_');
+            $iw['table_prefix'] = "iw_";
+            $iw['member_table'] = $iw['table_prefix'] . "member";
+            function x() { $local = "a"; $GLOBALS_x['t'] = 'b'; }"#,
+        );
+        let paths: Vec<&str> = f.consts.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "G5_TABLE_PREFIX",
+                "$iw['table_prefix']",
+                "$iw['member_table']",
+                "$GLOBALS_x['t']"
+            ]
+        );
+        // Known in the same file: folded on the spot.
+        assert_eq!(
+            f.consts[2].value,
+            vec![
+                FoldPiece::Text("iw_".into()),
+                FoldPiece::Text("member".into())
+            ]
+        );
+        // Defined elsewhere: kept as a reference for the project pass.
+        let g = facts("<?php $g5['member_table'] = G5_TABLE_PREFIX . 'member';");
+        assert_eq!(
+            g.consts[0].value,
+            vec![
+                FoldPiece::Ref("G5_TABLE_PREFIX".into()),
+                FoldPiece::Text("member".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn text_spans_point_into_the_source() {
+        let src = "<?php\nsql_query(\"select *\n  from iw_member\");";
+        let f = facts(src);
+        let Piece::Text {
+            text,
+            src: at,
+            linear,
+        } = &f.sites[0].variants[0][0]
+        else {
+            panic!("expected text");
+        };
+        assert!(*linear);
+        assert_eq!(&src[*at..*at + text.len()], text.as_str());
+    }
+
+    #[test]
+    fn deep_concatenation_does_not_overflow() {
+        let mut src = String::from("<?php sql_query(\"select * from iw_member where a = 1\"");
+        for _ in 0..20_000 {
+            src.push_str(" . 'x'");
+        }
+        src.push_str(");");
+        let f = facts(&src);
+        assert_eq!(f.sites.len(), 1);
+    }
+}

@@ -1,0 +1,26 @@
+//! tenantlint finds tenant-isolation mistakes in multi-tenant applications before they ship.
+//!
+//! Many SaaS applications keep every tenant's rows in shared tables and rely on every query
+//! carrying a tenant predicate (`WHERE ep_code = '…'`) and every INSERT setting the tenant
+//! column. tenantlint runs a one-way pipeline: [`discover`] walks the paths; a front-end
+//! ([`lang::php`]) parses each file with tree-sitter, in parallel, and lowers it into
+//! language-neutral [`facts`] — SQL templates whose holes keep their source spans, and constant
+//! definitions; the project pass ([`resolve`]) folds table-name expressions across files;
+//! [`sql`] renders each template to placeholder SQL, parses it with sqlparser and extracts
+//! per-reference tenant constraints; the [`rules`] turn those into findings; [`report`] prints
+//! them (miette diagnostics or the stable JSON contract). [`engine`] wires the stages together
+//! and sorts the output so it is identical for any thread count.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod facts;
+pub mod lang;
+pub mod lines;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod sql;
+
+pub use cli::{run, Cli, ExitStatus};

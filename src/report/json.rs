@@ -1,0 +1,123 @@
+//! `--format json`: the stable, versioned machine contract.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::Report;
+
+/// Bumped on any incompatible change of the JSON shape.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    unanalyzed: Vec<JsonUnanalyzed<'a>>,
+    summary: JsonSummary<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sql: Option<&'a str>,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonUnanalyzed<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    files: usize,
+    parse_errors: usize,
+    sql_sites: usize,
+    unanalyzed: usize,
+    findings: usize,
+    by_rule: &'a BTreeMap<&'static str, usize>,
+    elapsed_ms: u128,
+}
+
+/// Render the report as pretty-printed JSON.
+pub fn render(report: &Report) -> String {
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = &report.files[f.file];
+            let start = file.line_col(f.span.start);
+            let end = file.line_col(f.span.end);
+            JsonFinding {
+                rule: f.rule.code(),
+                name: f.rule.name(),
+                severity: f.rule.severity().as_str(),
+                file: &file.display,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                message: &f.message,
+                table: f.table.as_deref(),
+                sql: f.sql.as_deref(),
+                fingerprint: &f.fingerprint,
+            }
+        })
+        .collect();
+    let unanalyzed = report
+        .unanalyzed
+        .iter()
+        .map(|u| {
+            let file = &report.files[u.file];
+            let at = file.line_col(u.span.start);
+            JsonUnanalyzed {
+                file: &file.display,
+                line: at.line,
+                column: at.column,
+                reason: &u.reason,
+            }
+        })
+        .collect();
+    let s = &report.summary;
+    let doc = JsonReport {
+        version: FORMAT_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        unanalyzed,
+        summary: JsonSummary {
+            files: s.files,
+            parse_errors: s.parse_errors,
+            sql_sites: s.sql_sites,
+            unanalyzed: s.unanalyzed,
+            findings: s.findings,
+            by_rule: &s.by_rule,
+            elapsed_ms: s.elapsed_ms,
+        },
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}

@@ -1,0 +1,138 @@
+//! Rules: pure functions from query facts to [`Finding`]s. Rules never print and never see
+//! tree-sitter nodes; each rule's documentation lives in `rules/<CODE>-<name>.md`.
+
+pub mod tl001_missing_tenant_filter;
+pub mod tl002_insert_missing_tenant;
+
+use std::fmt;
+
+use crate::facts::Span;
+use crate::sql::template::RenderedSql;
+
+/// Every rule tenantlint knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    MissingTenantFilter,
+    InsertMissingTenant,
+}
+
+/// How a finding affects the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl Rule {
+    pub const ALL: [Rule; 2] = [Rule::MissingTenantFilter, Rule::InsertMissingTenant];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::MissingTenantFilter => "TL001",
+            Rule::InsertMissingTenant => "TL002",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::MissingTenantFilter => "missing-tenant-filter",
+            Rule::InsertMissingTenant => "insert-missing-tenant",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        Severity::Error
+    }
+
+    /// The rule's documentation, the single source for `tenantlint rule` and every report.
+    pub fn doc(self) -> &'static str {
+        match self {
+            Rule::MissingTenantFilter => include_str!("../../rules/TL001-missing-tenant-filter.md"),
+            Rule::InsertMissingTenant => include_str!("../../rules/TL002-insert-missing-tenant.md"),
+        }
+    }
+
+    /// Where the documentation lives in the repository.
+    pub fn doc_path(self) -> String {
+        format!("rules/{}-{}.md", self.code(), self.name())
+    }
+
+    /// Look a rule up by code (`TL001`, any case) or name (`missing-tenant-filter`).
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL
+            .into_iter()
+            .find(|r| r.code().eq_ignore_ascii_case(code) || r.name() == code)
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One problem in one file.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: Rule,
+    /// Index of the file in the run's file list.
+    pub file: usize,
+    /// The exact text at fault (a table name inside a SQL string, or the expression naming it).
+    pub span: Span,
+    /// The call or statement that runs the query.
+    pub exec: Option<Span>,
+    pub message: String,
+    /// The label on `span`.
+    pub label: String,
+    pub help: String,
+    pub table: Option<String>,
+    /// The query, whitespace collapsed, holes shown as `?`.
+    pub sql: Option<String>,
+    /// Stable identity that does not depend on line numbers (filled in by the engine).
+    pub fingerprint: String,
+}
+
+/// What a rule sees of one rendered query.
+pub struct QueryContext<'a> {
+    pub file: usize,
+    pub sql: &'a RenderedSql,
+    pub facts: &'a crate::sql::analyze::QueryFacts,
+    pub tenant_column: &'a str,
+    pub exec: Span,
+}
+
+impl QueryContext<'_> {
+    /// A finding located at a byte range of the rendered SQL.
+    pub fn finding(
+        &self,
+        rule: Rule,
+        sql_range: std::ops::Range<usize>,
+        table: &str,
+        message: String,
+        label: String,
+        help: String,
+    ) -> Option<Finding> {
+        let span = self.sql.source_span(sql_range)?;
+        Some(Finding {
+            rule,
+            file: self.file,
+            span,
+            exec: Some(self.exec),
+            message,
+            label,
+            help,
+            table: Some(table.to_string()),
+            sql: Some(self.sql.display()),
+            fingerprint: String::new(),
+        })
+    }
+}

@@ -1,0 +1,385 @@
+//! From a [`Template`] (literal text and holes) to SQL text sqlparser accepts, and back.
+//!
+//! Each hole becomes a placeholder: inside a quoted string, the placeholder text `__tl_hN`
+//! stays inside the quotes (a value); outside quotes, a hole whose text is known project-wide
+//! (a table-name expression) is replaced by that text, any other becomes the identifier
+//! `__tl_hN`. Every byte of the rendered SQL remembers where it came from, so positions that
+//! sqlparser reports map back to the PHP source once, here.
+
+use std::ops::Range;
+
+use crate::facts::{Hole, HoleExpr, Piece, Span, Template};
+
+/// Prefix of hole placeholders in rendered SQL.
+pub const PLACEHOLDER_PREFIX: &str = "__tl_h";
+
+/// Where a run of rendered SQL came from.
+#[derive(Clone, Copy, Debug)]
+enum Origin {
+    Text { src: usize, linear: bool },
+    Hole { span: Span },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    sql: usize,
+    len: usize,
+    origin: Origin,
+}
+
+/// One hole as rendered.
+#[derive(Clone, Debug)]
+pub struct RenderedHole {
+    pub hole: Hole,
+    /// Index `N` of its placeholder `__tl_hN`.
+    pub index: usize,
+    /// Rendered inside a quoted SQL string (a value).
+    pub quoted: bool,
+    /// Replaced by project-wide known text.
+    pub resolved: bool,
+}
+
+/// SQL text rendered from a template, with the map back to the source.
+#[derive(Clone, Debug)]
+pub struct RenderedSql {
+    pub text: String,
+    pub holes: Vec<RenderedHole>,
+    segments: Vec<Segment>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+    Back,
+}
+
+/// Tracks whether the end of the text rendered so far is inside a quoted string.
+#[derive(Clone, Copy)]
+struct QuoteState {
+    quote: Quote,
+    escaped: bool,
+}
+
+impl QuoteState {
+    fn feed(&mut self, text: &str) {
+        for b in text.bytes() {
+            if self.escaped {
+                self.escaped = false;
+                continue;
+            }
+            self.quote = match (self.quote, b) {
+                (Quote::Single | Quote::Double, b'\\') => {
+                    self.escaped = true;
+                    self.quote
+                }
+                (Quote::Single, b'\'') => Quote::None,
+                (Quote::None, b'\'') => Quote::Single,
+                (Quote::None, b'"') => Quote::Double,
+                (Quote::Double, b'"') => Quote::None,
+                (Quote::None, b'`') => Quote::Back,
+                (Quote::Back, b'`') => Quote::None,
+                (q, _) => q,
+            };
+        }
+    }
+}
+
+/// Render a template. `resolve` gives the project-wide text of a hole expression, if known.
+pub fn render(template: &Template, resolve: &dyn Fn(&HoleExpr) -> Option<String>) -> RenderedSql {
+    let mut out = RenderedSql {
+        text: String::new(),
+        holes: Vec::new(),
+        segments: Vec::new(),
+    };
+    let mut quotes = QuoteState {
+        quote: Quote::None,
+        escaped: false,
+    };
+    for piece in template {
+        let start = out.text.len();
+        match piece {
+            Piece::Text { text, src, linear } => {
+                out.text.push_str(text);
+                quotes.feed(text);
+                out.segments.push(Segment {
+                    sql: start,
+                    len: text.len(),
+                    origin: Origin::Text {
+                        src: *src,
+                        linear: *linear,
+                    },
+                });
+            }
+            Piece::Hole(hole) => {
+                let index = out.holes.len();
+                let quoted = matches!(quotes.quote, Quote::Single | Quote::Double);
+                let resolved = if quoted { None } else { resolve(&hole.expr) };
+                let text = match &resolved {
+                    Some(t) => t.clone(),
+                    None => format!("{PLACEHOLDER_PREFIX}{index}"),
+                };
+                if resolved.is_some() {
+                    quotes.feed(&text);
+                }
+                out.text.push_str(&text);
+                out.segments.push(Segment {
+                    sql: start,
+                    len: text.len(),
+                    origin: Origin::Hole { span: hole.span },
+                });
+                out.holes.push(RenderedHole {
+                    hole: hole.clone(),
+                    index,
+                    quoted,
+                    resolved: resolved.is_some(),
+                });
+            }
+        }
+    }
+    out
+}
+
+impl RenderedSql {
+    /// Map a byte range of the rendered SQL back to a source span.
+    pub fn source_span(&self, range: Range<usize>) -> Option<Span> {
+        let start = self.map_offset(range.start, false)?;
+        let end = self
+            .map_offset(range.end.max(range.start + 1) - 1, true)
+            .unwrap_or(start);
+        Some(Span::new(start.min(end), end.max(start)))
+    }
+
+    /// The source offset of one SQL byte; with `end`, the offset just past it.
+    fn map_offset(&self, offset: usize, end: bool) -> Option<usize> {
+        let idx = self
+            .segments
+            .partition_point(|s| s.sql + s.len <= offset)
+            .min(self.segments.len().checked_sub(1)?);
+        let seg = self.segments[idx];
+        Some(match seg.origin {
+            Origin::Text { src, linear: true } => {
+                src + (offset - seg.sql).min(seg.len) + end as usize
+            }
+            Origin::Text { src, linear: false } => src + end as usize,
+            Origin::Hole { span } => {
+                if end {
+                    span.end
+                } else {
+                    span.start
+                }
+            }
+        })
+    }
+
+    /// The hole rendered at a placeholder name (`__tl_h3` → hole 3).
+    pub fn hole_named(&self, name: &str) -> Option<&RenderedHole> {
+        let n: usize = name.strip_prefix(PLACEHOLDER_PREFIX)?.parse().ok()?;
+        self.holes.get(n)
+    }
+
+    /// Blank out the unresolved, unquoted placeholder starting at `offset` (same length, so
+    /// every position stays valid). Returns the hole, if one starts there.
+    pub fn blank_placeholder_at(&mut self, offset: usize) -> Option<RenderedHole> {
+        let rest = self.text.get(offset..)?;
+        let digits: String = rest
+            .strip_prefix(PLACEHOLDER_PREFIX)?
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let hole = self
+            .hole_named(&format!("{PLACEHOLDER_PREFIX}{digits}"))?
+            .clone();
+        if hole.quoted || hole.resolved {
+            return None;
+        }
+        let len = PLACEHOLDER_PREFIX.len() + digits.len();
+        self.text
+            .replace_range(offset..offset + len, &" ".repeat(len));
+        Some(hole)
+    }
+
+    /// Whether the text before `offset` puts it where a predicate could be: the nearest clause
+    /// keyword before it is WHERE, ON, HAVING, FROM or JOIN (a fragment there may hold joins
+    /// and conditions).
+    pub fn in_predicate_position(&self, offset: usize) -> bool {
+        let before = &self.text[..offset.min(self.text.len())];
+        let clause = before
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .rev()
+            .find_map(|w| {
+                [
+                    "WHERE", "ON", "HAVING", "FROM", "JOIN", "ORDER", "GROUP", "LIMIT", "SET",
+                    "SELECT", "VALUES", "INTO",
+                ]
+                .into_iter()
+                .find(|k| k.eq_ignore_ascii_case(w))
+            });
+        matches!(clause, Some("WHERE" | "ON" | "HAVING" | "FROM" | "JOIN"))
+    }
+
+    /// Byte offset of a 1-based line and character column, as sqlparser reports them.
+    pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
+        let mut line_start = 0;
+        for _ in 1..line {
+            line_start += self.text[line_start..].find('\n')? + 1;
+        }
+        let line_text = &self.text[line_start..];
+        let within = line_text
+            .char_indices()
+            .nth(column.checked_sub(1)?)
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len());
+        Some(line_start + within)
+    }
+
+    /// The SQL for people: whitespace collapsed, placeholders shown as `?`.
+    pub fn display(&self) -> String {
+        let mut text = self.text.clone();
+        for h in self.holes.iter().rev() {
+            if h.resolved {
+                continue;
+            }
+            let name = format!("{PLACEHOLDER_PREFIX}{}", h.index);
+            let quoted_alone = format!("'{name}'");
+            text = text.replace(&quoted_alone, "?").replace(&name, "?");
+        }
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Unresolved holes outside quotes: fragments or names whose text cannot be known.
+    pub fn unresolved_bare_holes(&self) -> impl Iterator<Item = &RenderedHole> {
+        self.holes.iter().filter(|h| !h.quoted && !h.resolved)
+    }
+}
+
+/// The SQL verb a text starts with (after whitespace, comments and opening parentheses).
+pub fn leading_verb(text: &str) -> Option<&'static str> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+        if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map(|(_, after)| after)?;
+        } else if rest.starts_with("--") || rest.starts_with('#') {
+            rest = rest.split_once('\n').map(|(_, after)| after)?;
+        } else {
+            break;
+        }
+    }
+    const VERBS: [&str; 6] = ["SELECT", "INSERT", "REPLACE", "UPDATE", "DELETE", "WITH"];
+    let word_len = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let word = &rest[..word_len];
+    let next = rest[word_len..].chars().next();
+    // A verb must be followed by something a query can continue with.
+    if !matches!(next, Some(c) if c.is_whitespace() || matches!(c, '*' | '`' | '(' | '/')) {
+        return None;
+    }
+    VERBS.iter().find(|v| v.eq_ignore_ascii_case(word)).copied()
+}
+
+/// Whether text that sqlparser rejected still has the shape of a query (a verb followed by
+/// FROM, INTO, SET or WHERE). Text without it is prose, not SQL.
+pub fn has_sql_structure(text: &str) -> bool {
+    if leading_verb(text).is_none() {
+        return false;
+    }
+    text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .skip(1)
+        .any(|w| {
+            ["FROM", "INTO", "SET", "WHERE"]
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(w))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(t: &str, src: usize) -> Piece {
+        Piece::Text {
+            text: t.into(),
+            src,
+            linear: true,
+        }
+    }
+
+    fn hole(path: &str, start: usize, end: usize) -> Piece {
+        Piece::Hole(Hole {
+            span: Span::new(start, end),
+            expr: HoleExpr::Path(path.into()),
+        })
+    }
+
+    #[test]
+    fn holes_render_by_position_and_resolution() {
+        let t = vec![
+            text("select * from ", 100),
+            hole("$iw['member_table']", 200, 219),
+            text(" where ep_code = '", 300),
+            hole("$iw['store']", 400, 412),
+            text("' and x = ", 500),
+            hole("$x", 600, 602),
+        ];
+        let r = render(&t, &|e| match e {
+            HoleExpr::Path(p) if p.starts_with("$iw") => Some("iw_member".into()),
+            _ => None,
+        });
+        assert_eq!(
+            r.text,
+            "select * from iw_member where ep_code = '__tl_h1' and x = __tl_h2"
+        );
+        assert!(r.holes[0].resolved && !r.holes[0].quoted);
+        assert!(r.holes[1].quoted && !r.holes[1].resolved);
+        // The resolved table name maps to the whole interpolated expression.
+        assert_eq!(r.source_span(14..23), Some(Span::new(200, 219)));
+        // Literal text maps byte for byte.
+        assert_eq!(r.source_span(0..6), Some(Span::new(100, 106)));
+        assert_eq!(
+            r.display(),
+            "select * from iw_member where ep_code = ? and x = ?"
+        );
+    }
+
+    #[test]
+    fn placeholders_can_be_blanked_in_place() {
+        let t = vec![
+            text("select * from t where a = 1 order by x ", 0),
+            hole("$sod", 50, 54),
+        ];
+        let mut r = render(&t, &|_| None);
+        let at = r.text.find(PLACEHOLDER_PREFIX).unwrap_or(0);
+        assert_eq!(r.offset_of(1, at + 1), Some(at));
+        assert!(!r.in_predicate_position(at));
+        let blanked = r.blank_placeholder_at(at).map(|h| h.hole.expr);
+        assert_eq!(blanked, Some(HoleExpr::Path("$sod".into())));
+        assert_eq!(r.text.trim_end(), "select * from t where a = 1 order by x");
+        assert!(r.in_predicate_position(r.text.find("a =").unwrap_or(0)));
+    }
+
+    #[test]
+    fn escaped_quotes_keep_quote_state() {
+        let t = vec![
+            text(r"select 'it\'s ", 0),
+            hole("$a", 10, 12),
+            text("'", 20),
+        ];
+        let r = render(&t, &|_| Some("zzz".into()));
+        assert!(r.holes[0].quoted);
+    }
+
+    #[test]
+    fn verbs_are_recognised_by_content() {
+        assert_eq!(leading_verb("\n  select * from x"), Some("SELECT"));
+        assert_eq!(leading_verb("/* c */ UPDATE t SET a=1"), Some("UPDATE"));
+        assert_eq!(leading_verb("(SELECT 1) UNION (SELECT 2)"), Some("SELECT"));
+        assert_eq!(leading_verb("<select name=x>"), None);
+        assert_eq!(leading_verb("selected"), None);
+        assert_eq!(leading_verb("Select"), None);
+        assert!(!has_sql_structure("Select the member you want"));
+        assert!(has_sql_structure("select a frm x where"));
+    }
+}
