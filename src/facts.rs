@@ -4,6 +4,7 @@
 //! after them works on these types.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A byte range in one source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -38,7 +39,7 @@ pub enum Piece {
     /// Literal SQL text. `src` is the byte offset of its first character in the source file;
     /// when `linear` is true, the n-th byte of `text` sits at `src + n` (no escape sequences).
     Text {
-        text: String,
+        text: Arc<str>,
         src: usize,
         linear: bool,
     },
@@ -59,10 +60,10 @@ pub struct Hole {
 pub enum HoleExpr {
     /// A name whose value may be known project-wide: a variable, an array element with constant
     /// keys, a property or a constant, in canonical form (`$iw['member_table']`, `DB_PREFIX`).
-    Path(String),
+    Path(Arc<str>),
     /// Anything else (a call, an expression with a variable key, a parameter bound at run time);
     /// the string is the source text, for messages.
-    Opaque(String),
+    Opaque(Arc<str>),
 }
 
 impl HoleExpr {

@@ -108,7 +108,7 @@ impl Constants {
     /// The known text of a hole expression: folded definitions first, then `[tables]`.
     pub fn resolve(&self, expr: &HoleExpr) -> Option<String> {
         if let HoleExpr::Path(p) = expr {
-            if let Some(Some(t)) = self.folded.get(p) {
+            if let Some(Some(t)) = self.folded.get(&**p) {
                 return Some(t.clone());
             }
         }

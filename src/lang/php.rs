@@ -12,6 +12,7 @@
 //! This is the only code that knows tree-sitter-php node kinds.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
@@ -127,7 +128,9 @@ struct VarState {
     defs: Vec<usize>,
 }
 
-type Env = HashMap<String, VarState>;
+/// Entries are shared between the environments of different branches; cloning an environment
+/// at a branch copies pointers, not values.
+type Env = HashMap<Arc<str>, Arc<VarState>>;
 /// `None` when the current path has left (return, exit, throw).
 type State = Option<Env>;
 
@@ -167,36 +170,45 @@ fn merge_states(a: State, b: State) -> State {
 }
 
 fn merge_envs(mut a: Env, mut b: Env) -> Env {
-    let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
-    let mut out = Env::default();
-    for k in keys {
-        if out.contains_key(&k) {
-            continue;
-        }
-        let merged = match (a.remove(&k), b.remove(&k)) {
-            (Some(x), Some(y)) => {
-                let mut defs = x.defs;
-                for d in y.defs {
-                    if !defs.contains(&d) {
-                        defs.push(d);
+    for (k, x) in a.iter_mut() {
+        match b.remove(k) {
+            Some(y) if Arc::ptr_eq(x, &y) => {}
+            Some(y) => {
+                let mut defs = x.defs.clone();
+                for d in &y.defs {
+                    if !defs.contains(d) {
+                        defs.push(*d);
                     }
                 }
-                VarState {
-                    value: x.value.union(y.value),
+                *x = Arc::new(VarState {
+                    value: x.value.clone().union(y.value.clone()),
                     unknown: x.unknown || y.unknown,
                     maybe_unset: x.maybe_unset || y.maybe_unset,
                     defs,
-                }
+                });
             }
-            (Some(x), None) | (None, Some(x)) => VarState {
-                maybe_unset: true,
-                ..x
-            },
-            (None, None) => continue,
-        };
-        out.insert(k, merged);
+            None if !x.maybe_unset => {
+                *x = Arc::new(VarState {
+                    maybe_unset: true,
+                    ..(**x).clone()
+                });
+            }
+            None => {}
+        }
     }
-    out
+    // Variables only the second side assigned may be unset on the first.
+    for (k, y) in b {
+        let state = if y.maybe_unset {
+            y
+        } else {
+            Arc::new(VarState {
+                maybe_unset: true,
+                ..(*y).clone()
+            })
+        };
+        a.insert(k, state);
+    }
+    a
 }
 
 /// Does this template's leading literal text start with a SQL verb?
@@ -226,7 +238,7 @@ impl<'s> Lowerer<'s> {
         }
         Value::single(Piece::Hole(Hole {
             span: span_of(n),
-            expr: HoleExpr::Opaque(text),
+            expr: HoleExpr::Opaque(text.into()),
         }))
     }
 
@@ -381,13 +393,7 @@ impl<'s> Lowerer<'s> {
             let mut cursor = params.walk();
             for p in params.named_children(&mut cursor) {
                 if let Some(name) = p.child_by_field_name("name") {
-                    env.insert(
-                        self.text(name).to_string(),
-                        VarState {
-                            unknown: true,
-                            ..VarState::default()
-                        },
-                    );
+                    env.insert(self.text(name).into(), unknown_var());
                 }
             }
         }
@@ -517,7 +523,8 @@ impl<'s> Lowerer<'s> {
         let Some(path) = self.path_of(node) else {
             return;
         };
-        if let Some(var) = env.get_mut(&path) {
+        if let Some(var) = env.get_mut(path.as_str()) {
+            let var = Arc::make_mut(var);
             var.maybe_unset = false;
             var.value.variants.retain(|t| !is_blank(t));
         }
@@ -644,13 +651,7 @@ impl<'s> Lowerer<'s> {
         };
         if let Some(path) = self.path_of(target) {
             invalidate_children(env, &path);
-            env.insert(
-                path,
-                VarState {
-                    unknown: true,
-                    ..VarState::default()
-                },
-            );
+            env.insert(path.into(), unknown_var());
         } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
             let mut c = target.walk();
             let parts: Vec<Node> = target.named_children(&mut c).collect();
@@ -694,7 +695,7 @@ impl<'s> Lowerer<'s> {
                 self.string_literal(n, env)
             }
             "integer" | "float" => Value::single(Piece::Text {
-                text: self.text(n).to_string(),
+                text: self.text(n).into(),
                 src: n.start_byte(),
                 linear: true,
             }),
@@ -819,7 +820,10 @@ impl<'s> Lowerer<'s> {
         let mut cursor = container.walk();
         let children: Vec<Node> = container.named_children(&mut cursor).collect();
         let is_heredoc = container.kind() == "heredoc_body";
-        let mut gap_start = container.start_byte();
+        // The line break after `<<<TAG` is not part of the string.
+        let mut gap_start = children
+            .first()
+            .map_or(container.start_byte(), |c| c.start_byte());
         for c in children {
             // tree-sitter leaves the line breaks of a heredoc body between its children.
             if is_heredoc && c.start_byte() > gap_start {
@@ -829,7 +833,7 @@ impl<'s> Lowerer<'s> {
                     .collect();
                 if !gap.is_empty() {
                     value = value.concat(Value::single(Piece::Text {
-                        text: gap,
+                        text: gap.into(),
                         src: gap_start,
                         linear: false,
                     }));
@@ -838,12 +842,12 @@ impl<'s> Lowerer<'s> {
             gap_start = c.end_byte();
             let piece_value = match c.kind() {
                 "string_content" | "string_value" | "nowdoc_string" => Value::single(Piece::Text {
-                    text: self.text(c).to_string(),
+                    text: self.text(c).into(),
                     src: c.start_byte(),
                     linear: true,
                 }),
                 "escape_sequence" => Value::single(Piece::Text {
-                    text: decode_escape(self.text(c), single_quoted),
+                    text: decode_escape(self.text(c), single_quoted).into(),
                     src: c.start_byte(),
                     linear: false,
                 }),
@@ -912,8 +916,8 @@ impl<'s> Lowerer<'s> {
                 expr,
             }))
         };
-        let Some(var) = env.get(&path) else {
-            return hole_here(HoleExpr::Path(path));
+        let Some(var) = env.get(path.as_str()) else {
+            return hole_here(HoleExpr::Path(path.into()));
         };
         for d in &var.defs {
             if let Some(def) = self.defs.get_mut(*d) {
@@ -922,10 +926,10 @@ impl<'s> Lowerer<'s> {
         }
         let mut value = var.value.clone();
         if var.unknown {
-            value = value.union(hole_here(HoleExpr::Opaque(self.text(n).to_string())));
+            value = value.union(hole_here(HoleExpr::Opaque(self.text(n).into())));
         }
         if var.maybe_unset {
-            value = value.union(hole_here(HoleExpr::Path(path)));
+            value = value.union(hole_here(HoleExpr::Path(path.into())));
         }
         value
     }
@@ -968,24 +972,21 @@ impl<'s> Lowerer<'s> {
         self.record_const(path.clone(), &value);
         invalidate_children(env, &path);
         let state = if is_single_opaque {
-            VarState {
-                unknown: true,
-                ..VarState::default()
-            }
+            unknown_var()
         } else {
             self.defs.push(Def {
                 span,
                 value: value.clone(),
                 consumed: false,
             });
-            VarState {
+            Arc::new(VarState {
                 value,
                 unknown: false,
                 maybe_unset: false,
                 defs: vec![def_id],
-            }
+            })
         };
-        env.insert(path, state);
+        env.insert(path.into(), state);
     }
 
     fn augmented_assign(&mut self, n: Node, env: &mut Env) -> Value {
@@ -1006,13 +1007,7 @@ impl<'s> Lowerer<'s> {
             return self.opaque(n);
         };
         if op != ".=" {
-            env.insert(
-                path,
-                VarState {
-                    unknown: true,
-                    ..VarState::default()
-                },
-            );
+            env.insert(path.into(), unknown_var());
             return self.opaque(n);
         }
         let current = self.read_path(left, env);
@@ -1141,7 +1136,7 @@ impl<'s> Lowerer<'s> {
                     match part {
                         FormatPart::Text(range) => {
                             built = built.concat(Value::single(Piece::Text {
-                                text: text[range.clone()].replace("%%", "%"),
+                                text: text[range.clone()].replace("%%", "%").into(),
                                 src: if *linear { src + range.start } else { *src },
                                 linear: *linear && !text[range].contains("%%"),
                             }));
@@ -1160,10 +1155,9 @@ impl<'s> Lowerer<'s> {
                                 Some((value, span)) if numeric => {
                                     Value::single(Piece::Hole(Hole {
                                         span: *span,
-                                        expr: HoleExpr::Opaque(format!(
-                                            "(int) {}",
-                                            hole_label(value)
-                                        )),
+                                        expr: HoleExpr::Opaque(
+                                            format!("(int) {}", hole_label(value)).into(),
+                                        ),
                                     }))
                                 }
                                 Some((value, _)) => value.clone(),
@@ -1173,7 +1167,7 @@ impl<'s> Lowerer<'s> {
                                     } else {
                                         Span::new(directive_src, directive_src + range.len())
                                     },
-                                    expr: HoleExpr::Opaque(text[range].to_string()),
+                                    expr: HoleExpr::Opaque(text[range].into()),
                                 })),
                             };
                             built = built.concat(v);
@@ -1198,11 +1192,11 @@ impl<'s> Lowerer<'s> {
             let pieces = variant
                 .iter()
                 .map(|p| match p {
-                    Piece::Text { text, .. } => FoldPiece::Text(text.clone()),
+                    Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
                     Piece::Hole(Hole {
                         expr: HoleExpr::Path(p),
                         ..
-                    }) => FoldPiece::Ref(p.clone()),
+                    }) => FoldPiece::Ref(p.to_string()),
                     Piece::Hole(_) => FoldPiece::Opaque,
                 })
                 .collect();
@@ -1236,6 +1230,13 @@ impl<'s> Lowerer<'s> {
             capped: value.capped,
         });
     }
+}
+
+fn unknown_var() -> Arc<VarState> {
+    Arc::new(VarState {
+        unknown: true,
+        ..VarState::default()
+    })
 }
 
 /// Assigning `$x` forgets what was known of `$x['k']` and `$x->p`.
@@ -1290,7 +1291,7 @@ fn hole_label(v: &Value) -> String {
         .first()
         .and_then(|t| t.first())
         .map(|p| match p {
-            Piece::Text { text, .. } => text.clone(),
+            Piece::Text { text, .. } => text.to_string(),
             Piece::Hole(h) => h.expr.display().to_string(),
         })
         .unwrap_or_default()
@@ -1429,7 +1430,7 @@ mod tests {
                     .map(|t| {
                         t.iter()
                             .map(|p| match p {
-                                Piece::Text { text, .. } => text.clone(),
+                                Piece::Text { text, .. } => text.to_string(),
                                 Piece::Hole(h) => format!("{{{}}}", h.expr.display()),
                             })
                             .collect::<String>()
@@ -1612,7 +1613,7 @@ mod tests {
             panic!("expected text");
         };
         assert!(*linear);
-        assert_eq!(&src[*at..*at + text.len()], text.as_str());
+        assert_eq!(&src[*at..*at + text.len()], &**text);
     }
 
     #[test]
