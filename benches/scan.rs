@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench scan -- <DIR> [ROUNDS]` (default: `fixtures/infoway`, 7 rounds).
 
+#![allow(clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -39,7 +41,6 @@ fn main() {
                     .map(|t| t.root_node().child_count() as u64)
                     .unwrap_or(0)
             })
-            .map(|n| n as u64)
             .sum::<u64>()
     };
     let check = || {
