@@ -72,19 +72,21 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let cwd = std::env::current_dir().ok();
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
+    let discover_issues = discovered.issues;
     let parsed: Vec<(ScannedFile, FileFacts)> = discovered
         .files
-        .par_iter()
+        .into_par_iter()
         .map_init(lang::php_parser, |parser, file| {
-            let source = String::from_utf8_lossy(&file.bytes).into_owned();
+            let source = String::from_utf8(file.bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             let facts = match parser {
-                Some(parser) => catch_unwind(AssertUnwindSafe(|| {
-                    lang::php::analyze(parser, source.as_bytes())
-                }))
-                .unwrap_or_else(|_| FileFacts {
-                    parse_errors: true,
-                    ..FileFacts::default()
-                }),
+                Some(parser) => {
+                    catch_unwind(AssertUnwindSafe(|| lang::php::analyze(parser, &source)))
+                        .unwrap_or_else(|_| FileFacts {
+                            parse_errors: true,
+                            ..FileFacts::default()
+                        })
+                }
                 None => FileFacts {
                     parse_errors: true,
                     ..FileFacts::default()
@@ -183,7 +185,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         files,
         findings,
         unanalyzed,
-        discover_issues: discovered.issues,
+        discover_issues,
         summary,
     }
 }

@@ -27,7 +27,7 @@ const MAX_VARIANTS: usize = 32;
 const MAX_DEPTH: usize = 400;
 
 /// Parse PHP source and lower it to facts. `parser` must have the PHP language set.
-pub fn analyze(parser: &mut tree_sitter::Parser, src: &[u8]) -> FileFacts {
+pub fn analyze(parser: &mut tree_sitter::Parser, src: &str) -> FileFacts {
     let Some(tree) = parser.parse(src, None) else {
         return FileFacts {
             parse_errors: true,
@@ -44,6 +44,7 @@ pub fn analyze(parser: &mut tree_sitter::Parser, src: &[u8]) -> FileFacts {
         defs: Vec::new(),
         depth: 0,
         in_function: false,
+        shared_vars: Vec::new(),
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
@@ -151,11 +152,13 @@ enum Flow {
 }
 
 struct Lowerer<'s> {
-    src: &'s [u8],
+    src: &'s str,
     facts: FileFacts,
     defs: Vec<Def>,
     depth: usize,
     in_function: bool,
+    /// `global` and `static` variables of the current function.
+    shared_vars: Vec<Arc<str>>,
 }
 
 fn span_of(n: Node) -> Span {
@@ -228,7 +231,7 @@ pub fn starts_with_sql_verb(t: &Template) -> bool {
 
 impl<'s> Lowerer<'s> {
     fn text(&self, n: Node) -> &'s str {
-        std::str::from_utf8(&self.src[n.start_byte()..n.end_byte()]).unwrap_or("")
+        self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
 
     fn opaque(&self, n: Node) -> Value {
@@ -281,9 +284,27 @@ impl<'s> Lowerer<'s> {
             | "php_tag"
             | "text_interpolation"
             | "namespace_use_declaration"
-            | "global_declaration"
             | "goto_statement"
             | "named_label_statement" => Flow::Normal,
+            "global_declaration" | "static_variable_declaration" if self.in_function => {
+                // Values shared with other scopes: not known here, and never "unset".
+                let mut cursor = n.walk();
+                let names: Vec<Node> = n.named_children(&mut cursor).collect();
+                for name in names {
+                    let var = if name.kind() == "static_variable_declaration"
+                        || name.kind() == "static_variable"
+                    {
+                        name.child_by_field_name("name").unwrap_or(name)
+                    } else {
+                        name
+                    };
+                    if var.kind() == "variable_name" {
+                        self.shared_vars.push(self.text(var).into());
+                    }
+                }
+                Flow::Normal
+            }
+            "global_declaration" => Flow::Normal,
             "compound_statement"
             | "colon_block"
             | "program"
@@ -399,11 +420,13 @@ impl<'s> Lowerer<'s> {
         }
         let saved_defs = std::mem::take(&mut self.defs);
         let saved_in_function = std::mem::replace(&mut self.in_function, true);
+        let saved_shared = std::mem::take(&mut self.shared_vars);
         let mut state = Some(env);
         self.block_children(body, &mut state);
         self.flush_defs();
         self.defs = saved_defs;
         self.in_function = saved_in_function;
+        self.shared_vars = saved_shared;
     }
 
     /// A query stored in a variable and never read is still a query: analyse it where it was
@@ -827,7 +850,10 @@ impl<'s> Lowerer<'s> {
         for c in children {
             // tree-sitter leaves the line breaks of a heredoc body between its children.
             if is_heredoc && c.start_byte() > gap_start {
-                let gap: String = String::from_utf8_lossy(&self.src[gap_start..c.start_byte()])
+                let gap: String = self
+                    .src
+                    .get(gap_start..c.start_byte())
+                    .unwrap_or("")
                     .chars()
                     .filter(|ch| ch.is_whitespace())
                     .collect();
@@ -929,7 +955,14 @@ impl<'s> Lowerer<'s> {
             value = value.union(hole_here(HoleExpr::Opaque(self.text(n).into())));
         }
         if var.maybe_unset {
-            value = value.union(hole_here(HoleExpr::Path(path.into())));
+            // Inside a function a local that was not assigned on some path is null there,
+            // which interpolates as "". Elsewhere it may come from an included file.
+            let base = path.split(['[', '-']).next().unwrap_or(&path);
+            if self.in_function && !self.shared_vars.iter().any(|g| &**g == base) {
+                value = value.union(Value::empty_string());
+            } else {
+                value = value.union(hole_here(HoleExpr::Path(path.into())));
+            }
         }
         value
     }
@@ -1250,7 +1283,7 @@ fn invalidate_children(env: &mut Env, path: &str) {
 }
 
 /// `exit`, `die(…)` and `throw` end the path that reaches them.
-fn ends_path(stmt: Node, src: &[u8]) -> bool {
+fn ends_path(stmt: Node, src: &str) -> bool {
     let Some(e) = stmt.named_child(0) else {
         return false;
     };
@@ -1258,7 +1291,7 @@ fn ends_path(stmt: Node, src: &[u8]) -> bool {
         "throw_expression" | "exit_statement" => true,
         "function_call_expression" => e
             .child_by_field_name("function")
-            .and_then(|f| std::str::from_utf8(&src[f.start_byte()..f.end_byte()]).ok())
+            .and_then(|f| src.get(f.start_byte()..f.end_byte()))
             .is_some_and(|name| matches!(name.to_ascii_lowercase().as_str(), "die" | "exit")),
         _ => false,
     }
@@ -1416,7 +1449,7 @@ mod tests {
         parser
             .set_language(&tree_sitter_php::LANGUAGE_PHP.into())
             .expect("php grammar");
-        analyze(&mut parser, src.as_bytes())
+        analyze(&mut parser, src)
     }
 
     /// Each site's variants rendered as text with holes shown as `{expr}`.
@@ -1502,6 +1535,31 @@ mod tests {
         assert_eq!(s[0].len(), 2, "{s:?}");
         assert!(s[0][0].contains("from iw_member") && s[0][0].contains("a = 1"));
         assert!(s[0][1].contains("b = 2"));
+    }
+
+    #[test]
+    fn a_local_unset_on_one_path_is_empty_there() {
+        let s = sites(
+            r#"<?php function f($stx) {
+            if ($stx) { $add = " and name = 'x'"; }
+            sql_query("select * from iw_member where ep_code = 'a' $add");
+            global $g;
+            if ($stx) { $g = " and b = 1"; }
+            sql_query("select * from iw_member where ep_code = 'a' $g"); }"#,
+        );
+        let mut first = s[0].clone();
+        first.sort();
+        assert_eq!(
+            first,
+            vec![
+                "select * from iw_member where ep_code = 'a' ".to_string(),
+                "select * from iw_member where ep_code = 'a'  and name = 'x'".to_string()
+            ]
+        );
+        assert!(
+            s[1].contains(&"select * from iw_member where ep_code = 'a' {$g}".to_string()),
+            "{s:?}"
+        );
     }
 
     #[test]
