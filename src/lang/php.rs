@@ -45,6 +45,7 @@ pub fn analyze(parser: &mut tree_sitter::Parser, src: &str) -> FileFacts {
         depth: 0,
         in_function: false,
         shared_vars: Vec::new(),
+        conditions: HashMap::new(),
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
@@ -52,33 +53,65 @@ pub fn analyze(parser: &mut tree_sitter::Parser, src: &str) -> FileFacts {
     lowerer.facts
 }
 
+/// The branch outcomes a variant was built under: `(condition id, taken)`, sorted by id.
+/// Two `if`s with the same condition take the same branch, so a join appended under
+/// `if (C)` and its tenant predicate appended under a later `if (C)` are never split apart.
+type Tags = Vec<(u32, bool)>;
+
+/// One way a value may be built, and the conditions it was built under.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct Variant {
+    pieces: Template,
+    tags: Tags,
+}
+
+/// Combine the assumptions of two variants; `None` when they contradict each other.
+fn join_tags(a: &Tags, b: &Tags) -> Option<Tags> {
+    if b.is_empty() {
+        return Some(a.clone());
+    }
+    let mut out = a.clone();
+    for (id, taken) in b {
+        match out.iter().find(|(i, _)| i == id) {
+            Some((_, t)) if t != taken => return None,
+            Some(_) => {}
+            None => out.push((*id, *taken)),
+        }
+    }
+    out.sort_unstable();
+    Some(out)
+}
+
 /// A set of ways a value may be built.
 #[derive(Clone, Debug, Default)]
 struct Value {
-    variants: Vec<Template>,
+    variants: Vec<Variant>,
     capped: bool,
 }
 
 impl Value {
     fn single(piece: Piece) -> Self {
         Value {
-            variants: vec![vec![piece]],
+            variants: vec![Variant {
+                pieces: vec![piece],
+                tags: Tags::new(),
+            }],
             capped: false,
         }
     }
 
     fn empty_string() -> Self {
         Value {
-            variants: vec![Vec::new()],
+            variants: vec![Variant::default()],
             capped: false,
         }
     }
 
     fn concat(mut self, other: Value) -> Value {
-        if other.variants.len() == 1 {
-            // The common case (one way to build the right side): extend in place.
+        if other.variants.len() == 1 && other.variants[0].tags.is_empty() {
+            // The common case (one unconditional way to build the right side): extend in place.
             for a in &mut self.variants {
-                a.extend(other.variants[0].iter().cloned());
+                a.pieces.extend(other.variants[0].pieces.iter().cloned());
             }
             self.capped |= other.capped;
             return self;
@@ -87,13 +120,16 @@ impl Value {
         let mut capped = self.capped || other.capped;
         'outer: for a in &self.variants {
             for b in &other.variants {
+                let Some(tags) = join_tags(&a.tags, &b.tags) else {
+                    continue;
+                };
                 if out.len() >= MAX_VARIANTS {
                     capped = true;
                     break 'outer;
                 }
-                let mut t = a.clone();
-                t.extend(b.iter().cloned());
-                out.push(t);
+                let mut pieces = a.pieces.clone();
+                pieces.extend(b.pieces.iter().cloned());
+                out.push(Variant { pieces, tags });
             }
         }
         Value {
@@ -105,12 +141,25 @@ impl Value {
     fn union(mut self, other: Value) -> Value {
         self.capped |= other.capped;
         for v in other.variants {
+            if let Some(existing) = self.variants.iter_mut().find(|e| e.pieces == v.pieces) {
+                // Built the same way under both assumptions: keep only what they share.
+                existing.tags.retain(|t| v.tags.contains(t));
+                continue;
+            }
             if self.variants.len() >= MAX_VARIANTS {
                 self.capped = true;
                 break;
             }
-            if !self.variants.contains(&v) {
-                self.variants.push(v);
+            self.variants.push(v);
+        }
+        self
+    }
+
+    /// Tag every variant with a branch outcome.
+    fn tagged(mut self, tag: (u32, bool)) -> Value {
+        for v in &mut self.variants {
+            if let Some(tags) = join_tags(&v.tags, &vec![tag]) {
+                v.tags = tags;
             }
         }
         self
@@ -157,6 +206,8 @@ struct Lowerer<'s> {
     defs: Vec<Def>,
     depth: usize,
     in_function: bool,
+    /// Interned condition texts, for correlating `if`s on the same condition.
+    conditions: HashMap<String, u32>,
     /// `global` and `static` variables of the current function.
     shared_vars: Vec<Arc<str>>,
 }
@@ -166,13 +217,40 @@ fn span_of(n: Node) -> Span {
 }
 
 fn merge_states(a: State, b: State) -> State {
+    merge_states_on(a, b, None)
+}
+
+/// Merge the states after the two branches of `if (C)`; with `cond`, what each branch changed
+/// is tagged with its outcome of C.
+fn merge_states_on(a: State, b: State, cond: Option<u32>) -> State {
     match (a, b) {
         (None, x) | (x, None) => x,
-        (Some(a), Some(b)) => Some(merge_envs(a, b)),
+        (Some(a), Some(b)) => Some(merge_envs(a, b, cond)),
     }
 }
 
-fn merge_envs(mut a: Env, mut b: Env) -> Env {
+/// Keep, in every variable, only the variants consistent with C having outcome `taken`.
+fn restrict(state: &mut State, cond: u32, taken: bool) {
+    let Some(env) = state.as_mut() else {
+        return;
+    };
+    for var in env.values_mut() {
+        let contradicts = |v: &Variant| v.tags.iter().any(|(id, t)| *id == cond && *t != taken);
+        let n = var.value.variants.iter().filter(|v| contradicts(v)).count();
+        if n > 0 && n < var.value.variants.len() {
+            Arc::make_mut(var)
+                .value
+                .variants
+                .retain(|v| !contradicts(v));
+        }
+    }
+}
+
+fn merge_envs(mut a: Env, mut b: Env, cond: Option<u32>) -> Env {
+    let tag = |v: &Value, taken: bool| match cond {
+        Some(c) => v.clone().tagged((c, taken)),
+        None => v.clone(),
+    };
     for (k, x) in a.iter_mut() {
         match b.remove(k) {
             Some(y) if Arc::ptr_eq(x, &y) => {}
@@ -184,7 +262,7 @@ fn merge_envs(mut a: Env, mut b: Env) -> Env {
                     }
                 }
                 *x = Arc::new(VarState {
-                    value: x.value.clone().union(y.value.clone()),
+                    value: tag(&x.value, true).union(tag(&y.value, false)),
                     unknown: x.unknown || y.unknown,
                     maybe_unset: x.maybe_unset || y.maybe_unset,
                     defs,
@@ -193,6 +271,7 @@ fn merge_envs(mut a: Env, mut b: Env) -> Env {
             None if !x.maybe_unset => {
                 *x = Arc::new(VarState {
                     maybe_unset: true,
+                    value: tag(&x.value, true),
                     ..(**x).clone()
                 });
             }
@@ -206,6 +285,7 @@ fn merge_envs(mut a: Env, mut b: Env) -> Env {
         } else {
             Arc::new(VarState {
                 maybe_unset: true,
+                value: tag(&y.value, false),
                 ..(*y).clone()
             })
         };
@@ -446,19 +526,43 @@ impl<'s> Lowerer<'s> {
         let condition = n.child_by_field_name("condition");
         let mut before = state.clone();
         let mut then_state = before.clone();
-        if let Some(c) = condition {
-            self.refine(c, true, &mut then_state);
-            self.refine(c, false, &mut before);
-        }
-        if let Some(body) = n.child_by_field_name("body") {
-            self.stmt(body, &mut then_state);
-        }
-        let mut result = then_state;
-        let mut has_else = false;
         let mut cursor = n.walk();
         let alternatives: Vec<Node> = n
             .children_by_field_name("alternative", &mut cursor)
             .collect();
+        // Correlate with earlier `if`s on the same condition (simple if / if-else only).
+        let cond_id = condition
+            .filter(|_| alternatives.iter().all(|a| a.kind() == "else_clause"))
+            .map(|c| self.condition_id(c));
+        if let Some(c) = condition {
+            self.refine(c, true, &mut then_state);
+            self.refine(c, false, &mut before);
+        }
+        if let Some((id, positive)) = cond_id {
+            restrict(&mut then_state, id, positive);
+            restrict(&mut before, id, !positive);
+        }
+        if let Some(body) = n.child_by_field_name("body") {
+            self.stmt(body, &mut then_state);
+        }
+        if let Some((id, positive)) = cond_id {
+            // if / if-else: tag what each side built with its outcome.
+            let mut other = before;
+            if let Some(else_body) = alternatives
+                .first()
+                .and_then(|a| a.child_by_field_name("body"))
+            {
+                self.stmt(else_body, &mut other);
+            }
+            *state = if positive {
+                merge_states_on(then_state, other, Some(id))
+            } else {
+                merge_states_on(other, then_state, Some(id))
+            };
+            return;
+        }
+        let mut result = then_state;
+        let mut has_else = false;
         // `elseif` clauses are siblings: each runs when the previous conditions failed.
         let mut fallthrough = before;
         for alt in alternatives {
@@ -492,6 +596,35 @@ impl<'s> Lowerer<'s> {
             result = merge_states(result, fallthrough);
         }
         *state = result;
+    }
+
+    /// Identity of a condition by its text (whitespace and outer negations stripped), and
+    /// whether it is the positive form.
+    fn condition_id(&mut self, cond: Node) -> (u32, bool) {
+        let mut text: String = self
+            .text(cond)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut positive = true;
+        loop {
+            if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+                if balanced(inner) {
+                    text = inner.to_string();
+                    continue;
+                }
+            }
+            if let Some(inner) = text.strip_prefix('!') {
+                if !inner.starts_with('=') {
+                    positive = !positive;
+                    text = inner.to_string();
+                    continue;
+                }
+            }
+            break;
+        }
+        let next = self.conditions.len() as u32;
+        (*self.conditions.entry(text).or_insert(next), positive)
     }
 
     /// Narrow what a variable may hold on a branch of `if ($x)`, `if (!$x)`, `if (empty($x))`,
@@ -549,7 +682,7 @@ impl<'s> Lowerer<'s> {
         if let Some(var) = env.get_mut(path.as_str()) {
             let var = Arc::make_mut(var);
             var.maybe_unset = false;
-            var.value.variants.retain(|t| !is_blank(t));
+            var.value.variants.retain(|v| !is_blank(&v.pieces));
         }
     }
 
@@ -996,7 +1129,7 @@ impl<'s> Lowerer<'s> {
         let def_id = self.defs.len();
         let is_single_opaque = value.variants.len() == 1
             && matches!(
-                value.variants[0].as_slice(),
+                value.variants[0].pieces.as_slice(),
                 [Piece::Hole(Hole {
                     expr: HoleExpr::Opaque(_),
                     ..
@@ -1092,9 +1225,13 @@ impl<'s> Lowerer<'s> {
                     .child_by_field_name("function")
                     .map(span_of)
                     .unwrap_or_else(|| span_of(n));
+                // Hashing, measuring, logging or printing a query does not run it.
+                let inspects_only = INSPECTING_BUILTINS.contains(&name.as_str());
                 for a in &args {
                     let v = self.eval(*a, env);
-                    self.use_value(&v, callee);
+                    if !inspects_only {
+                        self.use_value(&v, callee);
+                    }
                 }
                 self.opaque(n)
             }
@@ -1158,20 +1295,27 @@ impl<'s> Lowerer<'s> {
         let fallback_span = array_arg.unwrap_or_else(|| span_of(n));
         let mut out = Value::default();
         for variant in &format.variants {
-            let mut built = Value::empty_string();
+            let mut built = Value {
+                variants: vec![Variant {
+                    pieces: Vec::new(),
+                    tags: variant.tags.clone(),
+                }],
+                capped: false,
+            };
             let mut next_arg = 0usize;
-            for piece in variant {
+            for piece in &variant.pieces {
                 let Piece::Text { text, src, linear } = piece else {
                     built = built.concat(Value::single(piece.clone()));
                     continue;
                 };
+                let (text, src, linear) = (&**text, *src, *linear);
                 for part in split_format(text) {
                     match part {
                         FormatPart::Text(range) => {
                             built = built.concat(Value::single(Piece::Text {
                                 text: text[range.clone()].replace("%%", "%").into(),
-                                src: if *linear { src + range.start } else { *src },
-                                linear: *linear && !text[range].contains("%%"),
+                                src: if linear { src + range.start } else { src },
+                                linear: linear && !text[range].contains("%%"),
                             }));
                         }
                         FormatPart::Directive {
@@ -1183,7 +1327,7 @@ impl<'s> Lowerer<'s> {
                                 next_arg += 1;
                                 next_arg - 1
                             });
-                            let directive_src = if *linear { src + range.start } else { *src };
+                            let directive_src = if linear { src + range.start } else { src };
                             let v = match arg_values.get(idx) {
                                 Some((value, span)) if numeric => {
                                     Value::single(Piece::Hole(Hole {
@@ -1223,6 +1367,7 @@ impl<'s> Lowerer<'s> {
         }
         for variant in &value.variants {
             let pieces = variant
+                .pieces
                 .iter()
                 .map(|p| match p {
                     Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
@@ -1251,8 +1396,8 @@ impl<'s> Lowerer<'s> {
         let variants: Vec<Template> = value
             .variants
             .iter()
-            .filter(|t| starts_with_sql_verb(t))
-            .cloned()
+            .filter(|v| starts_with_sql_verb(&v.pieces))
+            .map(|v| v.pieces.clone())
             .collect();
         if variants.is_empty() {
             return;
@@ -1264,6 +1409,43 @@ impl<'s> Lowerer<'s> {
         });
     }
 }
+
+/// PHP built-ins that read a string without running it as a query.
+const INSPECTING_BUILTINS: &[&str] = &[
+    "md5",
+    "sha1",
+    "crc32",
+    "hash",
+    "strlen",
+    "mb_strlen",
+    "strpos",
+    "stripos",
+    "strstr",
+    "stristr",
+    "substr_count",
+    "preg_match",
+    "preg_match_all",
+    "htmlspecialchars",
+    "htmlentities",
+    "nl2br",
+    "json_encode",
+    "serialize",
+    "base64_encode",
+    "urlencode",
+    "rawurlencode",
+    "var_dump",
+    "print_r",
+    "var_export",
+    "error_log",
+    "printf",
+    "is_string",
+    "explode",
+    "str_contains",
+    "str_starts_with",
+    "str_ends_with",
+    "in_array",
+    "array_key_exists",
+];
 
 fn unknown_var() -> Arc<VarState> {
     Arc::new(VarState {
@@ -1297,6 +1479,24 @@ fn ends_path(stmt: Node, src: &str) -> bool {
     }
 }
 
+/// Whether the parentheses of a condition text balance (so `(a) && (b)` is not unwrapped).
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
 /// A template that is only whitespace (`""` is false in PHP).
 fn is_blank(t: &Template) -> bool {
     t.iter().all(|p| match p {
@@ -1310,7 +1510,7 @@ fn single_text(v: &Value) -> Option<String> {
         return None;
     }
     let mut s = String::new();
-    for p in &v.variants[0] {
+    for p in &v.variants[0].pieces {
         match p {
             Piece::Text { text, .. } => s.push_str(text),
             Piece::Hole(_) => return None,
@@ -1322,7 +1522,7 @@ fn single_text(v: &Value) -> Option<String> {
 fn hole_label(v: &Value) -> String {
     v.variants
         .first()
-        .and_then(|t| t.first())
+        .and_then(|t| t.pieces.first())
         .map(|p| match p {
             Piece::Text { text, .. } => text.to_string(),
             Piece::Hole(h) => h.expr.display().to_string(),
@@ -1560,6 +1760,39 @@ mod tests {
             s[1].contains(&"select * from iw_member where ep_code = 'a' {$g}".to_string()),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn ifs_on_the_same_condition_take_the_same_branch() {
+        let s = sites(
+            r#"<?php function f($data) {
+            $sql = "select * from t";
+            if (isset($data['store'])) { $sql .= " join iw_x x on x.id = t.id"; }
+            $sql .= " where 1";
+            if (isset($data['store'])) { $sql .= " and x.ep_code = 'a'"; }
+            if (!$data['flag']) { $sql .= " and a = 1"; } else { $sql .= " and b = 1"; }
+            if ($data['flag']) { $sql .= " and c = 1"; }
+            sql_query($sql); }"#,
+        );
+        let mut v = s[0].clone();
+        v.sort();
+        assert_eq!(
+            v,
+            vec![
+                "select * from t join iw_x x on x.id = t.id where 1 and x.ep_code = 'a' and a = 1".to_string(),
+                "select * from t join iw_x x on x.id = t.id where 1 and x.ep_code = 'a' and b = 1 and c = 1".to_string(),
+                "select * from t where 1 and a = 1".to_string(),
+                "select * from t where 1 and b = 1 and c = 1".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn hashing_or_logging_a_query_is_not_a_site() {
+        let f = facts(
+            r#"<?php $sql = "select * from iw_member"; $key = md5($sql); error_log($sql); $q = $db->query($sql);"#,
+        );
+        assert_eq!(f.sites.len(), 1);
     }
 
     #[test]
