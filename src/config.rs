@@ -46,6 +46,55 @@ pub struct Config {
     pub root: PathBuf,
     /// The config file, when one was loaded.
     pub path: Option<PathBuf>,
+    /// `[sources]`, `[sanitizers]` and `[checks]`: where request values come from and how
+    /// they are made safe (TL003, TL004).
+    pub taint: TaintConfig,
+}
+
+/// The `[sources]`, `[sanitizers]` and `[checks]` sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaintConfig {
+    /// Expressions whose value is the request host.
+    pub host: Vec<String>,
+    /// Keys of the tenant request parameter in `$_GET`/`$_POST`/`$_REQUEST`/`$_COOKIE`.
+    pub tenant_param: Vec<String>,
+    /// Functions whose result is escaped for SQL.
+    pub sanitizers: Vec<String>,
+    /// Functions that never return.
+    pub never_return: Vec<String>,
+    /// Functions that verify their tenant argument or leave.
+    pub guards: Vec<String>,
+}
+
+impl Default for TaintConfig {
+    fn default() -> Self {
+        let d = crate::lang::FrontendOptions::default();
+        TaintConfig {
+            host: d.host_sources,
+            tenant_param: d.tenant_params,
+            sanitizers: d.sanitizers,
+            never_return: d.never_return,
+            guards: d.guards,
+        }
+    }
+}
+
+impl TaintConfig {
+    /// The options the front-ends read.
+    pub fn frontend_options(&self) -> crate::lang::FrontendOptions {
+        let lower = |v: &[String]| v.iter().map(|f| f.to_ascii_lowercase()).collect();
+        crate::lang::FrontendOptions {
+            host_sources: self
+                .host
+                .iter()
+                .map(|h| crate::resolve::normalize_expr(h))
+                .collect(),
+            tenant_params: self.tenant_param.clone(),
+            sanitizers: lower(&self.sanitizers),
+            never_return: lower(&self.never_return),
+            guards: lower(&self.guards),
+        }
+    }
 }
 
 /// The `[tenant]` section.
@@ -171,6 +220,32 @@ struct RawConfig {
     scan: RawScan,
     #[serde(default)]
     tables: BTreeMap<String, String>,
+    #[serde(default)]
+    sources: RawSources,
+    #[serde(default)]
+    sanitizers: RawSanitizers,
+    #[serde(default)]
+    checks: RawChecks,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSources {
+    host: Option<Vec<String>>,
+    tenant_param: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSanitizers {
+    functions: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecks {
+    never_return: Option<Vec<String>>,
+    guards: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -362,6 +437,16 @@ impl Config {
             tables: raw.tables,
             root,
             path: Some(path.to_path_buf()),
+            taint: {
+                let d = TaintConfig::default();
+                TaintConfig {
+                    host: raw.sources.host.unwrap_or(d.host),
+                    tenant_param: raw.sources.tenant_param.unwrap_or(d.tenant_param),
+                    sanitizers: raw.sanitizers.functions.unwrap_or(d.sanitizers),
+                    never_return: raw.checks.never_return.unwrap_or(d.never_return),
+                    guards: raw.checks.guards.unwrap_or(d.guards),
+                }
+            },
         })
     }
 
@@ -392,6 +477,7 @@ impl Config {
             tables: BTreeMap::new(),
             root,
             path: None,
+            taint: TaintConfig::default(),
         }
     }
 

@@ -18,6 +18,7 @@ use crate::lines::{LineCol, LineIndex};
 use crate::resolve::Constants;
 use crate::rules::{self, Finding, QueryContext, Rule};
 use crate::sql::{analyze, parse, template};
+use crate::taint::Summaries;
 
 /// One scanned file, kept for reporting.
 #[derive(Debug)]
@@ -70,6 +71,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let started = Instant::now();
     let discovered = discover::discover(paths, config);
     let cwd = std::env::current_dir().ok();
+    let frontend = config.taint.frontend_options();
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
     let discover_issues = discovered.issues;
@@ -80,13 +82,13 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             let source = String::from_utf8(file.bytes)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             let facts = match parser {
-                Some(parser) => {
-                    catch_unwind(AssertUnwindSafe(|| lang::php::analyze(parser, &source)))
-                        .unwrap_or_else(|_| FileFacts {
-                            parse_errors: true,
-                            ..FileFacts::default()
-                        })
-                }
+                Some(parser) => catch_unwind(AssertUnwindSafe(|| {
+                    lang::php::analyze(parser, &source, &frontend)
+                }))
+                .unwrap_or_else(|_| FileFacts {
+                    parse_errors: true,
+                    ..FileFacts::default()
+                }),
                 None => FileFacts {
                     parse_errors: true,
                     ..FileFacts::default()
@@ -107,6 +109,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     // Stage 3: project-wide constant folding.
     let constants = Constants::build(facts.iter().flat_map(|f| f.consts.iter()), &config.tables);
     let matcher = config.tenant_tables();
+    let summaries = Summaries::build(&facts);
 
     // Stages 4–5: SQL analysis and rules, per site.
     let sites: Vec<(usize, &SqlSite)> = facts
@@ -118,6 +121,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         constants: &constants,
         matcher: &matcher,
         column: &config.tenant.column,
+        summaries: &summaries,
     };
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
@@ -152,6 +156,9 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             });
         }
         findings.extend(outcome.findings);
+    }
+    for (file, f) in facts.iter().enumerate() {
+        findings.extend(request_value_findings(file, f, &summaries));
     }
 
     // One finding per rule, location and query site, however many paths build the query.
@@ -194,6 +201,7 @@ struct SiteChecker<'a> {
     constants: &'a Constants,
     matcher: &'a TableMatcher,
     column: &'a str,
+    summaries: &'a Summaries,
 }
 
 struct SiteOutcome {
@@ -295,7 +303,33 @@ impl SiteChecker<'_> {
                 facts: &facts,
                 tenant_column: self.column,
                 exec: site.exec,
+                summaries: self.summaries,
             };
+            let display = rendered.display();
+            outcome
+                .findings
+                .extend(rules::tl003_unescaped_host_in_sql::check_holes(
+                    file,
+                    rendered.holes.iter().map(|h| &h.hole),
+                    site.exec,
+                    Some(display.clone()),
+                    None,
+                    self.summaries,
+                ));
+            for h in &rendered.holes {
+                for t in &h.hole.taint {
+                    outcome
+                        .findings
+                        .extend(rules::tl004_unchecked_tenant_param::check_use(
+                            file,
+                            t,
+                            h.hole.span,
+                            "used in SQL text",
+                            Some(display.clone()),
+                            self.summaries,
+                        ));
+                }
+            }
             outcome
                 .findings
                 .extend(rules::tl001_missing_tenant_filter::check(&ctx));
@@ -310,6 +344,41 @@ impl SiteChecker<'_> {
         }
         outcome
     }
+}
+
+/// TL003 and TL004 findings that come from calls and tenant uses rather than from a query.
+fn request_value_findings(file: usize, facts: &FileFacts, summaries: &Summaries) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for call in &facts.calls {
+        for (j, holes) in call.args.iter().enumerate() {
+            let j = j as u32;
+            if summaries.is_sql_param(&call.callee, j) {
+                out.extend(rules::tl003_unescaped_host_in_sql::check_holes(
+                    file,
+                    holes,
+                    call.span,
+                    None,
+                    Some(&call.callee),
+                    summaries,
+                ));
+            }
+            // An argument of a project function is a tenant use, unless the function checks it.
+            if summaries.is_project_function(&call.callee) && !summaries.checks(&call.callee, j) {
+                let what = format!("passed to `{}()`", call.callee);
+                for t in holes.iter().flat_map(|h| &h.taint) {
+                    out.extend(rules::tl004_unchecked_tenant_param::check_use(
+                        file, t, call.span, &what, None, summaries,
+                    ));
+                }
+            }
+        }
+    }
+    for u in &facts.tenant_uses {
+        out.extend(rules::tl004_unchecked_tenant_param::check_use(
+            file, &u.taint, u.span, &u.what, None, summaries,
+        ));
+    }
+    out
 }
 
 /// Parse, and when sqlparser stops at a placeholder that cannot stand where it is (`ORDER BY x

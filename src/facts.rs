@@ -53,6 +53,69 @@ pub struct Hole {
     /// Where the expression is written in the source.
     pub span: Span,
     pub expr: HoleExpr,
+    /// Where the value may come from, when that matters to a rule (request host, tenant
+    /// parameter, a function parameter for summaries).
+    pub taint: Vec<Taint>,
+}
+
+impl Hole {
+    pub fn new(span: Span, expr: HoleExpr) -> Self {
+        Hole {
+            span,
+            expr,
+            taint: Vec::new(),
+        }
+    }
+}
+
+/// Which request-derived value a taint tracks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TaintKind {
+    /// The request host (`$_SERVER['HTTP_HOST']` …): TL003.
+    Host,
+    /// The tenant request parameter (`$_GET['ep']` …): TL004.
+    TenantParam,
+}
+
+/// One way a value may derive from a tracked origin, with the steps it went through.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Taint {
+    pub origin: TaintOrigin,
+    /// Assignments and calls the value passed through, in order (for trace labels).
+    pub steps: Vec<Span>,
+    /// Passed through SQL escaping or a numeric conversion: harmless in SQL text (TL003),
+    /// but still the same tenant value (TL004: escaping is not a check).
+    pub escaped: bool,
+    /// Calls the value was passed to before this point, as `(callee, argument index)`: if
+    /// one of them is a project function that checks that parameter, the value is checked.
+    pub guards: Vec<(std::sync::Arc<str>, u32)>,
+}
+
+impl Taint {
+    pub fn new(origin: TaintOrigin) -> Self {
+        Taint {
+            origin,
+            steps: Vec::new(),
+            escaped: false,
+            guards: Vec::new(),
+        }
+    }
+}
+
+/// Where a tainted value starts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TaintOrigin {
+    /// A read of a tracked request value.
+    Source { kind: TaintKind, span: Span },
+    /// Parameter `index` of the enclosing function: decided by its callers (summaries).
+    Param(u32),
+    /// The return value of a call to `callee`: tainted when the callee returns a tracked value
+    /// of its own (`arg: None`), or returns its parameter `arg` and `inner` is tainted.
+    Call {
+        callee: std::sync::Arc<str>,
+        arg: Option<u32>,
+        inner: Option<Box<Taint>>,
+    },
 }
 
 /// What an interpolated expression is.
@@ -86,6 +149,8 @@ pub struct SqlSite {
     pub variants: Vec<Template>,
     /// True when more paths existed than the front-end keeps; the variants are a subset.
     pub capped: bool,
+    /// The (lower-cased) function the site is in, for summaries.
+    pub function: Option<std::sync::Arc<str>>,
 }
 
 /// A piece of a constant definition, for project-wide constant folding.
@@ -105,11 +170,53 @@ pub struct ConstDef {
     pub value: Vec<FoldPiece>,
 }
 
+/// A call whose arguments carry taint: for sinks and checks inside project functions.
+#[derive(Clone, Debug)]
+pub struct CallFact {
+    /// Lower-cased function or method name.
+    pub callee: std::sync::Arc<str>,
+    pub span: Span,
+    /// For each argument, the holes of its value that carry taint.
+    pub args: Vec<Vec<Hole>>,
+    /// The function this call is made in, if any (for transitive summaries).
+    pub in_function: Option<std::sync::Arc<str>>,
+}
+
+/// What one project function does with its parameters and returns.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionSummary {
+    /// Lower-cased name (methods by their name alone).
+    pub name: std::sync::Arc<str>,
+    /// Taints of every returned value.
+    pub returns: Vec<Taint>,
+    /// Parameters whose value reaches SQL text unescaped in this function.
+    pub sql_params: Vec<u32>,
+    /// Parameters compared with another value, leaving on mismatch, on every path (TL004).
+    pub checked_params: Vec<u32>,
+    /// Parameter count.
+    pub params: u32,
+}
+
+/// A place where a value is used as a tenant (stored beyond a plain variable, returned,
+/// bound as a SQL parameter…): a tenant request parameter reaching it unchecked is TL004.
+#[derive(Clone, Debug)]
+pub struct TenantUse {
+    /// The taint of the value used.
+    pub taint: Taint,
+    /// The use.
+    pub span: Span,
+    /// What the use is, for the message ("stored in `$iw['store']`").
+    pub what: String,
+}
+
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
     pub sites: Vec<SqlSite>,
     pub consts: Vec<ConstDef>,
+    pub calls: Vec<CallFact>,
+    pub functions: Vec<FunctionSummary>,
+    pub tenant_uses: Vec<TenantUse>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
 }

@@ -22,5 +22,6 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod sql;
+pub mod taint;
 
 pub use cli::{run, Cli, ExitStatus};

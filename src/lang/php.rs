@@ -17,17 +17,26 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use crate::facts::{
-    ConstDef, FileFacts, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Template,
+    CallFact, ConstDef, FileFacts, FoldPiece, FunctionSummary, Hole, HoleExpr, Piece, Span,
+    SqlSite, Taint, TaintKind, TaintOrigin, Template,
 };
 
 /// At most this many ways of building one value are kept (cartesian products of branches).
 const MAX_VARIANTS: usize = 32;
+/// Trace steps kept per taint.
+const MAX_STEPS: usize = 16;
+/// Taints kept per value.
+const MAX_TAINTS: usize = 16;
 /// Expressions nested deeper than this are treated as opaque values rather than walked, so a
 /// pathological file cannot overflow the stack.
 const MAX_DEPTH: usize = 400;
 
 /// Parse PHP source and lower it to facts. `parser` must have the PHP language set.
-pub fn analyze(parser: &mut tree_sitter::Parser, src: &str) -> FileFacts {
+pub fn analyze(
+    parser: &mut tree_sitter::Parser,
+    src: &str,
+    options: &super::FrontendOptions,
+) -> FileFacts {
     let Some(tree) = parser.parse(src, None) else {
         return FileFacts {
             parse_errors: true,
@@ -46,6 +55,12 @@ pub fn analyze(parser: &mut tree_sitter::Parser, src: &str) -> FileFacts {
         in_function: false,
         shared_vars: Vec::new(),
         conditions: HashMap::new(),
+        options,
+        server_extracted: false,
+        function: None,
+        returns: Vec::new(),
+        params: Vec::new(),
+        param_checked: None,
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
@@ -155,6 +170,35 @@ impl Value {
         self
     }
 
+    /// Every taint carried by a hole of any variant.
+    fn taints(&self) -> Vec<Taint> {
+        let mut out = Vec::new();
+        for v in &self.variants {
+            for p in &v.pieces {
+                if let Piece::Hole(h) = p {
+                    add_taints(&mut out, &h.taint);
+                }
+            }
+        }
+        out
+    }
+
+    /// Record that every tainted hole passed through `step` (an assignment or a call).
+    fn with_step(mut self, step: Span) -> Value {
+        for v in &mut self.variants {
+            for p in &mut v.pieces {
+                if let Piece::Hole(h) = p {
+                    for t in &mut h.taint {
+                        if t.steps.last() != Some(&step) && t.steps.len() < MAX_STEPS {
+                            t.steps.push(step);
+                        }
+                    }
+                }
+            }
+        }
+        self
+    }
+
     /// Tag every variant with a branch outcome.
     fn tagged(mut self, tag: (u32, bool)) -> Value {
         for v in &mut self.variants {
@@ -176,6 +220,14 @@ struct VarState {
     maybe_unset: bool,
     /// The assignments that may have produced the current value.
     defs: Vec<usize>,
+    /// Where the run-time value (`unknown`) may come from.
+    unknown_taint: Vec<Taint>,
+    /// A tenant request parameter that was compared with the resolved tenant, leaving on
+    /// mismatch, on every path reaching here (TL004).
+    checked: bool,
+    /// Calls a request value was passed to (`check_ep($_GET['ep'])`): checks if the callee
+    /// checks that parameter.
+    guards: Vec<(Arc<str>, u32)>,
 }
 
 /// Entries are shared between the environments of different branches; cloning an environment
@@ -206,6 +258,17 @@ struct Lowerer<'s> {
     defs: Vec<Def>,
     depth: usize,
     in_function: bool,
+    options: &'s super::FrontendOptions,
+    /// `extract($_SERVER)` was seen: `$HTTP_HOST` and friends are request values.
+    server_extracted: bool,
+    /// Lower-cased name of the function being analysed.
+    function: Option<Arc<str>>,
+    /// Taints of the values the current function returns.
+    returns: Vec<Taint>,
+    /// Parameter names of the current function, in order.
+    params: Vec<Arc<str>>,
+    /// For each parameter, whether it was checked on every exit seen so far.
+    param_checked: Option<Vec<bool>>,
     /// Interned condition texts, for correlating `if`s on the same condition.
     conditions: HashMap<String, u32>,
     /// `global` and `static` variables of the current function.
@@ -261,16 +324,27 @@ fn merge_envs(mut a: Env, mut b: Env, cond: Option<u32>) -> Env {
                         defs.push(*d);
                     }
                 }
+                let mut unknown_taint = x.unknown_taint.clone();
+                add_taints(&mut unknown_taint, &y.unknown_taint);
                 *x = Arc::new(VarState {
                     value: tag(&x.value, true).union(tag(&y.value, false)),
                     unknown: x.unknown || y.unknown,
                     maybe_unset: x.maybe_unset || y.maybe_unset,
                     defs,
+                    unknown_taint,
+                    checked: x.checked && y.checked,
+                    guards: x
+                        .guards
+                        .iter()
+                        .filter(|g| y.guards.contains(g))
+                        .cloned()
+                        .collect(),
                 });
             }
             None if !x.maybe_unset => {
                 *x = Arc::new(VarState {
                     maybe_unset: true,
+                    checked: false,
                     value: tag(&x.value, true),
                     ..(**x).clone()
                 });
@@ -285,6 +359,7 @@ fn merge_envs(mut a: Env, mut b: Env, cond: Option<u32>) -> Env {
         } else {
             Arc::new(VarState {
                 maybe_unset: true,
+                checked: false,
                 value: tag(&y.value, false),
                 ..(*y).clone()
             })
@@ -319,10 +394,19 @@ impl<'s> Lowerer<'s> {
         if text.len() < n.end_byte() - n.start_byte() {
             text.push('…');
         }
-        Value::single(Piece::Hole(Hole {
-            span: span_of(n),
-            expr: HoleExpr::Opaque(text.into()),
-        }))
+        Value::single(Piece::Hole(Hole::new(
+            span_of(n),
+            HoleExpr::Opaque(text.into()),
+        )))
+    }
+
+    /// An opaque value that carries taint.
+    fn opaque_tainted(&self, n: Node, taint: Vec<Taint>) -> Value {
+        let mut v = self.opaque(n);
+        if let Some(Piece::Hole(h)) = v.variants.first_mut().and_then(|t| t.pieces.first_mut()) {
+            h.taint = taint;
+        }
+        v
     }
 
     // ---------------------------------------------------------------- statements
@@ -431,8 +515,12 @@ impl<'s> Lowerer<'s> {
                     if let Some(e) = n.named_child(0) {
                         let v = self.eval(e, env);
                         let keyword = n.child(0).map(span_of).unwrap_or_else(|| span_of(n));
+                        let taints = v.taints();
+                        add_taints(&mut self.returns, &taints);
                         self.use_value(&v, keyword);
+                        self.record_uses(&v, span_of(n), || "returned".to_string());
                     }
+                    self.note_exit(env);
                 }
                 *state = None;
                 Flow::Normal
@@ -463,7 +551,7 @@ impl<'s> Lowerer<'s> {
                         }
                     }
                 }
-                if ends_path(n, self.src) {
+                if ends_path(n, self.src, &self.options.never_return) {
                     *state = None;
                 }
                 Flow::Normal
@@ -490,23 +578,73 @@ impl<'s> Lowerer<'s> {
             return;
         };
         let mut env = Env::default();
+        let mut param_count = 0u32;
         if let Some(params) = n.child_by_field_name("parameters") {
             let mut cursor = params.walk();
             for p in params.named_children(&mut cursor) {
                 if let Some(name) = p.child_by_field_name("name") {
-                    env.insert(self.text(name).into(), unknown_var());
+                    // A parameter's origin is decided by the callers (function summaries).
+                    let taint = Taint::new(TaintOrigin::Param(param_count));
+                    env.insert(
+                        self.text(name).into(),
+                        Arc::new(VarState {
+                            unknown: true,
+                            unknown_taint: vec![taint],
+                            ..VarState::default()
+                        }),
+                    );
+                    param_count += 1;
                 }
             }
         }
+        let name: Option<Arc<str>> = n
+            .child_by_field_name("name")
+            .map(|nm| self.text(nm).to_ascii_lowercase().into());
         let saved_defs = std::mem::take(&mut self.defs);
         let saved_in_function = std::mem::replace(&mut self.in_function, true);
         let saved_shared = std::mem::take(&mut self.shared_vars);
+        let saved_function = std::mem::replace(&mut self.function, name.clone());
+        let saved_returns = std::mem::take(&mut self.returns);
+        let param_names: Vec<Arc<str>> = env
+            .iter()
+            .filter_map(|(k, v)| match v.unknown_taint.first().map(|t| &t.origin) {
+                Some(TaintOrigin::Param(i)) => Some((*i, k.clone())),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeMap<u32, Arc<str>>>()
+            .into_values()
+            .collect();
+        let saved_params = std::mem::replace(&mut self.params, param_names);
+        let saved_checked = self.param_checked.take();
         let mut state = Some(env);
         self.block_children(body, &mut state);
+        if let Some(env) = state.as_ref() {
+            self.note_exit(env);
+        }
         self.flush_defs();
+        let returns = std::mem::replace(&mut self.returns, saved_returns);
+        let checked = std::mem::replace(&mut self.param_checked, saved_checked);
+        self.params = saved_params;
+        if let Some(name) = name {
+            let checked_params = checked
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c)
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.facts.functions.push(FunctionSummary {
+                name,
+                returns,
+                params: param_count,
+                checked_params,
+                ..FunctionSummary::default()
+            });
+        }
         self.defs = saved_defs;
         self.in_function = saved_in_function;
         self.shared_vars = saved_shared;
+        self.function = saved_function;
     }
 
     /// A query stored in a variable and never read is still a query: analyse it where it was
@@ -537,6 +675,8 @@ impl<'s> Lowerer<'s> {
         if let Some(c) = condition {
             self.refine(c, true, &mut then_state);
             self.refine(c, false, &mut before);
+            self.validate(c, true, &mut then_state);
+            self.validate(c, false, &mut before);
         }
         if let Some((id, positive)) = cond_id {
             restrict(&mut then_state, id, positive);
@@ -576,6 +716,8 @@ impl<'s> Lowerer<'s> {
                     if let Some(c) = condition {
                         self.refine(c, true, &mut branch);
                         self.refine(c, false, &mut fallthrough);
+                        self.validate(c, true, &mut branch);
+                        self.validate(c, false, &mut fallthrough);
                     }
                     if let Some(body) = alt.child_by_field_name("body") {
                         self.stmt(body, &mut branch);
@@ -625,6 +767,220 @@ impl<'s> Lowerer<'s> {
         }
         let next = self.conditions.len() as u32;
         (*self.conditions.entry(text).or_insert(next), positive)
+    }
+
+    /// What a branch of `if (cond)` proves about request values: on the branch where an
+    /// anchored strict regex matched, the subject is safe in SQL (TL003); on the branch where
+    /// a tenant parameter equals another value, it is checked (TL004).
+    fn validate(&self, cond: Node, truthy: bool, state: &mut State) {
+        let Some(env) = state.as_mut() else {
+            return;
+        };
+        let mut node = cond;
+        let mut truthy = truthy;
+        loop {
+            match node.kind() {
+                "parenthesized_expression" => match node.named_child(0) {
+                    Some(inner) => node = inner,
+                    None => return,
+                },
+                "unary_op_expression" if self.text(node).trim_start().starts_with('!') => {
+                    match node.named_child(0) {
+                        Some(inner) => {
+                            node = inner;
+                            truthy = !truthy;
+                        }
+                        None => return,
+                    }
+                }
+                _ => break,
+            }
+        }
+        // `a && b` true: both hold.
+        if node.kind() == "binary_expression" && truthy {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o));
+            if matches!(op, Some("&&") | Some("and")) {
+                let (l, r) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                );
+                let mut st = Some(std::mem::take(env));
+                for side in [l, r].into_iter().flatten() {
+                    self.validate(side, true, &mut st);
+                }
+                *env = st.unwrap_or_default();
+                return;
+            }
+        }
+        if node.kind() == "binary_expression" && !truthy {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o));
+            if matches!(op, Some("||") | Some("or")) {
+                let (l, r) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                );
+                let mut st = Some(std::mem::take(env));
+                for side in [l, r].into_iter().flatten() {
+                    self.validate(side, false, &mut st);
+                }
+                *env = st.unwrap_or_default();
+                return;
+            }
+        }
+        for (operand, equal, regex) in self.comparisons(node) {
+            // The branch where the operand equals another value (or matched the regex). A
+            // strict regex makes a value safe in SQL text; it does not check a tenant.
+            if equal == truthy {
+                let kinds: &[TaintKind] = if regex {
+                    &[TaintKind::Host]
+                } else {
+                    &[TaintKind::Host, TaintKind::TenantParam]
+                };
+                self.mark_checked(operand, env, kinds);
+            }
+        }
+    }
+
+    /// The operands a condition compares with something else, and whether the condition is
+    /// true when they are equal (`==`, `hash_equals`, `in_array`, strict regex) or when they
+    /// differ (`!=`, `strcmp`).
+    fn comparisons(&self, node: Node<'s>) -> Vec<(Node<'s>, bool, bool)> {
+        let mut out = Vec::new();
+        match node.kind() {
+            "binary_expression" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let (Some(l), Some(r)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return out;
+                };
+                let equal = match op {
+                    "==" | "===" => true,
+                    "!=" | "!==" | "<>" => false,
+                    _ => return out,
+                };
+                // `strcmp($a, $b) == 0` / `!= 0`.
+                for (call, other) in [(l, r), (r, l)] {
+                    if self.text(other).trim() == "0"
+                        && self.call_name(call).as_deref() == Some("strcmp")
+                    {
+                        return self
+                            .comparisons(call)
+                            .into_iter()
+                            .map(|(o, e, re)| (o, e == equal, re))
+                            .collect();
+                    }
+                }
+                if compact(self.text(l)) != compact(self.text(r)) {
+                    out.push((l, equal, false));
+                    out.push((r, equal, false));
+                }
+            }
+            "function_call_expression" => {
+                let name = self.call_name(node).unwrap_or_default();
+                let args: Vec<Node> = node
+                    .child_by_field_name("arguments")
+                    .map(|a| {
+                        let mut c = a.walk();
+                        a.named_children(&mut c)
+                            .filter(|x| x.kind() == "argument")
+                            .filter_map(|x| x.named_child(0))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match (name.as_str(), args.as_slice()) {
+                    ("hash_equals", [a, b]) | ("strcmp", [a, b])
+                        if compact(self.text(*a)) != compact(self.text(*b)) =>
+                    {
+                        let equal = name == "hash_equals";
+                        out.push((*a, equal, false));
+                        out.push((*b, equal, false));
+                    }
+                    ("in_array", [a, list, ..])
+                        if list.kind() == "array_creation_expression"
+                            || list.kind().ends_with("name")
+                            || list.kind() == "variable_name" =>
+                    {
+                        out.push((*a, true, false));
+                    }
+                    ("preg_match", [pattern, subject, ..]) => {
+                        let literal = match pattern.kind() {
+                            "string" | "encapsed_string" => {
+                                let mut c = pattern.walk();
+                                let parts: Vec<Node> = pattern.named_children(&mut c).collect();
+                                parts
+                                    .iter()
+                                    .all(|p| {
+                                        matches!(p.kind(), "string_content" | "escape_sequence")
+                                    })
+                                    .then(|| {
+                                        parts.iter().map(|p| self.text(*p)).collect::<String>()
+                                    })
+                            }
+                            _ => None,
+                        };
+                        if let Some(re) = literal {
+                            let safety = regex_capture_safety(&re);
+                            if safety.anchored && safety.whole {
+                                out.push((*subject, true, true));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn call_name(&self, n: Node) -> Option<String> {
+        (n.kind() == "function_call_expression")
+            .then(|| n.child_by_field_name("function"))
+            .flatten()
+            .map(|f| self.text(f).trim_start_matches('\\').to_ascii_lowercase())
+    }
+
+    /// After a check, the value of `operand` is safe: a request value read again is clean, a
+    /// variable holding one no longer carries its taint.
+    fn mark_checked(&self, operand: Node, env: &mut Env, kinds: &[TaintKind]) {
+        let Some(path) = self.path_of(operand) else {
+            return;
+        };
+        if self.source_kind(&path).is_some_and(|k| kinds.contains(&k)) {
+            env.insert(
+                path.into(),
+                Arc::new(VarState {
+                    checked: true,
+                    ..VarState::default()
+                }),
+            );
+            return;
+        }
+        if let Some(var) = env.get_mut(path.as_str()) {
+            let var = Arc::make_mut(var);
+            let removable = |t: &Taint| match t.origin {
+                TaintOrigin::Source { kind, .. } => kinds.contains(&kind),
+                // A parameter compared and left on mismatch: the function checks it.
+                TaintOrigin::Param(_) => kinds.contains(&TaintKind::TenantParam),
+                TaintOrigin::Call { .. } => true,
+            };
+            if kinds.contains(&TaintKind::TenantParam) {
+                var.checked = true;
+            }
+            var.unknown_taint.retain(|t| !removable(t));
+            for v in &mut var.value.variants {
+                for p in &mut v.pieces {
+                    if let Piece::Hole(h) = p {
+                        h.taint.retain(|t| !removable(t));
+                    }
+                }
+            }
+        }
     }
 
     /// Narrow what a variable may hold on a branch of `if ($x)`, `if (!$x)`, `if (empty($x))`,
@@ -745,19 +1101,26 @@ impl<'s> Lowerer<'s> {
             .named_children(&mut cursor)
             .filter(|c| Some(*c) != body)
             .collect();
-        for h in headers {
-            if n.kind() == "foreach_statement" && h.kind() != "pair" {
-                self.eval(h, env);
-                if matches!(h.kind(), "variable_name" | "by_ref") {
-                    self.bind_unknown(h, env);
+        if n.kind() == "foreach_statement" {
+            // `foreach ($iterated as $k => $v)`: the keys and values carry its taint.
+            let mut taint = Vec::new();
+            for (i, h) in headers.into_iter().enumerate() {
+                if i == 0 {
+                    taint = self.eval(h, env).taints();
+                    continue;
                 }
-            } else if n.kind() == "foreach_statement" {
-                let mut c = h.walk();
-                let parts: Vec<Node> = h.named_children(&mut c).collect();
+                let parts: Vec<Node> = if h.kind() == "pair" {
+                    let mut c = h.walk();
+                    h.named_children(&mut c).collect()
+                } else {
+                    vec![h]
+                };
                 for p in parts {
-                    self.bind_unknown(p, env);
+                    self.bind_unknown(p, env, &taint);
                 }
-            } else {
+            }
+        } else {
+            for h in headers {
                 self.eval(h, env);
             }
         }
@@ -799,7 +1162,7 @@ impl<'s> Lowerer<'s> {
         *state = result;
     }
 
-    fn bind_unknown(&mut self, n: Node, env: &mut Env) {
+    fn bind_unknown(&mut self, n: Node, env: &mut Env, taint: &[Taint]) {
         let target = if n.kind() == "by_ref" {
             n.named_child(0).unwrap_or(n)
         } else {
@@ -807,7 +1170,14 @@ impl<'s> Lowerer<'s> {
         };
         if let Some(path) = self.path_of(target) {
             invalidate_children(env, &path);
-            env.insert(path.into(), unknown_var());
+            env.insert(
+                path.into(),
+                Arc::new(VarState {
+                    unknown: true,
+                    unknown_taint: taint.to_vec(),
+                    ..VarState::default()
+                }),
+            );
         } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
             let mut c = target.walk();
             let parts: Vec<Node> = target.named_children(&mut c).collect();
@@ -818,7 +1188,7 @@ impl<'s> Lowerer<'s> {
                     Some(p)
                 };
                 if let Some(i) = inner {
-                    self.bind_unknown(i, env);
+                    self.bind_unknown(i, env, taint);
                 }
             }
         }
@@ -886,9 +1256,40 @@ impl<'s> Lowerer<'s> {
             "member_call_expression"
             | "nullsafe_member_call_expression"
             | "scoped_call_expression"
-            | "object_creation_expression" => {
-                self.method_call(n, env);
-                self.opaque(n)
+            | "object_creation_expression" => self.method_call(n, env),
+            "array_creation_expression" => {
+                // An array of tainted values is tainted (`execute([$ep])`).
+                let mut taint = Vec::new();
+                let mut cursor = n.walk();
+                let elems: Vec<Node> = n.named_children(&mut cursor).collect();
+                for e in elems {
+                    add_taints(&mut taint, &self.eval(e, env).taints());
+                }
+                self.opaque_tainted(n, taint)
+            }
+            "array_element_initializer" => {
+                let mut value = Value::default();
+                let mut cursor = n.walk();
+                let parts: Vec<Node> = n.named_children(&mut cursor).collect();
+                for p in parts {
+                    value = self.eval(p, env);
+                }
+                value
+            }
+            "cast_expression" => {
+                let inner = n.child_by_field_name("value").or_else(|| n.named_child(1));
+                let taint = inner
+                    .map(|v| self.eval(v, env).taints())
+                    .unwrap_or_default();
+                let ty = n
+                    .child_by_field_name("type")
+                    .map(|t| self.text(t).trim().to_ascii_lowercase())
+                    .unwrap_or_default();
+                let numeric = matches!(
+                    ty.as_str(),
+                    "int" | "integer" | "float" | "double" | "bool" | "boolean" | "real"
+                );
+                self.opaque_tainted(n, if numeric { escaped(taint) } else { taint })
             }
             "anonymous_function" | "arrow_function" => {
                 self.function_body(n);
@@ -1069,14 +1470,32 @@ impl<'s> Lowerer<'s> {
             self.effects(n, env);
             return self.opaque(n);
         };
-        let hole_here = |expr| {
-            Value::single(Piece::Hole(Hole {
-                span: span_of(n),
-                expr,
-            }))
-        };
+        let span = span_of(n);
+        let hole_here =
+            |expr, taint: Vec<Taint>| Value::single(Piece::Hole(Hole { span, expr, taint }));
+        if let Some(kind) = self.source_kind(&path) {
+            match env.get(path.as_str()) {
+                // A checked request value is clean on the paths after the check.
+                Some(var) if var.checked => {
+                    return hole_here(HoleExpr::Path(path.into()), Vec::new());
+                }
+                // Written by the script: its own value, read below.
+                Some(var) if !var.guards.is_empty() || var.defs.is_empty() && !var.unknown => {
+                    let mut taint = Taint::new(TaintOrigin::Source { kind, span });
+                    taint.guards = var.guards.clone();
+                    return hole_here(HoleExpr::Path(path.into()), vec![taint]);
+                }
+                Some(_) => {}
+                None => {
+                    let taint = vec![Taint::new(TaintOrigin::Source { kind, span })];
+                    return hole_here(HoleExpr::Path(path.into()), taint);
+                }
+            }
+        }
         let Some(var) = env.get(path.as_str()) else {
-            return hole_here(HoleExpr::Path(path.into()));
+            // An element of a tainted array carries the array's taint.
+            let taint = array_base_taint(env, &path);
+            return hole_here(HoleExpr::Path(path.into()), taint);
         };
         for d in &var.defs {
             if let Some(def) = self.defs.get_mut(*d) {
@@ -1084,8 +1503,17 @@ impl<'s> Lowerer<'s> {
             }
         }
         let mut value = var.value.clone();
+        // A variable that holds one value is located where it is used.
+        for v in &mut value.variants {
+            if let [Piece::Hole(h)] = v.pieces.as_mut_slice() {
+                h.span = span;
+            }
+        }
         if var.unknown {
-            value = value.union(hole_here(HoleExpr::Opaque(self.text(n).into())));
+            value = value.union(hole_here(
+                HoleExpr::Opaque(self.text(n).into()),
+                var.unknown_taint.clone(),
+            ));
         }
         if var.maybe_unset {
             // Inside a function a local that was not assigned on some path is null there,
@@ -1094,10 +1522,45 @@ impl<'s> Lowerer<'s> {
             if self.in_function && !self.shared_vars.iter().any(|g| &**g == base) {
                 value = value.union(Value::empty_string());
             } else {
-                value = value.union(hole_here(HoleExpr::Path(path.into())));
+                value = value.union(hole_here(HoleExpr::Path(path.into()), Vec::new()));
             }
         }
         value
+    }
+
+    /// Which request value a path reads, if any.
+    fn source_kind(&self, path: &str) -> Option<TaintKind> {
+        if !(path.starts_with("$_") || self.server_extracted && path.starts_with('$')) {
+            return None;
+        }
+        for host in &self.options.host_sources {
+            if host == path {
+                return Some(TaintKind::Host);
+            }
+            // After `extract($_SERVER)`, `$HTTP_HOST` is `$_SERVER['HTTP_HOST']`.
+            if self.server_extracted {
+                if let Some(key) = host
+                    .strip_prefix("$_SERVER['")
+                    .and_then(|k| k.strip_suffix("']"))
+                {
+                    if path.strip_prefix('$') == Some(key) {
+                        return Some(TaintKind::Host);
+                    }
+                }
+            }
+        }
+        for global in ["$_GET", "$_POST", "$_REQUEST", "$_COOKIE"] {
+            if let Some(key) = path
+                .strip_prefix(global)
+                .and_then(|k| k.strip_prefix("['"))
+                .and_then(|k| k.strip_suffix("']"))
+            {
+                if self.options.tenant_params.iter().any(|p| p == key) {
+                    return Some(TaintKind::TenantParam);
+                }
+            }
+        }
+        None
     }
 
     fn assign(&mut self, n: Node, env: &mut Env) -> Value {
@@ -1116,7 +1579,8 @@ impl<'s> Lowerer<'s> {
             _ => {
                 // `$a[] = …`, `$a[$k] = …`, `list(…) = …`: evaluate the target for its effects.
                 if matches!(left.kind(), "list_literal" | "array_creation_expression") {
-                    self.bind_unknown(left, env);
+                    let taint = value.clone().with_step(span_of(left)).taints();
+                    self.bind_unknown(left, env, &taint);
                 } else {
                     self.eval(left, env);
                 }
@@ -1126,6 +1590,10 @@ impl<'s> Lowerer<'s> {
     }
 
     fn bind(&mut self, path: String, value: Value, span: Span, env: &mut Env) {
+        let value = value.with_step(span);
+        if self.is_storage(&path) {
+            self.record_uses(&value, span, || format!("stored in `{path}`"));
+        }
         let def_id = self.defs.len();
         let is_single_opaque = value.variants.len() == 1
             && matches!(
@@ -1138,7 +1606,11 @@ impl<'s> Lowerer<'s> {
         self.record_const(path.clone(), &value);
         invalidate_children(env, &path);
         let state = if is_single_opaque {
-            unknown_var()
+            Arc::new(VarState {
+                unknown: true,
+                unknown_taint: value.taints(),
+                ..VarState::default()
+            })
         } else {
             self.defs.push(Def {
                 span,
@@ -1147,9 +1619,8 @@ impl<'s> Lowerer<'s> {
             });
             Arc::new(VarState {
                 value,
-                unknown: false,
-                maybe_unset: false,
                 defs: vec![def_id],
+                ..VarState::default()
             })
         };
         env.insert(path.into(), state);
@@ -1215,6 +1686,53 @@ impl<'s> Lowerer<'s> {
                 }
                 v
             }
+            "extract"
+                if args
+                    .first()
+                    .is_some_and(|a| self.text(*a).trim() == "$_SERVER") =>
+            {
+                self.server_extracted = true;
+                self.opaque(n)
+            }
+            "getenv" if !args.is_empty() => {
+                let key = self.eval(args[0], env);
+                let is_host = single_text(&key).is_some_and(|k| {
+                    self.options.host_sources.iter().any(|h| {
+                        h.strip_prefix("$_SERVER['")
+                            .and_then(|h| h.strip_suffix("']"))
+                            == Some(k.as_str())
+                    })
+                });
+                if is_host {
+                    let span = span_of(n);
+                    self.opaque_tainted(
+                        n,
+                        vec![Taint::new(TaintOrigin::Source {
+                            kind: TaintKind::Host,
+                            span,
+                        })],
+                    )
+                } else {
+                    self.opaque(n)
+                }
+            }
+            "preg_match" | "preg_match_all" if args.len() >= 2 => {
+                let pattern = self.eval(args[0], env);
+                let subject = self.eval(args[1], env);
+                if let Some(m) = args.get(2) {
+                    let target = m.named_child(0).unwrap_or(*m);
+                    if let Some(path) = self.path_of(target) {
+                        self.bind_captures(
+                            path,
+                            single_text(&pattern),
+                            subject.taints(),
+                            span_of(n),
+                            env,
+                        );
+                    }
+                }
+                self.opaque(n)
+            }
             _ => {
                 if let Some(f) = n.child_by_field_name("function") {
                     if !matches!(f.kind(), "name" | "qualified_name") {
@@ -1227,21 +1745,227 @@ impl<'s> Lowerer<'s> {
                     .unwrap_or_else(|| span_of(n));
                 // Hashing, measuring, logging or printing a query does not run it.
                 let inspects_only = INSPECTING_BUILTINS.contains(&name.as_str());
+                let mut values = Vec::with_capacity(args.len());
                 for a in &args {
                     let v = self.eval(*a, env);
                     if !inspects_only {
                         self.use_value(&v, callee);
                     }
+                    values.push(v);
                 }
-                self.opaque(n)
+                if PROPAGATING_BUILTINS.contains(&name.as_str()) {
+                    let mut taint = Vec::new();
+                    for v in &values {
+                        add_taints(&mut taint, &v.taints());
+                    }
+                    return self.opaque_tainted(n, taint).with_step(span_of(n));
+                }
+                if self.options.sanitizers.contains(&name) || name == "floatval" {
+                    let taint = escaped(values.iter().flat_map(|v| v.taints()).collect());
+                    return self.opaque_tainted(n, taint);
+                }
+                if self.options.guards.contains(&name) {
+                    // A configured guard verifies its tenant argument or leaves.
+                    for a in &args {
+                        let target = a.named_child(0).unwrap_or(*a);
+                        self.mark_checked(target, env, &[TaintKind::TenantParam]);
+                    }
+                    return self.opaque(n);
+                }
+                if name == "setcookie" {
+                    for v in &values {
+                        self.record_uses(v, span_of(n), || "stored in a cookie".to_string());
+                    }
+                }
+                if name.is_empty() || inspects_only {
+                    return self.opaque(n);
+                }
+                let callee: Arc<str> = name.into();
+                let result = self.call_result(n, callee.clone(), &values);
+                for (i, a) in args.iter().enumerate() {
+                    self.remember_guard(*a, &callee, i as u32, env);
+                }
+                result
+            }
+        }
+    }
+
+    /// Storage beyond a plain variable: array elements, properties, `$GLOBALS`, `$_SESSION`,
+    /// `global` and `static` variables.
+    fn is_storage(&self, path: &str) -> bool {
+        path.contains('[')
+            || path.contains("->")
+            || path.contains("::")
+            || self.shared_vars.iter().any(|g| &**g == path)
+    }
+
+    /// A value used as a tenant at `span`: any tenant request parameter it may carry.
+    fn record_uses(&mut self, value: &Value, span: Span, what: impl Fn() -> String) {
+        for taint in value.taints() {
+            if may_carry_tenant_param(&taint) {
+                self.facts.tenant_uses.push(crate::facts::TenantUse {
+                    taint,
+                    span,
+                    what: what(),
+                });
+            }
+        }
+    }
+
+    /// A function exit (return or end of body): which parameters were checked on this path.
+    fn note_exit(&mut self, env: &Env) {
+        if !self.in_function {
+            return;
+        }
+        let now: Vec<bool> = self
+            .params
+            .iter()
+            .map(|p| env.get(p).is_some_and(|v| v.checked))
+            .collect();
+        self.param_checked = Some(match self.param_checked.take() {
+            Some(before) => before.iter().zip(&now).map(|(a, b)| *a && *b).collect(),
+            None => now,
+        });
+    }
+
+    /// After `f($x)`, `$x` (or `$_GET['ep']`) is checked if `f` checks that parameter.
+    fn remember_guard(&self, arg: Node, callee: &Arc<str>, index: u32, env: &mut Env) {
+        let target = if arg.kind() == "argument" {
+            arg.named_child(0).unwrap_or(arg)
+        } else {
+            arg
+        };
+        let Some(path) = self.path_of(target) else {
+            return;
+        };
+        let guard = (callee.clone(), index);
+        if self.source_kind(&path) == Some(TaintKind::TenantParam) {
+            let entry = env.entry(path.into()).or_insert_with(|| {
+                Arc::new(VarState {
+                    ..VarState::default()
+                })
+            });
+            if entry.checked || !entry.defs.is_empty() || entry.unknown {
+                return;
+            }
+            let e = Arc::make_mut(entry);
+            if e.guards.len() < MAX_STEPS && !e.guards.contains(&guard) {
+                e.guards.push(guard);
+            }
+            return;
+        }
+        if let Some(var) = env.get_mut(path.as_str()) {
+            if !var
+                .value
+                .taints()
+                .iter()
+                .chain(&var.unknown_taint)
+                .any(may_carry_tenant_param)
+            {
+                return;
+            }
+            let var = Arc::make_mut(var);
+            let add = |t: &mut Taint| {
+                if t.guards.len() < MAX_STEPS && !t.guards.contains(&guard) {
+                    t.guards.push(guard.clone());
+                }
+            };
+            var.unknown_taint.iter_mut().for_each(add);
+            for v in &mut var.value.variants {
+                for p in &mut v.pieces {
+                    if let Piece::Hole(h) = p {
+                        h.taint.iter_mut().for_each(add);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value of a call to a function that may be defined in the project: its taint is
+    /// decided by the callee's summary in the project pass.
+    fn call_result(&mut self, n: Node, callee: Arc<str>, args: &[Value]) -> Value {
+        let mut taint = vec![Taint::new(TaintOrigin::Call {
+            callee: callee.clone(),
+            arg: None,
+            inner: None,
+        })];
+        let mut arg_holes = Vec::with_capacity(args.len());
+        let mut any = false;
+        for (i, v) in args.iter().enumerate() {
+            let holes = tainted_holes(v);
+            any |= !holes.is_empty();
+            for t in v.taints() {
+                if taint.len() >= MAX_TAINTS {
+                    break;
+                }
+                taint.push(Taint::new(TaintOrigin::Call {
+                    callee: callee.clone(),
+                    arg: Some(i as u32),
+                    inner: Some(Box::new(t)),
+                }));
+            }
+            arg_holes.push(holes);
+        }
+        if any {
+            self.facts.calls.push(CallFact {
+                callee,
+                span: span_of(n),
+                args: arg_holes,
+                in_function: self.function.clone(),
+            });
+        }
+        self.opaque_tainted(n, taint)
+    }
+
+    /// `preg_match($re, $subject, $m)`: each capture carries the subject's taint unless its
+    /// group cannot match a quote or a backslash.
+    fn bind_captures(
+        &mut self,
+        path: String,
+        pattern: Option<String>,
+        taint: Vec<Taint>,
+        span: Span,
+        env: &mut Env,
+    ) {
+        let taint: Vec<Taint> = taint
+            .into_iter()
+            .map(|mut t| {
+                t.steps.push(span);
+                t
+            })
+            .collect();
+        let groups = pattern.as_deref().map(regex_capture_safety);
+        invalidate_children(env, &path);
+        let whole_safe = groups.as_ref().is_some_and(|g| g.whole);
+        let any_unsafe = groups
+            .as_ref()
+            .is_none_or(|g| !g.whole || g.groups.iter().any(|safe| !safe));
+        let state = |safe: bool| {
+            Arc::new(VarState {
+                unknown: true,
+                unknown_taint: if safe {
+                    escaped(taint.clone())
+                } else {
+                    taint.clone()
+                },
+                ..VarState::default()
+            })
+        };
+        env.insert(path.clone().into(), state(!any_unsafe));
+        env.insert(format!("{path}[0]").into(), state(whole_safe));
+        if let Some(g) = groups {
+            for (i, safe) in g.groups.iter().enumerate() {
+                env.insert(format!("{path}[{}]", i + 1).into(), state(*safe));
             }
         }
     }
 
     /// Method calls and `new`: any argument holding SQL is a use of it.
-    fn method_call(&mut self, n: Node, env: &mut Env) {
+    fn method_call(&mut self, n: Node, env: &mut Env) -> Value {
         let mut cursor = n.walk();
         let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        let mut values = Vec::new();
+        let mut arg_nodes: Vec<Node> = Vec::new();
         for c in children {
             if c.kind() != "arguments" {
                 if c.kind() != "name" {
@@ -1257,9 +1981,40 @@ impl<'s> Lowerer<'s> {
                 .unwrap_or_else(|| span_of(n));
             let mut ac = c.walk();
             let args: Vec<Node> = c.named_children(&mut ac).collect();
-            for a in args {
-                let v = self.eval(a, env);
+            for a in &args {
+                let v = self.eval(*a, env);
                 self.use_value(&v, callee);
+                values.push(v);
+            }
+            arg_nodes = args;
+        }
+        if n.kind() == "object_creation_expression" {
+            return self.opaque(n);
+        }
+        let name = n
+            .child_by_field_name("name")
+            .filter(|x| x.kind() == "name")
+            .map(|x| self.text(x).to_ascii_lowercase())
+            .unwrap_or_default();
+        match name.as_str() {
+            "" => self.opaque(n),
+            "real_escape_string" | "escape_string" | "quote" | "escape" => {
+                let taint = escaped(values.iter().flat_map(|v| v.taints()).collect());
+                self.opaque_tainted(n, taint)
+            }
+            "execute" | "bind_param" | "bindparam" | "bindvalue" => {
+                for v in &values {
+                    self.record_uses(v, span_of(n), || "bound as a SQL parameter".to_string());
+                }
+                self.opaque(n)
+            }
+            _ => {
+                let callee: Arc<str> = name.into();
+                let result = self.call_result(n, callee.clone(), &values);
+                for (i, a) in arg_nodes.iter().enumerate() {
+                    self.remember_guard(*a, &callee, i as u32, env);
+                }
+                result
             }
         }
     }
@@ -1332,6 +2087,7 @@ impl<'s> Lowerer<'s> {
                                 Some((value, span)) if numeric => {
                                     Value::single(Piece::Hole(Hole {
                                         span: *span,
+                                        taint: escaped(value.taints()),
                                         expr: HoleExpr::Opaque(
                                             format!("(int) {}", hole_label(value)).into(),
                                         ),
@@ -1339,6 +2095,7 @@ impl<'s> Lowerer<'s> {
                                 }
                                 Some((value, _)) => value.clone(),
                                 None => Value::single(Piece::Hole(Hole {
+                                    taint: Vec::new(),
                                     span: if array_arg.is_some() {
                                         fallback_span
                                     } else {
@@ -1406,7 +2163,204 @@ impl<'s> Lowerer<'s> {
             exec,
             variants,
             capped: value.capped,
+            function: self.function.clone(),
         });
+    }
+}
+
+/// PHP built-ins whose result is derived from their arguments (taint passes through).
+const PROPAGATING_BUILTINS: &[&str] = &[
+    "explode",
+    "str_split",
+    "substr",
+    "mb_substr",
+    "strtolower",
+    "strtoupper",
+    "mb_strtolower",
+    "mb_strtoupper",
+    "str_replace",
+    "str_ireplace",
+    "preg_replace",
+    "parse_url",
+    "ucfirst",
+    "lcfirst",
+    "urldecode",
+    "rawurldecode",
+    "stripslashes",
+    "strrev",
+    "implode",
+    "join",
+    "array_shift",
+    "array_pop",
+    "current",
+    "reset",
+    "end",
+    "strstr",
+    "strrchr",
+    "str_pad",
+    "idn_to_ascii",
+    "idn_to_utf8",
+    "preg_split",
+    "array_reverse",
+    "array_slice",
+];
+
+/// Mark taints as passed through SQL escaping or a numeric conversion.
+fn escaped(mut taint: Vec<Taint>) -> Vec<Taint> {
+    for t in &mut taint {
+        t.escaped = true;
+    }
+    taint
+}
+
+/// The holes of a value that carry taint.
+fn tainted_holes(v: &Value) -> Vec<Hole> {
+    let mut out = Vec::new();
+    for variant in &v.variants {
+        for p in &variant.pieces {
+            if let Piece::Hole(h) = p {
+                if !h.taint.is_empty() && !out.contains(h) {
+                    out.push(h.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Which parts of a regular expression can match a quote or a backslash.
+struct RegexSafety {
+    /// The whole match cannot hold a quote or backslash.
+    whole: bool,
+    /// For each capturing group, in order: it cannot hold a quote or backslash.
+    groups: Vec<bool>,
+    /// Anchored at both ends (`^…$`).
+    anchored: bool,
+}
+
+/// Analyse a PHP regex literal (`'/^([a-z0-9-]+)\./i'`). Conservative: anything not
+/// understood is unsafe.
+fn regex_capture_safety(literal: &str) -> RegexSafety {
+    let unsafe_all = RegexSafety {
+        whole: false,
+        groups: Vec::new(),
+        anchored: false,
+    };
+    let mut chars = literal.chars();
+    let Some(open) = chars.next() else {
+        return unsafe_all;
+    };
+    let close = match open {
+        '(' => ')',
+        '{' => '}',
+        '[' => ']',
+        '<' => '>',
+        c if c.is_alphanumeric() || c == '\\' || c.is_whitespace() => return unsafe_all,
+        c => c,
+    };
+    let rest = &literal[open.len_utf8()..];
+    let Some(end) = rest.rfind(close) else {
+        return unsafe_all;
+    };
+    let pattern = &rest[..end];
+    let flags = &rest[end + close.len_utf8()..];
+    let bytes: Vec<char> = pattern.chars().collect();
+    // Stack of open groups: (is capturing, index in `groups`, safe so far).
+    let mut groups: Vec<bool> = Vec::new();
+    let mut open_groups: Vec<Option<usize>> = Vec::new();
+    let mut whole = true;
+    let mark_unsafe = |groups: &mut Vec<bool>, open: &[Option<usize>], whole: &mut bool| {
+        *whole = false;
+        for g in open.iter().flatten() {
+            groups[*g] = false;
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            '\\' => {
+                let next = bytes.get(i + 1).copied().unwrap_or('\\');
+                if matches!(
+                    next,
+                    'D' | 'W'
+                        | 'S'
+                        | 'X'
+                        | 'R'
+                        | 'C'
+                        | '\\'
+                        | '\''
+                        | '"'
+                        | 'N'
+                        | 'p'
+                        | 'P'
+                        | 'x'
+                        | 'Q'
+                ) {
+                    mark_unsafe(&mut groups, &open_groups, &mut whole);
+                }
+                i += 2;
+                continue;
+            }
+            '[' => {
+                let mut j = i + 1;
+                let negated = bytes.get(j) == Some(&'^');
+                let mut bad = negated;
+                if bytes.get(j) == Some(&']') {
+                    j += 1;
+                }
+                while j < bytes.len() && bytes[j] != ']' {
+                    if bytes[j] == '\\' {
+                        let next = bytes.get(j + 1).copied().unwrap_or('\\');
+                        if matches!(next, 'D' | 'W' | 'S' | '\\' | '\'' | '"' | 'x' | 'p' | 'P') {
+                            bad = true;
+                        }
+                        j += 2;
+                        continue;
+                    }
+                    if matches!(bytes[j], '\'' | '"') {
+                        bad = true;
+                    }
+                    j += 1;
+                }
+                if bad {
+                    mark_unsafe(&mut groups, &open_groups, &mut whole);
+                }
+                i = j + 1;
+                continue;
+            }
+            '(' => {
+                let capturing = bytes.get(i + 1) != Some(&'?')
+                    || matches!(
+                        (bytes.get(i + 2), bytes.get(i + 3)),
+                        (Some('<'), Some(c)) if *c != '=' && *c != '!'
+                    )
+                    || bytes.get(i + 2) == Some(&'P');
+                if capturing {
+                    groups.push(true);
+                    open_groups.push(Some(groups.len() - 1));
+                } else {
+                    open_groups.push(None);
+                }
+            }
+            ')' => {
+                open_groups.pop();
+            }
+            '.' | '\'' | '"' => mark_unsafe(&mut groups, &open_groups, &mut whole),
+            _ => {}
+        }
+        i += 1;
+    }
+    // `.` in single-line mode, or extended syntax, are not worth modelling.
+    if flags.contains('x') {
+        return unsafe_all;
+    }
+    let anchored = pattern.starts_with('^')
+        && (pattern.ends_with('$') && !pattern.ends_with("\\$") || pattern.ends_with("\\z"));
+    RegexSafety {
+        whole,
+        groups,
+        anchored,
     }
 }
 
@@ -1447,6 +2401,47 @@ const INSPECTING_BUILTINS: &[&str] = &[
     "array_key_exists",
 ];
 
+/// The taint of the nearest enclosing array of `$a['k'][0]` known to the environment.
+fn array_base_taint(env: &Env, path: &str) -> Vec<Taint> {
+    let mut base = path;
+    while let Some(open) = base.rfind('[') {
+        base = &base[..open];
+        if let Some(var) = env.get(base) {
+            let mut taint = var.unknown_taint.clone();
+            add_taints(&mut taint, &var.value.taints());
+            return taint;
+        }
+    }
+    Vec::new()
+}
+
+/// Text without whitespace, to compare operands.
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether a taint may stand for the tenant request parameter (decided for call results in
+/// the project pass).
+fn may_carry_tenant_param(t: &Taint) -> bool {
+    match &t.origin {
+        TaintOrigin::Source { kind, .. } => *kind == TaintKind::TenantParam,
+        TaintOrigin::Param(_) => false,
+        TaintOrigin::Call { inner, .. } => inner.as_deref().is_some_and(may_carry_tenant_param),
+    }
+}
+
+/// Add taints not already present (bounded).
+fn add_taints(into: &mut Vec<Taint>, from: &[Taint]) {
+    for t in from {
+        if into.len() >= MAX_TAINTS {
+            return;
+        }
+        if !into.iter().any(|x| x.origin == t.origin) {
+            into.push(t.clone());
+        }
+    }
+}
+
 fn unknown_var() -> Arc<VarState> {
     Arc::new(VarState {
         unknown: true,
@@ -1465,7 +2460,7 @@ fn invalidate_children(env: &mut Env, path: &str) {
 }
 
 /// `exit`, `die(…)` and `throw` end the path that reaches them.
-fn ends_path(stmt: Node, src: &str) -> bool {
+fn ends_path(stmt: Node, src: &str, never_return: &[String]) -> bool {
     let Some(e) = stmt.named_child(0) else {
         return false;
     };
@@ -1474,7 +2469,10 @@ fn ends_path(stmt: Node, src: &str) -> bool {
         "function_call_expression" => e
             .child_by_field_name("function")
             .and_then(|f| src.get(f.start_byte()..f.end_byte()))
-            .is_some_and(|name| matches!(name.to_ascii_lowercase().as_str(), "die" | "exit")),
+            .is_some_and(|name| {
+                let name = name.trim_start_matches('\\').to_ascii_lowercase();
+                matches!(name.as_str(), "die" | "exit") || never_return.contains(&name)
+            }),
         _ => false,
     }
 }
@@ -1649,7 +2647,7 @@ mod tests {
         parser
             .set_language(&tree_sitter_php::LANGUAGE_PHP.into())
             .expect("php grammar");
-        analyze(&mut parser, src)
+        analyze(&mut parser, src, &crate::lang::FrontendOptions::default())
     }
 
     /// Each site's variants rendered as text with holes shown as `{expr}`.

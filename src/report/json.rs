@@ -40,6 +40,16 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sql: Option<&'a str>,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    trace: Vec<JsonTraceStep<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonTraceStep<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    note: &'a str,
 }
 
 #[derive(Serialize)]
@@ -83,6 +93,19 @@ pub fn render(report: &Report) -> String {
                 table: f.table.as_deref(),
                 sql: f.sql.as_deref(),
                 fingerprint: &f.fingerprint,
+                trace: f
+                    .trace
+                    .iter()
+                    .map(|t| {
+                        let at = file.line_col(t.span.start);
+                        JsonTraceStep {
+                            file: &file.display,
+                            line: at.line,
+                            column: at.column,
+                            note: &t.note,
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();

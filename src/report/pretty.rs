@@ -80,6 +80,14 @@ impl Diagnostic for FindingDiagnostic<'_> {
                 ));
             }
         }
+        for step in &self.finding.trace {
+            if step.span != self.finding.span {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(step.note.clone()),
+                    step.span,
+                ));
+            }
+        }
         Some(Box::new(labels.into_iter()))
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod tl001_missing_tenant_filter;
 pub mod tl002_insert_missing_tenant;
+pub mod tl003_unescaped_host_in_sql;
+pub mod tl004_unchecked_tenant_param;
 
 use std::fmt;
 
@@ -14,6 +16,8 @@ use crate::sql::template::RenderedSql;
 pub enum Rule {
     MissingTenantFilter,
     InsertMissingTenant,
+    UnescapedHostInSql,
+    UncheckedTenantParam,
 }
 
 /// How a finding affects the exit code.
@@ -33,12 +37,19 @@ impl Severity {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 2] = [Rule::MissingTenantFilter, Rule::InsertMissingTenant];
+    pub const ALL: [Rule; 4] = [
+        Rule::MissingTenantFilter,
+        Rule::InsertMissingTenant,
+        Rule::UnescapedHostInSql,
+        Rule::UncheckedTenantParam,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Rule::MissingTenantFilter => "TL001",
             Rule::InsertMissingTenant => "TL002",
+            Rule::UnescapedHostInSql => "TL003",
+            Rule::UncheckedTenantParam => "TL004",
         }
     }
 
@@ -46,6 +57,8 @@ impl Rule {
         match self {
             Rule::MissingTenantFilter => "missing-tenant-filter",
             Rule::InsertMissingTenant => "insert-missing-tenant",
+            Rule::UnescapedHostInSql => "unescaped-host-in-sql",
+            Rule::UncheckedTenantParam => "unchecked-tenant-param",
         }
     }
 
@@ -58,6 +71,10 @@ impl Rule {
         match self {
             Rule::MissingTenantFilter => include_str!("../../rules/TL001-missing-tenant-filter.md"),
             Rule::InsertMissingTenant => include_str!("../../rules/TL002-insert-missing-tenant.md"),
+            Rule::UnescapedHostInSql => include_str!("../../rules/TL003-unescaped-host-in-sql.md"),
+            Rule::UncheckedTenantParam => {
+                include_str!("../../rules/TL004-unchecked-tenant-param.md")
+            }
         }
     }
 
@@ -99,6 +116,15 @@ pub struct Finding {
     pub sql: Option<String>,
     /// Stable identity that does not depend on line numbers (filled in by the engine).
     pub fingerprint: String,
+    /// How a request value got here: its read, each step, and the use (TL003, TL004).
+    pub trace: Vec<TraceStep>,
+}
+
+/// One step of a finding's trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceStep {
+    pub span: Span,
+    pub note: String,
 }
 
 /// What a rule sees of one rendered query.
@@ -108,6 +134,7 @@ pub struct QueryContext<'a> {
     pub facts: &'a crate::sql::analyze::QueryFacts,
     pub tenant_column: &'a str,
     pub exec: Span,
+    pub summaries: &'a crate::taint::Summaries,
 }
 
 impl QueryContext<'_> {
@@ -133,6 +160,7 @@ impl QueryContext<'_> {
             table: Some(table.to_string()),
             sql: Some(self.sql.display()),
             fingerprint: String::new(),
+            trace: Vec::new(),
         })
     }
 }

@@ -308,10 +308,10 @@ mod tests {
     }
 
     fn hole(path: &str, start: usize, end: usize) -> Piece {
-        Piece::Hole(Hole {
-            span: Span::new(start, end),
-            expr: HoleExpr::Path(path.into()),
-        })
+        Piece::Hole(Hole::new(
+            Span::new(start, end),
+            HoleExpr::Path(path.into()),
+        ))
     }
 
     #[test]

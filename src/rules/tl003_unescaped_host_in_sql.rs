@@ -1,0 +1,67 @@
+//! TL003 unescaped-host-in-sql: a value derived from the request host reaches SQL text
+//! without escaping.
+
+use std::sync::Arc;
+
+use super::{Finding, Rule, TraceStep};
+use crate::facts::{Hole, Span, TaintKind};
+use crate::taint::Summaries;
+
+/// Findings for the holes of one query (or of a sink argument) that carry the host.
+/// `exec` is the call that runs the query; `via` names the project function whose parameter
+/// reaches SQL text when the hole is in an argument of it.
+pub fn check_holes<'h>(
+    file: usize,
+    holes: impl IntoIterator<Item = &'h Hole>,
+    exec: Span,
+    sql: Option<String>,
+    via: Option<&Arc<str>>,
+    summaries: &Summaries,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for hole in holes {
+        let Some(resolved) = hole
+            .taint
+            .iter()
+            .find_map(|t| summaries.resolve(t, TaintKind::Host))
+        else {
+            continue;
+        };
+        let mut trace = Vec::new();
+        if let Some(source) = resolved.source {
+            trace.push(TraceStep {
+                span: source,
+                note: "the request host is read here".into(),
+            });
+        }
+        for step in resolved.steps {
+            if step != hole.span && !trace.iter().any(|t: &TraceStep| t.span == step) {
+                trace.push(TraceStep {
+                    span: step,
+                    note: "passed on here".into(),
+                });
+            }
+        }
+        trace.push(TraceStep {
+            span: exec,
+            note: match via {
+                Some(f) => format!("`{f}()` puts this argument into SQL text"),
+                None => "the query is run here".into(),
+            },
+        });
+        out.push(Finding {
+            rule: Rule::UnescapedHostInSql,
+            file,
+            span: hole.span,
+            exec: None,
+            message: "a value derived from the request host reaches SQL text unescaped: the Host header is chosen by the client".into(),
+            label: "host-derived value interpolated here".into(),
+            help: "escape it (`sql_escape_string()`, `mysqli_real_escape_string()`), validate it against an anchored regex such as `/^[a-z0-9-]+$/` and leave on mismatch, or bind it as a prepared-statement parameter".into(),
+            table: None,
+            sql: sql.clone(),
+            fingerprint: String::new(),
+            trace,
+        });
+    }
+    out
+}

@@ -1,0 +1,311 @@
+//! The project-wide summary step for request-derived values (TL003, TL004).
+//!
+//! Each front-end records, per function, the taints of what it returns, the parameters it
+//! compares and leaves on mismatch, and the calls it makes with tainted arguments. This pass
+//! merges them once for the whole project and answers, for any taint, whether it is a request
+//! value: a helper in another file that returns `explode('.', $host)[0]` propagates the host, a
+//! helper whose every return is escaped does not, and a function whose parameter reaches SQL
+//! text makes that argument a sink for its callers.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::facts::{FileFacts, Piece, Taint, TaintKind, TaintOrigin};
+
+/// How deep `Call` taints are followed (they nest one level per call in the chain).
+const MAX_CHAIN: usize = 32;
+
+#[derive(Debug, Default)]
+struct Summary {
+    returns: Vec<Taint>,
+    checked: HashSet<u32>,
+}
+
+/// Merged function summaries and what follows from them.
+#[derive(Debug, Default)]
+pub struct Summaries {
+    functions: HashMap<Arc<str>, Summary>,
+    /// `(function, param, kind)`: the function returns a value derived from that parameter.
+    propagates: HashSet<(Arc<str>, u32, TaintKind)>,
+    /// `(function, kind)`: the function returns a request value it reads itself.
+    returns_source: HashSet<(Arc<str>, TaintKind)>,
+    /// `(function, param)`: the parameter reaches SQL text unescaped in the function.
+    sql_params: HashSet<(Arc<str>, u32)>,
+}
+
+/// A taint that resolved to a request value.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The read of the request value, when it is in the same file as the taint.
+    pub source: Option<crate::facts::Span>,
+    /// Steps from the read to here, outermost last.
+    pub steps: Vec<crate::facts::Span>,
+}
+
+impl Summaries {
+    pub fn build(files: &[FileFacts]) -> Self {
+        let mut s = Summaries::default();
+        for f in files.iter().flat_map(|f| &f.functions) {
+            match s.functions.get_mut(&f.name) {
+                Some(existing) => {
+                    // Several definitions (methods of different classes): returns may come
+                    // from any; a check counts only if every definition checks.
+                    existing.returns.extend(f.returns.iter().cloned());
+                    existing.checked.retain(|p| f.checked_params.contains(p));
+                }
+                None => {
+                    s.functions.insert(
+                        f.name.clone(),
+                        Summary {
+                            returns: f.returns.clone(),
+                            checked: f.checked_params.iter().copied().collect(),
+                        },
+                    );
+                }
+            }
+        }
+        s.solve_returns();
+        s.solve_sql_params(files);
+        s
+    }
+
+    /// Fixpoint over return summaries: which functions propagate which parameters, and which
+    /// return request values of their own.
+    fn solve_returns(&mut self) {
+        loop {
+            let mut changed = false;
+            let names: Vec<Arc<str>> = self.functions.keys().cloned().collect();
+            for name in names {
+                let returns = self.functions[&name].returns.clone();
+                for kind in [TaintKind::Host, TaintKind::TenantParam] {
+                    for r in &returns {
+                        for p in self.params_of(r, kind, 0) {
+                            changed |= self.propagates.insert((name.clone(), p, kind));
+                        }
+                        if self.resolve(r, kind).is_some() || self.reads_source_via_call(r, kind) {
+                            changed |= self.returns_source.insert((name.clone(), kind));
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn reads_source_via_call(&self, t: &Taint, kind: TaintKind) -> bool {
+        if kind == TaintKind::Host && t.escaped {
+            return false;
+        }
+        match &t.origin {
+            TaintOrigin::Call {
+                callee, arg: None, ..
+            } => self.returns_source.contains(&(callee.clone(), kind)),
+            _ => false,
+        }
+    }
+
+    /// Parameters of the enclosing function a taint derives from.
+    fn params_of(&self, t: &Taint, kind: TaintKind, depth: usize) -> Vec<u32> {
+        if depth > MAX_CHAIN || (kind == TaintKind::Host && t.escaped) {
+            return Vec::new();
+        }
+        match &t.origin {
+            TaintOrigin::Param(i) => vec![*i],
+            TaintOrigin::Call {
+                callee,
+                arg: Some(j),
+                inner: Some(inner),
+            } if self.propagates.contains(&(callee.clone(), *j, kind)) => {
+                self.params_of(inner, kind, depth + 1)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Fixpoint over sinks: parameters that reach SQL text, directly or through a callee.
+    fn solve_sql_params(&mut self, files: &[FileFacts]) {
+        for file in files {
+            for site in &file.sites {
+                let Some(func) = &site.function else {
+                    continue;
+                };
+                for variant in &site.variants {
+                    for piece in variant {
+                        if let Piece::Hole(h) = piece {
+                            for t in &h.taint {
+                                for p in self.params_of(t, TaintKind::Host, 0) {
+                                    self.sql_params.insert((func.clone(), p));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        loop {
+            let mut changed = false;
+            for call in files.iter().flat_map(|f| &f.calls) {
+                let Some(func) = &call.in_function else {
+                    continue;
+                };
+                for (j, holes) in call.args.iter().enumerate() {
+                    if !self.sql_params.contains(&(call.callee.clone(), j as u32)) {
+                        continue;
+                    }
+                    for t in holes.iter().flat_map(|h| &h.taint) {
+                        for p in self.params_of(t, TaintKind::Host, 0) {
+                            changed |= self.sql_params.insert((func.clone(), p));
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// Whether `name` is a function defined in the scanned project.
+    pub fn is_project_function(&self, name: &str) -> bool {
+        self.functions.contains_key(name)
+    }
+
+    /// Whether the project function checks its parameter `index` (compares it with another
+    /// value and leaves on mismatch, on every path).
+    pub fn checks(&self, name: &str, index: u32) -> bool {
+        self.functions
+            .get(name)
+            .is_some_and(|s| s.checked.contains(&index))
+    }
+
+    /// Whether argument `index` of `name` reaches SQL text unescaped inside it.
+    pub fn is_sql_param(&self, name: &Arc<str>, index: u32) -> bool {
+        self.sql_params.contains(&(name.clone(), index))
+    }
+
+    /// Whether a taint is a request value of `kind` (unescaped, for the host; unchecked, for
+    /// the tenant parameter).
+    pub fn resolve(&self, t: &Taint, kind: TaintKind) -> Option<Resolved> {
+        self.resolve_at(t, kind, 0)
+    }
+
+    fn resolve_at(&self, t: &Taint, kind: TaintKind, depth: usize) -> Option<Resolved> {
+        if depth > MAX_CHAIN || (kind == TaintKind::Host && t.escaped) {
+            return None;
+        }
+        if kind == TaintKind::TenantParam
+            && t.guards.iter().any(|(callee, i)| self.checks(callee, *i))
+        {
+            return None;
+        }
+        let mut resolved = match &t.origin {
+            TaintOrigin::Source { kind: k, span } if *k == kind => Resolved {
+                source: Some(*span),
+                steps: Vec::new(),
+            },
+            TaintOrigin::Call {
+                callee, arg: None, ..
+            } if self.returns_source.contains(&(callee.clone(), kind)) => Resolved::default(),
+            TaintOrigin::Call {
+                callee,
+                arg: Some(j),
+                inner: Some(inner),
+            } if self.propagates.contains(&(callee.clone(), *j, kind)) => {
+                self.resolve_at(inner, kind, depth + 1)?
+            }
+            _ => return None,
+        };
+        resolved.steps.extend(t.steps.iter().copied());
+        Some(resolved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{FunctionSummary, Span};
+
+    fn source(kind: TaintKind) -> Taint {
+        Taint::new(TaintOrigin::Source {
+            kind,
+            span: Span::new(1, 2),
+        })
+    }
+
+    fn call(callee: &str, arg: Option<u32>, inner: Option<Taint>) -> Taint {
+        Taint::new(TaintOrigin::Call {
+            callee: callee.into(),
+            arg,
+            inner: inner.map(Box::new),
+        })
+    }
+
+    fn function(name: &str, returns: Vec<Taint>, checked: Vec<u32>) -> FunctionSummary {
+        FunctionSummary {
+            name: name.into(),
+            returns,
+            checked_params: checked,
+            params: 1,
+            ..FunctionSummary::default()
+        }
+    }
+
+    fn facts(functions: Vec<FunctionSummary>) -> Vec<FileFacts> {
+        vec![FileFacts {
+            functions,
+            ..FileFacts::default()
+        }]
+    }
+
+    #[test]
+    fn helpers_propagate_through_chains_and_escaping_stops_the_host() {
+        let mut escaped = Taint::new(TaintOrigin::Param(0));
+        escaped.escaped = true;
+        let files = facts(vec![
+            function("lower", vec![Taint::new(TaintOrigin::Param(0))], vec![]),
+            function(
+                "wrap",
+                vec![call(
+                    "lower",
+                    Some(0),
+                    Some(Taint::new(TaintOrigin::Param(0))),
+                )],
+                vec![],
+            ),
+            function("esc", vec![escaped], vec![]),
+            function("host", vec![source(TaintKind::Host)], vec![]),
+        ]);
+        let s = Summaries::build(&files);
+        let host = source(TaintKind::Host);
+        assert!(s
+            .resolve(&call("wrap", Some(0), Some(host.clone())), TaintKind::Host)
+            .is_some());
+        assert!(s
+            .resolve(&call("esc", Some(0), Some(host.clone())), TaintKind::Host)
+            .is_none());
+        // Escaping is not a check: the tenant parameter goes through.
+        let ep = source(TaintKind::TenantParam);
+        assert!(s
+            .resolve(&call("esc", Some(0), Some(ep)), TaintKind::TenantParam)
+            .is_some());
+        assert!(s
+            .resolve(&call("host", None, None), TaintKind::Host)
+            .is_some());
+        assert!(s
+            .resolve(&call("strlen", Some(0), Some(host)), TaintKind::Host)
+            .is_none());
+    }
+
+    #[test]
+    fn a_checking_function_clears_the_values_passed_to_it() {
+        let files = facts(vec![function("check_ep", vec![], vec![0])]);
+        let s = Summaries::build(&files);
+        let mut ep = source(TaintKind::TenantParam);
+        assert!(s.resolve(&ep, TaintKind::TenantParam).is_some());
+        ep.guards.push(("check_ep".into(), 0));
+        assert!(s.resolve(&ep, TaintKind::TenantParam).is_none());
+        assert!(s.checks("check_ep", 0) && !s.checks("check_ep", 1));
+    }
+}
