@@ -1467,8 +1467,17 @@ impl<'s> Lowerer<'s> {
 
     fn read_path(&mut self, n: Node, env: &mut Env) -> Value {
         let Some(path) = self.path_of(n) else {
-            self.effects(n, env);
-            return self.opaque(n);
+            // `explode('.', $host)[0]`, `$a[$i]`: an element of a tainted array is tainted.
+            let mut taint = Vec::new();
+            let mut cursor = n.walk();
+            let children: Vec<Node> = n.named_children(&mut cursor).collect();
+            for (i, c) in children.into_iter().enumerate() {
+                let v = self.eval(c, env);
+                if i == 0 && n.kind() == "subscript_expression" {
+                    taint = v.taints();
+                }
+            }
+            return self.opaque_tainted(n, taint);
         };
         let span = span_of(n);
         let hole_here =
