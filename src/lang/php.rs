@@ -170,6 +170,20 @@ impl Value {
         self
     }
 
+    /// Whether any hole carries taint.
+    fn has_taint(&self) -> bool {
+        self.any_taint(|_| true)
+    }
+
+    /// Whether any hole carries a taint satisfying `f`.
+    fn any_taint(&self, f: impl Fn(&Taint) -> bool) -> bool {
+        self.variants.iter().any(|v| {
+            v.pieces
+                .iter()
+                .any(|p| matches!(p, Piece::Hole(h) if h.taint.iter().any(&f)))
+        })
+    }
+
     /// Every taint carried by a hole of any variant.
     fn taints(&self) -> Vec<Taint> {
         let mut out = Vec::new();
@@ -185,6 +199,9 @@ impl Value {
 
     /// Record that every tainted hole passed through `step` (an assignment or a call).
     fn with_step(mut self, step: Span) -> Value {
+        if !self.has_taint() {
+            return self;
+        }
         for v in &mut self.variants {
             for p in &mut v.pieces {
                 if let Piece::Hole(h) = p {
@@ -1810,6 +1827,9 @@ impl<'s> Lowerer<'s> {
 
     /// A value used as a tenant at `span`: any tenant request parameter it may carry.
     fn record_uses(&mut self, value: &Value, span: Span, what: impl Fn() -> String) {
+        if !value.any_taint(may_carry_tenant_param) {
+            return;
+        }
         for taint in value.taints() {
             if may_carry_tenant_param(&taint) {
                 self.facts.tenant_uses.push(crate::facts::TenantUse {
@@ -1864,12 +1884,8 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if let Some(var) = env.get_mut(path.as_str()) {
-            if !var
-                .value
-                .taints()
-                .iter()
-                .chain(&var.unknown_taint)
-                .any(may_carry_tenant_param)
+            if !var.value.any_taint(may_carry_tenant_param)
+                && !var.unknown_taint.iter().any(may_carry_tenant_param)
             {
                 return;
             }
@@ -2129,6 +2145,16 @@ impl<'s> Lowerer<'s> {
         if self.in_function
             && !(path.contains('[') || path.contains("->") || !path.starts_with('$'))
         {
+            return;
+        }
+        // Table names and prefixes are short; a long or many-way value (a query, a fragment)
+        // is recorded as unknown, which is all folding needs to know of it.
+        let small = value.variants.len() <= 4 && value.variants.iter().all(|v| v.pieces.len() <= 6);
+        if !small {
+            self.facts.consts.push(ConstDef {
+                path,
+                value: vec![FoldPiece::Opaque],
+            });
             return;
         }
         for variant in &value.variants {
