@@ -232,6 +232,9 @@ impl SiteChecker<'_> {
         };
         for variant in &site.variants {
             let mut rendered = template::render(variant, &resolve);
+            if template::looks_like_prose(&rendered.text) {
+                continue;
+            }
             let (parsed, fragment_in_predicate) = parse_recovering(&mut rendered);
             let statements = match parsed {
                 Ok(s) => s,

@@ -19,7 +19,7 @@ pub fn check_use(
     let read = resolved.source?;
     let mut trace = Vec::new();
     for step in resolved.steps {
-        if step != read && !trace.iter().any(|t: &TraceStep| t.span == step) {
+        if step != read && step != use_span && !trace.iter().any(|t: &TraceStep| t.span == step) {
             trace.push(TraceStep {
                 span: step,
                 note: "passed on here".into(),

@@ -791,12 +791,17 @@ impl<'a, 'p> Walker<'a, 'p> {
                 pending.push((e, target));
             }
             if let Some(JoinConstraint::On(e)) = constraint {
-                let target = if outer {
-                    Target::Only(right.clone())
-                } else {
-                    Target::All
+                // An outer join's ON filters only its nullable side: the item a LEFT JOIN
+                // brings in, everything before a RIGHT JOIN, neither side of a FULL JOIN.
+                let target = match nullable_side(&join.join_operator) {
+                    _ if !outer => Some(Target::All),
+                    Side::Right => Some(Target::Only(right.clone())),
+                    Side::Left => Some(Target::Only(all.clone())),
+                    Side::Neither => None,
                 };
-                pending.push((e, target));
+                if let Some(target) = target {
+                    pending.push((e, target));
+                }
             }
             all.extend(right);
         }
@@ -1141,6 +1146,24 @@ fn assignment_targets(a: &Assignment) -> impl Iterator<Item = &ObjectName> {
         AssignmentTarget::Tuple(ns) => ns.iter().collect(),
     };
     v.into_iter()
+}
+
+/// Which side of an outer join may be NULL-extended, i.e. which side its ON filters.
+enum Side {
+    Left,
+    Right,
+    Neither,
+}
+
+fn nullable_side(op: &JoinOperator) -> Side {
+    match op {
+        JoinOperator::Right(_)
+        | JoinOperator::RightOuter(_)
+        | JoinOperator::RightSemi(_)
+        | JoinOperator::RightAnti(_) => Side::Left,
+        JoinOperator::FullOuter(_) => Side::Neither,
+        _ => Side::Right,
+    }
 }
 
 /// `(is_outer, constraint)` of a join operator.
@@ -1881,11 +1904,23 @@ mod more_tests {
     }
 
     #[test]
-    fn right_join_on_constrains_the_side_it_brings_in() {
-        // As specified: an outer join's ON only filters the joined item.
+    fn outer_join_on_filters_only_the_nullable_side() {
+        // RIGHT JOIN keeps every row of `b`: its ON filters `a` only.
         assert_eq!(
             status("SELECT * FROM iw_a a RIGHT JOIN iw_b b ON b.ep_code = ? AND a.ep_code = ?"),
+            ["iw_a:Yes", "iw_b:No"]
+        );
+        // LEFT JOIN keeps every row of `a`: its ON filters `b` only.
+        assert_eq!(
+            status("SELECT * FROM iw_a a LEFT JOIN iw_b b ON b.ep_code = ? AND a.ep_code = ?"),
             ["iw_a:No", "iw_b:Yes"]
+        );
+        // FULL JOIN keeps both.
+        assert_eq!(
+            status(
+                "SELECT * FROM iw_a a FULL OUTER JOIN iw_b b ON b.ep_code = ? AND a.ep_code = ?"
+            ),
+            ["iw_a:No", "iw_b:No"]
         );
     }
 

@@ -280,6 +280,23 @@ pub fn leading_verb(text: &str) -> Option<&'static str> {
     VERBS.iter().find(|v| v.eq_ignore_ascii_case(word)).copied()
 }
 
+/// Whether text that starts with a SQL verb is an English sentence rather than a query
+/// ("Select the members from the list", "Update your profile from the settings page"): it
+/// has none of the punctuation queries are made of, and it uses words no query uses.
+pub fn looks_like_prose(text: &str) -> bool {
+    if text.contains(['=', '<', '>', '*', '(', ')', ',', ';', '\'', '"', '`', '@']) {
+        return false;
+    }
+    const FUNCTION_WORDS: [&str; 24] = [
+        "the", "your", "a", "an", "my", "our", "their", "this", "these", "those", "you", "we",
+        "please", "is", "are", "was", "were", "will", "can", "should", "must", "it", "its",
+        "yours",
+    ];
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .any(|w| FUNCTION_WORDS.iter().any(|f| f.eq_ignore_ascii_case(w)))
+}
+
 /// Whether text that sqlparser rejected still has the shape of a query (a verb followed by
 /// FROM, INTO, SET or WHERE). Text without it is prose, not SQL.
 pub fn has_sql_structure(text: &str) -> bool {
@@ -380,6 +397,20 @@ mod tests {
         assert_eq!(leading_verb("selected"), None);
         assert_eq!(leading_verb("Select"), None);
         assert!(!has_sql_structure("Select the member you want"));
+        assert!(looks_like_prose("Select the members from the list"));
+        assert!(looks_like_prose(
+            "Update your profile from the settings page."
+        ));
+        assert!(looks_like_prose(
+            "Delete from your cart any items you no longer want"
+        ));
+        assert!(!looks_like_prose("DELETE FROM iw_log"));
+        assert!(!looks_like_prose(
+            "select a.mb_id from iw_member a where a.ep_code = 'x'"
+        ));
+        assert!(!looks_like_prose(
+            "SELECT id FROM iw_member WHERE name LIKE '%the%'"
+        ));
         assert!(has_sql_structure("select a frm x where"));
     }
 }

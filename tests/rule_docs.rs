@@ -1,0 +1,149 @@
+//! The rule documentation in `rules/` is complete, and its `php fail` / `php pass` examples do
+//! what they say.
+
+// Helpers outside `#[test]` functions panic on purpose: a failed setup is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{crate_root, findings, run_in, summary};
+
+/// (code, name) of every rule, from `tenantlint rule`.
+fn listed_rules() -> Vec<(String, String)> {
+    let (code, stdout, stderr) = run_in(&crate_root(), &["rule"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rules: Vec<(String, String)> = stdout
+        .lines()
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let code = parts.next().expect("rule code").to_string();
+            let name = parts.next().expect("rule name").to_string();
+            assert_eq!(parts.next(), None, "unexpected list line `{l}`");
+            (code, name)
+        })
+        .collect();
+    assert!(!rules.is_empty(), "`tenantlint rule` lists no rule");
+    rules
+}
+
+/// File names of `rules/*.md`.
+fn doc_files() -> BTreeSet<String> {
+    std::fs::read_dir(crate_root().join("rules"))
+        .expect("rules/ directory")
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| n.ends_with(".md"))
+        .collect()
+}
+
+/// Fenced blocks of a markdown document: (info string, body, line of the opening fence).
+fn fenced_blocks(markdown: &str) -> Vec<(String, String, usize)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String, usize)> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        match current.as_mut() {
+            None => {
+                if let Some(info) = line.strip_prefix("```") {
+                    current = Some((info.trim().to_string(), String::new(), i + 1));
+                }
+            }
+            Some((_, body, _)) => {
+                if line.trim_end() == "```" {
+                    blocks.push(current.take().expect("open block"));
+                } else {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    assert!(current.is_none(), "unterminated fenced block");
+    blocks
+}
+
+#[test]
+fn every_rule_has_a_doc_and_every_doc_a_rule() {
+    let expected: BTreeSet<String> = listed_rules()
+        .iter()
+        .map(|(code, name)| format!("{code}-{name}.md"))
+        .collect();
+    assert_eq!(doc_files(), expected);
+}
+
+#[test]
+fn rule_command_prints_the_doc_file() {
+    for (code, name) in listed_rules() {
+        let doc = std::fs::read_to_string(crate_root().join(format!("rules/{code}-{name}.md")))
+            .expect("doc file");
+        assert!(
+            doc.starts_with(&format!("# {code} {name}\n")),
+            "{code}: the doc starts with its title"
+        );
+        let (status, stdout, _) = run_in(&crate_root(), &["rule", &code]);
+        assert_eq!(status, 0);
+        assert_eq!(
+            stdout.trim_end(),
+            doc.trim_end(),
+            "`tenantlint rule {code}`"
+        );
+    }
+}
+
+/// Rules that judge the SQL text of a query (their examples must hold an analysed query).
+const SQL_SHAPE_RULES: [&str; 2] = ["TL001", "TL002"];
+
+#[test]
+fn doc_examples_behave_as_labelled() {
+    let mut checked = 0;
+    for (code, name) in listed_rules() {
+        let file = format!("rules/{code}-{name}.md");
+        let doc = std::fs::read_to_string(crate_root().join(&file)).expect("doc file");
+        let blocks = fenced_blocks(&doc);
+        let (mut fails, mut passes) = (0, 0);
+        for (info, body, line) in blocks {
+            let expect_fail = match info.as_str() {
+                "php fail" => true,
+                "php pass" => false,
+                _ => continue,
+            };
+            let json = common::check_php(&body);
+            let found = findings(&json);
+            if expect_fail {
+                fails += 1;
+                assert_eq!(
+                    found.len(),
+                    1,
+                    "{file}:{line}: a `php fail` example must give exactly one finding:\n{json:#}"
+                );
+                assert_eq!(found[0].0, code, "{file}:{line}: finding of the wrong rule");
+            } else {
+                passes += 1;
+                assert_eq!(found, vec![], "{file}:{line}: `php pass` example reported");
+                if !SQL_SHAPE_RULES.contains(&code.as_str()) {
+                    continue;
+                }
+                // For the rules about the shape of a query, a pass must come from an analysed
+                // query, not from the example being skipped.
+                assert!(
+                    summary(&json, "sql_sites") >= 1,
+                    "{file}:{line}: the `php pass` example holds no recognised query"
+                );
+                assert_eq!(
+                    summary(&json, "unanalyzed"),
+                    0,
+                    "{file}:{line}: `php pass` example not fully analysed:\n{json:#}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(fails >= 1, "{file} has no `php fail` example");
+        assert!(passes >= 1, "{file} has no `php pass` example");
+    }
+    assert!(checked >= 4);
+}
