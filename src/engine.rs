@@ -79,21 +79,37 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         .files
         .into_par_iter()
         .map_init(lang::php_parser, |parser, file| {
-            let source = String::from_utf8(file.bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            let facts = match parser {
-                Some(parser) => catch_unwind(AssertUnwindSafe(|| {
+            let decoded = decode_source(file.bytes);
+            let source = decoded.text;
+            let mut facts = match (parser, decoded.binary) {
+                (_, true) => FileFacts::default(),
+                (Some(parser), false) => catch_unwind(AssertUnwindSafe(|| {
                     lang::php::analyze(parser, &source, &frontend)
                 }))
-                .unwrap_or_else(|_| FileFacts {
-                    parse_errors: true,
+                .unwrap_or_else(|panic| FileFacts {
+                    analysis_errors: vec![(
+                        Span::default(),
+                        format!(
+                            "internal error while analysing this file ({}); the rest of the scan went on",
+                            panic_message(&panic)
+                        ),
+                    )],
                     ..FileFacts::default()
                 }),
-                None => FileFacts {
-                    parse_errors: true,
+                (None, false) => FileFacts {
+                    analysis_errors: vec![(
+                        Span::default(),
+                        "the PHP grammar could not be loaded".to_string(),
+                    )],
                     ..FileFacts::default()
                 },
             };
+            if decoded.binary {
+                facts.analysis_errors.push((
+                    Span::default(),
+                    "this file is binary, not PHP source: it was not analysed".to_string(),
+                ));
+            }
             let scanned = ScannedFile {
                 display: display_path(&file.path, cwd.as_deref()),
                 lines: LineIndex::new(&source),
@@ -126,22 +142,34 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
         .map(|(file, site)| {
-            catch_unwind(AssertUnwindSafe(|| checker.check(*file, site))).unwrap_or_else(|_| {
+            catch_unwind(AssertUnwindSafe(|| checker.check(*file, site))).unwrap_or_else(|panic| {
                 SiteOutcome {
                     is_sql: true,
-                    findings: Vec::new(),
-                    unanalyzed: Some("internal error while analysing this query".into()),
+                    findings: vec![Finding::analysis_error(
+                        *file,
+                        site.exec,
+                        format!(
+                            "internal error while analysing this query ({})",
+                            panic_message(&panic)
+                        ),
+                    )],
+                    unanalyzed: None,
                 }
             })
         })
         .collect();
 
+    let mut findings = Vec::new();
+    for (file, f) in facts.iter().enumerate() {
+        for (span, message) in &f.analysis_errors {
+            findings.push(Finding::analysis_error(file, *span, message.clone()));
+        }
+    }
     let mut summary = Summary {
         files: files.len(),
         parse_errors: files.iter().filter(|f| f.parse_errors).count(),
         ..Summary::default()
     };
-    let mut findings = Vec::new();
     let mut unanalyzed = Vec::new();
     for ((file, site), outcome) in sites.iter().zip(outcomes) {
         if !outcome.is_sql {
@@ -382,6 +410,43 @@ fn request_value_findings(file: usize, facts: &FileFacts, summaries: &Summaries)
         ));
     }
     out
+}
+
+/// A source file as text.
+struct Decoded {
+    text: String,
+    /// Not text at all (NUL bytes): not analysed.
+    binary: bool,
+}
+
+/// UTF-8 (a BOM is dropped); failing that, EUC-KR / CP949, common in Korean PHP code bases;
+/// failing that, UTF-8 with replacement characters. Offsets are into the decoded text, so
+/// lines and columns stay right.
+fn decode_source(bytes: Vec<u8>) -> Decoded {
+    let binary = bytes.iter().take(8192).any(|b| *b == 0);
+    let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
+                Some(t) => t.into_owned(),
+                None => String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        }
+    };
+    Decoded { text, binary }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
 }
 
 /// Parse, and when sqlparser stops at a placeholder that cannot stand where it is (`ORDER BY x

@@ -219,6 +219,8 @@ pub struct FileFacts {
     pub tenant_uses: Vec<TenantUse>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
+    /// Parts of the file the front-end could not analyse (nesting too deep …), with why.
+    pub analysis_errors: Vec<(Span, String)>,
 }
 
 impl fmt::Display for Span {

@@ -98,7 +98,7 @@ fn exit_1_with_findings() {
     assert_eq!(code, 1);
     assert!(stdout.contains("TL001"), "{stdout}");
     assert!(
-        stdout.contains("1 findings (TL001: 1, TL002: 0, "),
+        stdout.contains("1 findings (TL000: 0, TL001: 1, TL002: 0, "),
         "{stdout}"
     );
 }
@@ -110,7 +110,7 @@ fn exit_0_on_clean_project() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         stdout.starts_with(
-            "tenantlint: 1 files, 1 SQL sites (0 unanalyzed), 0 with parse errors: 0 findings (TL001: 0, TL002: 0, "
+            "tenantlint: 1 files, 1 SQL sites (0 unanalyzed), 0 with parse errors: 0 findings (TL000: 0, TL001: 0, TL002: 0, "
         ),
         "{stdout}"
     );
@@ -487,9 +487,10 @@ fn rule_lists_rules() {
     let (code, stdout, _) = run_in(&crate_root(), &["rule"]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines.len() >= 2, "{stdout}");
-    assert_eq!(lines[0], "TL001  missing-tenant-filter");
-    assert_eq!(lines[1], "TL002  insert-missing-tenant");
+    assert!(lines.len() >= 3, "{stdout}");
+    assert_eq!(lines[0], "TL000  analysis-error");
+    assert_eq!(lines[1], "TL001  missing-tenant-filter");
+    assert_eq!(lines[2], "TL002  insert-missing-tenant");
     // `CODE  name`, codes unique and in order.
     let codes: Vec<&str> = lines.iter().map(|l| l.get(..5).unwrap_or(l)).collect();
     let mut sorted = codes.clone();

@@ -29,7 +29,7 @@ const MAX_STEPS: usize = 16;
 const MAX_TAINTS: usize = 16;
 /// Expressions nested deeper than this are treated as opaque values rather than walked, so a
 /// pathological file cannot overflow the stack.
-const MAX_DEPTH: usize = 400;
+const MAX_DEPTH: usize = 256;
 
 /// Parse PHP source and lower it to facts. `parser` must have the PHP language set.
 pub fn analyze(
@@ -61,6 +61,7 @@ pub fn analyze(
         returns: Vec::new(),
         params: Vec::new(),
         param_checked: None,
+        depth_reported: false,
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
@@ -286,6 +287,8 @@ struct Lowerer<'s> {
     params: Vec<Arc<str>>,
     /// For each parameter, whether it was checked on every exit seen so far.
     param_checked: Option<Vec<bool>>,
+    /// The nesting limit was hit (reported once per file).
+    depth_reported: bool,
     /// Interned condition texts, for correlating `if`s on the same condition.
     conditions: HashMap<String, u32>,
     /// `global` and `static` variables of the current function.
@@ -459,6 +462,26 @@ impl<'s> Lowerer<'s> {
     }
 
     fn stmt(&mut self, n: Node, state: &mut State) -> Flow {
+        if self.depth >= MAX_DEPTH {
+            // Bounded recursion: a pathological nesting is reported, not a stack overflow.
+            if !self.depth_reported {
+                self.depth_reported = true;
+                self.facts.analysis_errors.push((
+                    span_of(n),
+                    format!(
+                        "statements nested more than {MAX_DEPTH} levels deep were not analysed"
+                    ),
+                ));
+            }
+            return Flow::Normal;
+        }
+        self.depth += 1;
+        let flow = self.stmt_inner(n, state);
+        self.depth -= 1;
+        flow
+    }
+
+    fn stmt_inner(&mut self, n: Node, state: &mut State) -> Flow {
         match n.kind() {
             "comment"
             | "text"
@@ -1224,6 +1247,15 @@ impl<'s> Lowerer<'s> {
 
     fn eval(&mut self, n: Node, env: &mut Env) -> Value {
         if self.depth >= MAX_DEPTH {
+            if !self.depth_reported {
+                self.depth_reported = true;
+                self.facts.analysis_errors.push((
+                    span_of(n),
+                    format!(
+                        "expressions nested more than {MAX_DEPTH} levels deep were not analysed"
+                    ),
+                ));
+            }
             return self.opaque(n);
         }
         self.depth += 1;

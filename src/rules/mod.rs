@@ -14,6 +14,7 @@ use crate::sql::template::RenderedSql;
 /// Every rule tenantlint knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
+    AnalysisError,
     MissingTenantFilter,
     InsertMissingTenant,
     UnescapedHostInSql,
@@ -37,7 +38,8 @@ impl Severity {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [
+    pub const ALL: [Rule; 5] = [
+        Rule::AnalysisError,
         Rule::MissingTenantFilter,
         Rule::InsertMissingTenant,
         Rule::UnescapedHostInSql,
@@ -46,6 +48,7 @@ impl Rule {
 
     pub fn code(self) -> &'static str {
         match self {
+            Rule::AnalysisError => "TL000",
             Rule::MissingTenantFilter => "TL001",
             Rule::InsertMissingTenant => "TL002",
             Rule::UnescapedHostInSql => "TL003",
@@ -55,6 +58,7 @@ impl Rule {
 
     pub fn name(self) -> &'static str {
         match self {
+            Rule::AnalysisError => "analysis-error",
             Rule::MissingTenantFilter => "missing-tenant-filter",
             Rule::InsertMissingTenant => "insert-missing-tenant",
             Rule::UnescapedHostInSql => "unescaped-host-in-sql",
@@ -69,6 +73,7 @@ impl Rule {
     /// The rule's documentation, the single source for `tenantlint rule` and every report.
     pub fn doc(self) -> &'static str {
         match self {
+            Rule::AnalysisError => include_str!("../../rules/TL000-analysis-error.md"),
             Rule::MissingTenantFilter => include_str!("../../rules/TL001-missing-tenant-filter.md"),
             Rule::InsertMissingTenant => include_str!("../../rules/TL002-insert-missing-tenant.md"),
             Rule::UnescapedHostInSql => include_str!("../../rules/TL003-unescaped-host-in-sql.md"),
@@ -125,6 +130,26 @@ pub struct Finding {
 pub struct TraceStep {
     pub span: Span,
     pub note: String,
+}
+
+impl Finding {
+    /// A TL000 finding: part of a file could not be analysed.
+    pub fn analysis_error(file: usize, span: Span, message: String) -> Finding {
+        Finding {
+            rule: Rule::AnalysisError,
+            file,
+            span,
+            exec: None,
+            label: "not analysed".into(),
+            help: "exclude the file with `[scan] exclude` if this is intended; otherwise report it"
+                .into(),
+            message,
+            table: None,
+            sql: None,
+            fingerprint: String::new(),
+            trace: Vec::new(),
+        }
+    }
 }
 
 /// What a rule sees of one rendered query.
