@@ -120,7 +120,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         .build()
         .map_err(|_| RunError::Threads(args.threads.unwrap_or(0)))?;
     let report = pool.install(|| engine::scan(&args.paths, &config));
-    if report.files.is_empty() && !report.discover_issues.is_empty() {
+    if report.files.iter().all(|f| f.unreadable) && !report.discover_issues.is_empty() {
         let issues: Vec<String> = report
             .discover_issues
             .iter()

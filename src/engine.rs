@@ -28,6 +28,8 @@ pub struct ScannedFile {
     pub source: Arc<String>,
     pub lines: LineIndex,
     pub parse_errors: bool,
+    /// The file could not be read (reported as TL000).
+    pub unreadable: bool,
 }
 
 impl ScannedFile {
@@ -115,12 +117,35 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
                 lines: LineIndex::new(&source),
                 source: Arc::new(source),
                 parse_errors: facts.parse_errors,
+                unreadable: false,
             };
             (scanned, facts)
         })
         .collect();
 
-    let (files, facts): (Vec<ScannedFile>, Vec<FileFacts>) = parsed.into_iter().unzip();
+    let (mut files, mut facts): (Vec<ScannedFile>, Vec<FileFacts>) = parsed.into_iter().unzip();
+    // A file that cannot be read is never skipped silently: it becomes a TL000 finding.
+    for issue in &discover_issues {
+        if let DiscoverIssue::Unreadable { path, message } = issue {
+            if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                continue;
+            }
+            files.push(ScannedFile {
+                display: display_path(path, cwd.as_deref()),
+                source: Arc::new(String::new()),
+                lines: LineIndex::new(""),
+                parse_errors: false,
+                unreadable: true,
+            });
+            facts.push(FileFacts {
+                analysis_errors: vec![(
+                    Span::default(),
+                    format!("the file could not be read: {message}"),
+                )],
+                ..FileFacts::default()
+            });
+        }
+    }
 
     // Stage 3: project-wide constant folding.
     let constants = Constants::build(facts.iter().flat_map(|f| f.consts.iter()), &config.tables);

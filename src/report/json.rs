@@ -15,6 +15,8 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     unanalyzed: Vec<JsonUnanalyzed<'a>>,
+    /// Paths the walk could not follow (missing paths, symlink loops, unreadable directories).
+    warnings: Vec<String>,
     summary: JsonSummary<'a>,
 }
 
@@ -132,6 +134,11 @@ pub fn render(report: &Report) -> String {
         },
         findings,
         unanalyzed,
+        warnings: report
+            .discover_issues
+            .iter()
+            .map(|i| i.to_string())
+            .collect(),
         summary: JsonSummary {
             files: s.files,
             parse_errors: s.parse_errors,
