@@ -490,7 +490,11 @@ impl<'s> Lowerer<'s> {
             | "namespace_use_declaration"
             | "goto_statement"
             | "named_label_statement" => Flow::Normal,
-            "global_declaration" | "static_variable_declaration" if self.in_function => {
+            "global_declaration"
+            | "static_variable_declaration"
+            | "function_static_declaration"
+                if self.in_function =>
+            {
                 // Values shared with other scopes: not known here, and never "unset".
                 let mut cursor = n.walk();
                 let names: Vec<Node> = n.named_children(&mut cursor).collect();
@@ -911,7 +915,7 @@ impl<'s> Lowerer<'s> {
                         return self
                             .comparisons(call)
                             .into_iter()
-                            .map(|(o, e, re)| (o, e == equal, re))
+                            .map(|(o, e, re)| (o, e != equal, re))
                             .collect();
                     }
                 }
@@ -1561,10 +1565,23 @@ impl<'s> Lowerer<'s> {
             }
         }
         let mut value = var.value.clone();
-        // A variable that holds one value is located where it is used.
+        // A variable that holds one value is located where it is used. So is a short value
+        // built around a request value (`$h . '.example.com'`): it is one value in the query.
         for v in &mut value.variants {
             if let [Piece::Hole(h)] = v.pieces.as_mut_slice() {
                 h.span = span;
+            } else if is_tainted_value(&v.pieces) {
+                let mut taint = Vec::new();
+                for p in &v.pieces {
+                    if let Piece::Hole(h) = p {
+                        add_taints(&mut taint, &h.taint);
+                    }
+                }
+                v.pieces = vec![Piece::Hole(Hole {
+                    span,
+                    expr: HoleExpr::Opaque(self.text(n).into()),
+                    taint,
+                })];
             }
         }
         if var.unknown {
@@ -1575,9 +1592,13 @@ impl<'s> Lowerer<'s> {
         }
         if var.maybe_unset {
             // Inside a function a local that was not assigned on some path is null there,
-            // which interpolates as "". Elsewhere it may come from an included file.
+            // which interpolates as "". Elsewhere it may come from an included file. A request
+            // value overwritten on some paths only is still the request value on the others.
             let base = path.split(['[', '-']).next().unwrap_or(&path);
-            if self.in_function && !self.shared_vars.iter().any(|g| &**g == base) {
+            if let Some(kind) = self.source_kind(&path) {
+                let taint = vec![Taint::new(TaintOrigin::Source { kind, span })];
+                value = value.union(hole_here(HoleExpr::Path(path.into()), taint));
+            } else if self.in_function && !self.shared_vars.iter().any(|g| &**g == base) {
                 value = value.union(Value::empty_string());
             } else {
                 value = value.union(hole_here(HoleExpr::Path(path.into()), Vec::new()));
@@ -2495,6 +2516,26 @@ fn may_carry_tenant_param(t: &Taint) -> bool {
         TaintOrigin::Param(_) => false,
         TaintOrigin::Call { inner, .. } => inner.as_deref().is_some_and(may_carry_tenant_param),
     }
+}
+
+/// A value (not a SQL fragment) that carries taint: holes and short text with no spaces or
+/// quotes, such as `$sub . '.example.com'`.
+fn is_tainted_value(pieces: &[Piece]) -> bool {
+    let mut tainted = false;
+    for p in pieces {
+        match p {
+            Piece::Text { text, .. } => {
+                if text
+                    .chars()
+                    .any(|c| c.is_whitespace() || matches!(c, '\'' | '"' | '`'))
+                {
+                    return false;
+                }
+            }
+            Piece::Hole(h) => tainted |= !h.taint.is_empty(),
+        }
+    }
+    tainted
 }
 
 /// Add taints not already present (bounded).
