@@ -56,6 +56,9 @@ pub struct Hole {
     /// Where the value may come from, when that matters to a rule (request host, tenant
     /// parameter, a function parameter for summaries).
     pub taint: Vec<Taint>,
+    /// The text the expression holds, when this file's own assignments tell (`$t = "iw_"
+    /// . "member"`): used for table names before project-wide folding.
+    pub known: Option<std::sync::Arc<str>>,
 }
 
 impl Hole {
@@ -64,6 +67,7 @@ impl Hole {
             span,
             expr,
             taint: Vec::new(),
+            known: None,
         }
     }
 }

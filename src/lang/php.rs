@@ -1533,8 +1533,14 @@ impl<'s> Lowerer<'s> {
             return self.opaque_tainted(n, taint);
         };
         let span = span_of(n);
-        let hole_here =
-            |expr, taint: Vec<Taint>| Value::single(Piece::Hole(Hole { span, expr, taint }));
+        let hole_here = |expr, taint: Vec<Taint>| {
+            Value::single(Piece::Hole(Hole {
+                span,
+                expr,
+                taint,
+                known: None,
+            }))
+        };
         if let Some(kind) = self.source_kind(&path) {
             match env.get(path.as_str()) {
                 // A checked request value is clean on the paths after the check.
@@ -1581,6 +1587,16 @@ impl<'s> Lowerer<'s> {
                     span,
                     expr: HoleExpr::Opaque(self.text(n).into()),
                     taint,
+                    known: None,
+                })];
+            } else if let Some(text) = known_value(&v.pieces) {
+                // A name held by a local variable (`$table = "iw_member"`): located at the
+                // interpolation, with its text.
+                v.pieces = vec![Piece::Hole(Hole {
+                    span,
+                    expr: HoleExpr::Path(path.as_str().into()),
+                    taint: Vec::new(),
+                    known: Some(text.into()),
                 })];
             }
         }
@@ -2165,6 +2181,7 @@ impl<'s> Lowerer<'s> {
                                 Some((value, span)) if numeric => {
                                     Value::single(Piece::Hole(Hole {
                                         span: *span,
+                                        known: None,
                                         taint: escaped(value.taints()),
                                         expr: HoleExpr::Opaque(
                                             format!("(int) {}", hole_label(value)).into(),
@@ -2174,6 +2191,7 @@ impl<'s> Lowerer<'s> {
                                 Some((value, _)) => value.clone(),
                                 None => Value::single(Piece::Hole(Hole {
                                     taint: Vec::new(),
+                                    known: None,
                                     span: if array_arg.is_some() {
                                         fallback_span
                                     } else {
@@ -2216,6 +2234,9 @@ impl<'s> Lowerer<'s> {
                 .iter()
                 .map(|p| match p {
                     Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
+                    Piece::Hole(Hole {
+                        known: Some(text), ..
+                    }) => FoldPiece::Text(text.to_string()),
                     Piece::Hole(Hole {
                         expr: HoleExpr::Path(p),
                         ..
@@ -2516,6 +2537,23 @@ fn may_carry_tenant_param(t: &Taint) -> bool {
         TaintOrigin::Param(_) => false,
         TaintOrigin::Call { inner, .. } => inner.as_deref().is_some_and(may_carry_tenant_param),
     }
+}
+
+/// The text of a variant made only of literal text that looks like one name or value (no
+/// whitespace or quotes): `"iw_" . "member"`.
+fn known_value(pieces: &[Piece]) -> Option<String> {
+    let mut out = String::new();
+    for p in pieces {
+        match p {
+            Piece::Text { text, .. } => out.push_str(text),
+            Piece::Hole(_) => return None,
+        }
+    }
+    let name_like = !out.is_empty()
+        && out
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$' | '-'));
+    name_like.then_some(out)
 }
 
 /// A value (not a SQL fragment) that carries taint: holes and short text with no spaces or

@@ -115,7 +115,14 @@ pub fn render(template: &Template, resolve: &dyn Fn(&HoleExpr) -> Option<String>
             Piece::Hole(hole) => {
                 let index = out.holes.len();
                 let quoted = matches!(quotes.quote, Quote::Single | Quote::Double);
-                let resolved = if quoted { None } else { resolve(&hole.expr) };
+                let resolved = if quoted {
+                    None
+                } else {
+                    hole.known
+                        .as_deref()
+                        .map(str::to_string)
+                        .or_else(|| resolve(&hole.expr))
+                };
                 let text = match &resolved {
                     Some(t) => t.clone(),
                     None => format!("{PLACEHOLDER_PREFIX}{index}"),
