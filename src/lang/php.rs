@@ -813,6 +813,22 @@ impl<'s> Lowerer<'s> {
         (*self.conditions.entry(text).or_insert(next), positive)
     }
 
+    /// Strip parentheses and `!` from a condition, flipping the branch outcome for each `!`.
+    fn unwrap_condition(&self, cond: Node<'s>, truthy: bool) -> Option<(Node<'s>, bool)> {
+        let mut node = cond;
+        let mut truthy = truthy;
+        loop {
+            match node.kind() {
+                "parenthesized_expression" => node = node.named_child(0)?,
+                "unary_op_expression" if self.text(node).trim_start().starts_with('!') => {
+                    node = node.named_child(0)?;
+                    truthy = !truthy;
+                }
+                _ => return Some((node, truthy)),
+            }
+        }
+    }
+
     /// What a branch of `if (cond)` proves about request values: on the branch where an
     /// anchored strict regex matched, the subject is safe in SQL (TL003); on the branch where
     /// a tenant parameter equals another value, it is checked (TL004).
@@ -820,26 +836,9 @@ impl<'s> Lowerer<'s> {
         let Some(env) = state.as_mut() else {
             return;
         };
-        let mut node = cond;
-        let mut truthy = truthy;
-        loop {
-            match node.kind() {
-                "parenthesized_expression" => match node.named_child(0) {
-                    Some(inner) => node = inner,
-                    None => return,
-                },
-                "unary_op_expression" if self.text(node).trim_start().starts_with('!') => {
-                    match node.named_child(0) {
-                        Some(inner) => {
-                            node = inner;
-                            truthy = !truthy;
-                        }
-                        None => return,
-                    }
-                }
-                _ => break,
-            }
-        }
+        let Some((node, truthy)) = self.unwrap_condition(cond, truthy) else {
+            return;
+        };
         // `a && b` true: both hold.
         if node.kind() == "binary_expression" && truthy {
             let op = node.child_by_field_name("operator").map(|o| self.text(o));
@@ -1037,20 +1036,11 @@ impl<'s> Lowerer<'s> {
         let mut node = cond;
         let mut truthy = truthy;
         loop {
+            let Some((inner, t)) = self.unwrap_condition(node, truthy) else {
+                return;
+            };
+            (node, truthy) = (inner, t);
             match node.kind() {
-                "parenthesized_expression" => match node.named_child(0) {
-                    Some(inner) => node = inner,
-                    None => return,
-                },
-                "unary_op_expression" if self.text(node).trim_start().starts_with('!') => {
-                    match node.named_child(0) {
-                        Some(inner) => {
-                            node = inner;
-                            truthy = !truthy;
-                        }
-                        None => return,
-                    }
-                }
                 "function_call_expression" => {
                     let name = node
                         .child_by_field_name("function")
