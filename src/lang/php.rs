@@ -62,6 +62,7 @@ pub fn analyze(
         params: Vec::new(),
         param_checked: None,
         depth_reported: false,
+        class: None,
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
@@ -287,6 +288,8 @@ struct Lowerer<'s> {
     params: Vec<Arc<str>>,
     /// For each parameter, whether it was checked on every exit seen so far.
     param_checked: Option<Vec<bool>>,
+    /// The class whose members are being analysed.
+    class: Option<String>,
     /// The nesting limit was hit (reported once per file).
     depth_reported: bool,
     /// Interned condition texts, for correlating `if`s on the same condition.
@@ -527,15 +530,24 @@ impl<'s> Lowerer<'s> {
             | "interface_declaration"
             | "trait_declaration"
             | "enum_declaration" => {
+                let class = n
+                    .child_by_field_name("name")
+                    .map(|c| self.text(c).to_string());
+                let saved_class = std::mem::replace(&mut self.class, class);
                 if let Some(body) = n.child_by_field_name("body") {
                     let mut cursor = body.walk();
                     let members: Vec<Node> = body.named_children(&mut cursor).collect();
                     for m in members {
-                        if m.kind() == "method_declaration" {
-                            self.function_body(m);
+                        match m.kind() {
+                            "method_declaration" => self.function_body(m),
+                            "const_declaration" | "property_declaration" => {
+                                self.class_member_constants(m);
+                            }
+                            _ => {}
                         }
                     }
                 }
+                self.class = saved_class;
                 Flow::Normal
             }
             "if_statement" => {
@@ -606,6 +618,47 @@ impl<'s> Lowerer<'s> {
                 }
                 Flow::Normal
             }
+        }
+    }
+
+    /// Class constants and property defaults are project constants (`const TABLE = 'iw_x'`,
+    /// `protected $table = 'iw_x'`), under the names code reads them by.
+    fn class_member_constants(&mut self, m: Node) {
+        let Some(class) = self.class.clone() else {
+            return;
+        };
+        let mut cursor = m.walk();
+        let elements: Vec<Node> = m.named_children(&mut cursor).collect();
+        let is_static = elements.iter().any(|e| e.kind() == "static_modifier");
+        for e in elements {
+            let (name, value) = match e.kind() {
+                "const_element" => match (e.named_child(0), e.named_child(1)) {
+                    (Some(name), Some(value)) => (format!("{class}::{}", self.text(name)), value),
+                    _ => continue,
+                },
+                "property_element" => {
+                    match (
+                        e.child_by_field_name("name"),
+                        e.child_by_field_name("default_value"),
+                    ) {
+                        (Some(name), Some(value)) if is_static => {
+                            (format!("{class}::{}", self.text(name)), value)
+                        }
+                        (Some(name), Some(value)) => (
+                            format!(
+                                "{class}::$this->{}",
+                                self.text(name).trim_start_matches('$')
+                            ),
+                            value,
+                        ),
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let mut env = Env::default();
+            let v = self.eval(value, &mut env);
+            self.record_const(name, &v);
         }
     }
 
@@ -1494,7 +1547,12 @@ impl<'s> Lowerer<'s> {
                 Some(format!("{base}['{key_text}']"))
             }
             "member_access_expression" => {
-                let base = self.path_of(n.child_by_field_name("object")?)?;
+                let object = n.child_by_field_name("object")?;
+                // `$this->table` is the property of the class being analysed.
+                let base = match &self.class {
+                    Some(class) if self.text(object) == "$this" => format!("{class}::$this"),
+                    _ => self.path_of(object)?,
+                };
                 let name = n.child_by_field_name("name")?;
                 if name.kind() != "name" {
                     return None;
@@ -1502,7 +1560,14 @@ impl<'s> Lowerer<'s> {
                 Some(format!("{base}->{}", self.text(name)))
             }
             "class_constant_access_expression" | "scoped_property_access_expression" => {
-                Some(self.text(n).split_whitespace().collect())
+                let text: String = self.text(n).split_whitespace().collect();
+                // `self::TABLE` and `static::TABLE` name the enclosing class's constant.
+                match (&self.class, text.split_once("::")) {
+                    (Some(class), Some(("self" | "static", member))) => {
+                        Some(format!("{class}::{member}"))
+                    }
+                    _ => Some(text),
+                }
             }
             _ => None,
         }
@@ -2927,6 +2992,33 @@ mod tests {
             r#"<?php $sql = "select * from iw_member"; $key = md5($sql); error_log($sql); $q = $db->query($sql);"#,
         );
         assert_eq!(f.sites.len(), 1);
+    }
+
+    #[test]
+    fn class_constants_and_property_defaults_are_recorded() {
+        let f = facts(
+            r#"<?php class Member {
+            const TABLE = 'iw_member';
+            protected $table = 'iw_member';
+            public static $tbl = "iw_point";
+            function get() { return $this->db->query("SELECT * FROM " . self::TABLE . " JOIN {$this->table} JOIN " . static::$tbl); } }"#,
+        );
+        let paths: Vec<&str> = f.consts.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec!["Member::TABLE", "Member::$this->table", "Member::$tbl"]
+        );
+        let holes: Vec<String> = f.sites[0].variants[0]
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Hole(h) => Some(h.expr.display().to_string()),
+                Piece::Text { .. } => None,
+            })
+            .collect();
+        assert_eq!(
+            holes,
+            vec!["Member::TABLE", "Member::$this->table", "Member::$tbl"]
+        );
     }
 
     #[test]
