@@ -112,9 +112,12 @@ impl Constants {
                 return Some(t.clone());
             }
         }
-        self.configured
-            .get(&normalize_expr(expr.display()))
-            .cloned()
+        let key = normalize_expr(expr.display());
+        self.configured.get(&key).cloned().or_else(|| {
+            // `Member::$this->table` may be configured as `$this->table`.
+            let (_, member) = key.split_once("::")?;
+            self.configured.get(member).cloned()
+        })
     }
 }
 
