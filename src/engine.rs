@@ -283,34 +283,38 @@ impl SiteChecker<'_> {
             column: self.column,
             is_tenant_table: &is_tenant,
         };
+        // Variants often render to the same text (they differ in values only): parse and
+        // analyse each text once.
+        let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
         for variant in &site.variants {
-            let mut rendered = template::render(variant, &resolve);
+            let rendered = template::render(variant, &resolve);
             if template::looks_like_prose(&rendered.text) {
                 continue;
             }
-            let (parsed, fragment_in_predicate) = parse_recovering(&mut rendered);
-            let statements = match parsed {
-                Ok(s) => s,
+            let parsed = parsed_texts
+                .entry(rendered.text.clone())
+                .or_insert_with(|| parse_and_analyze(&rendered, &policy));
+            let is_sql = parsed.is_ok() || template::has_sql_structure(&rendered.text);
+            if !is_sql {
+                continue;
+            }
+            outcome.is_sql = true;
+            // Request values in SQL text: found whether or not the query parses.
+            if rendered.holes.iter().any(|h| !h.hole.taint.is_empty()) {
+                outcome
+                    .findings
+                    .extend(self.request_values_in_sql(file, site, &rendered));
+            }
+            let (facts, fragment_in_predicate) = match parsed {
+                Ok(p) => (&p.facts, &p.fragment_in_predicate),
                 Err(e) => {
-                    if template::has_sql_structure(&rendered.text) {
-                        outcome.is_sql = true;
-                        parse_failure
-                            .get_or_insert_with(|| format!("the SQL could not be parsed: {e}"));
-                    }
+                    parse_failure
+                        .get_or_insert_with(|| format!("the SQL could not be parsed: {e}"));
                     continue;
                 }
             };
-            outcome.is_sql = true;
             any_parsed = true;
-            let mut facts = analyze::analyze(&statements, &rendered.text, &policy);
             if let Some(fragment) = fragment_in_predicate {
-                // A fragment that cannot be known sat where a predicate could be: never guess
-                // it empty.
-                for r in &mut facts.refs {
-                    if matches!(r.constrained, analyze::Constraint::No) {
-                        r.constrained = analyze::Constraint::Unknown;
-                    }
-                }
                 if facts
                     .refs
                     .iter()
@@ -356,36 +360,11 @@ impl SiteChecker<'_> {
             let ctx = QueryContext {
                 file,
                 sql: &rendered,
-                facts: &facts,
+                facts,
                 tenant_column: self.column,
                 exec: site.exec,
                 summaries: self.summaries,
             };
-            let display = rendered.display();
-            outcome
-                .findings
-                .extend(rules::tl003_unescaped_host_in_sql::check_holes(
-                    file,
-                    rendered.holes.iter().map(|h| &h.hole),
-                    site.exec,
-                    Some(display.clone()),
-                    None,
-                    self.summaries,
-                ));
-            for h in &rendered.holes {
-                for t in &h.hole.taint {
-                    outcome
-                        .findings
-                        .extend(rules::tl004_unchecked_tenant_param::check_use(
-                            file,
-                            t,
-                            h.hole.span,
-                            "used in SQL text",
-                            Some(display.clone()),
-                            self.summaries,
-                        ));
-                }
-            }
             outcome
                 .findings
                 .extend(rules::tl001_missing_tenant_filter::check(&ctx));
@@ -399,6 +378,72 @@ impl SiteChecker<'_> {
             }
         }
         outcome
+    }
+}
+
+/// A rendered query, parsed and analysed.
+struct Parsed {
+    facts: analyze::QueryFacts,
+    /// A fragment whose text is unknown sat where a predicate could be.
+    fragment_in_predicate: Option<String>,
+}
+
+/// Parse (recovering from placeholders that cannot stand where they are) and analyse.
+fn parse_and_analyze(
+    rendered: &template::RenderedSql,
+    policy: &analyze::TenantPolicy,
+) -> Result<Parsed, String> {
+    let mut text = rendered.clone();
+    let (statements, fragment_in_predicate) = match parse_recovering(&mut text) {
+        (Ok(s), f) => (s, f),
+        (Err(e), _) => return Err(e),
+    };
+    let mut facts = analyze::analyze(&statements, &text.text, policy);
+    if fragment_in_predicate.is_some() {
+        // A fragment that cannot be known sat where a predicate could be: never guess it
+        // empty.
+        for r in &mut facts.refs {
+            if matches!(r.constrained, analyze::Constraint::No) {
+                r.constrained = analyze::Constraint::Unknown;
+            }
+        }
+    }
+    Ok(Parsed {
+        facts,
+        fragment_in_predicate,
+    })
+}
+
+impl SiteChecker<'_> {
+    /// TL003 and TL004 findings for the holes of one rendered query.
+    fn request_values_in_sql(
+        &self,
+        file: usize,
+        site: &SqlSite,
+        rendered: &template::RenderedSql,
+    ) -> Vec<Finding> {
+        let display = rendered.display();
+        let mut out = rules::tl003_unescaped_host_in_sql::check_holes(
+            file,
+            rendered.holes.iter().map(|h| &h.hole),
+            site.exec,
+            Some(display.clone()),
+            None,
+            self.summaries,
+        );
+        for h in &rendered.holes {
+            for t in &h.hole.taint {
+                out.extend(rules::tl004_unchecked_tenant_param::check_use(
+                    file,
+                    t,
+                    h.hole.span,
+                    "used in SQL text",
+                    Some(display.clone()),
+                    self.summaries,
+                ));
+            }
+        }
+        out
     }
 }
 

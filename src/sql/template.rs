@@ -241,18 +241,38 @@ impl RenderedSql {
         Some(line_start + within)
     }
 
-    /// The SQL for people: whitespace collapsed, placeholders shown as `?`.
+    /// The SQL for people: whitespace collapsed, placeholders shown as `?` (a quoted
+    /// placeholder that is the whole string, with its quotes).
     pub fn display(&self) -> String {
-        let mut text = self.text.clone();
-        for h in self.holes.iter().rev() {
-            if h.resolved {
-                continue;
+        let text = &self.text;
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let quoted = rest.starts_with('\'') && rest[1..].starts_with(PLACEHOLDER_PREFIX);
+            let start = if quoted { 1 } else { 0 };
+            if rest[start..].starts_with(PLACEHOLDER_PREFIX) {
+                let digits = rest[start + PLACEHOLDER_PREFIX.len()..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                let end = start + PLACEHOLDER_PREFIX.len() + digits;
+                if quoted && rest[end..].starts_with('\'') {
+                    out.push('?');
+                    i += end + 1;
+                    continue;
+                }
+                if !quoted {
+                    out.push('?');
+                    i += end;
+                    continue;
+                }
             }
-            let name = format!("{PLACEHOLDER_PREFIX}{}", h.index);
-            let quoted_alone = format!("'{name}'");
-            text = text.replace(&quoted_alone, "?").replace(&name, "?");
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
         }
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     /// Unresolved holes outside quotes: fragments or names whose text cannot be known.
