@@ -1405,7 +1405,7 @@ $r = sql_query("SELECT * FROM ost_sites WHERE url = '$n'");
 fn tl003_host_in_sql_that_does_not_parse_is_still_reported() {
     let src = r#"<?php
 $h = $_SERVER['HTTP_HOST'];
-$r = sql_query("SELECT * FROM ost_sites WHERE url = '$h' AND AND");
+$r = sql_query("SELECT * FROM ost_sites WHERE url = '$h' ORDER BY");
 "#;
     let json = check_php(src);
     assert_at(&json, &[("TL003", EX, 3, col(src, 3, "$h"))]);
