@@ -1408,6 +1408,9 @@ $h = $_SERVER['HTTP_HOST'];
 $r = sql_query("SELECT * FROM ost_sites WHERE url = '$h' ORDER BY");
 "#;
     let json = check_php(src);
-    assert_at(&json, &[("TL003", EX, 3, col(src, 3, "$h"))]);
+    assert_eq!(
+        located(&json),
+        vec![("TL003".to_string(), EX.to_string(), 3, col(src, 3, "$h"))]
+    );
     assert_eq!(summary(&json, "unanalyzed"), 1);
 }
