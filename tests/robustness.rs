@@ -199,3 +199,27 @@ fn symlink_loop_is_reported_and_the_rest_scanned() {
     assert!(stdout.contains("a/x.php"), "{stdout}");
     assert!(stdout.to_lowercase().contains("loop"), "{stdout}");
 }
+
+/// A 50 MB generated file: scanned completely, linear in its size. Slow in a debug build, so
+/// run on demand: `cargo test --release --test robustness -- --ignored`.
+#[test]
+#[ignore = "generates and scans a 50 MB file; run with --release --ignored"]
+fn fifty_megabyte_generated_file() {
+    let mut src = String::from("<?php\n");
+    let mut i = 0;
+    while src.len() < 50_000_000 {
+        src.push_str(&format!(
+            "$r{i} = sql_fetch(\"select * from iw_member where mb_id = '{i}' and ep_code = '{{$iw['store']}}'\"); $a{i} = array('k' => {i});\n"
+        ));
+        i += 1;
+    }
+    src.push_str(QUERY);
+    let lines = src.lines().count() as u64;
+    let p = TempProject::new(&[("gen.php", &src)]);
+    let json = p.check_json();
+    assert_eq!(summary(&json, "sql_sites"), i + 1);
+    assert_eq!(
+        rules_at(&json),
+        vec![("TL001".into(), "gen.php".into(), lines, 26)]
+    );
+}

@@ -11,7 +11,7 @@
 //!
 //! This is the only code that knows tree-sitter-php node kinds.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tree_sitter::Node;
@@ -63,6 +63,7 @@ pub fn analyze(
         param_checked: None,
         depth_reported: false,
         class: None,
+        parent_paths: HashSet::new(),
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
@@ -290,6 +291,9 @@ struct Lowerer<'s> {
     param_checked: Option<Vec<bool>>,
     /// The class whose members are being analysed.
     class: Option<String>,
+    /// Every path that has had an element or property path in an environment (`$g5` for
+    /// `$g5['member_table']`).
+    parent_paths: HashSet<String>,
     /// The nesting limit was hit (reported once per file).
     depth_reported: bool,
     /// Interned condition texts, for correlating `if`s on the same condition.
@@ -885,7 +889,7 @@ impl<'s> Lowerer<'s> {
     /// What a branch of `if (cond)` proves about request values: on the branch where an
     /// anchored strict regex matched, the subject is safe in SQL (TL003); on the branch where
     /// a tenant parameter equals another value, it is checked (TL004).
-    fn validate(&self, cond: Node, truthy: bool, state: &mut State) {
+    fn validate(&mut self, cond: Node, truthy: bool, state: &mut State) {
         let Some(env) = state.as_mut() else {
             return;
         };
@@ -1043,11 +1047,12 @@ impl<'s> Lowerer<'s> {
 
     /// After a check, the value of `operand` is safe: a request value read again is clean, a
     /// variable holding one no longer carries its taint.
-    fn mark_checked(&self, operand: Node, env: &mut Env, kinds: &[TaintKind]) {
+    fn mark_checked(&mut self, operand: Node, env: &mut Env, kinds: &[TaintKind]) {
         let Some(path) = self.path_of(operand) else {
             return;
         };
         if self.source_kind(&path).is_some_and(|k| kinds.contains(&k)) {
+            self.note_parents(&path);
             env.insert(
                 path.into(),
                 Arc::new(VarState {
@@ -1256,7 +1261,8 @@ impl<'s> Lowerer<'s> {
             n
         };
         if let Some(path) = self.path_of(target) {
-            invalidate_children(env, &path);
+            self.note_parents(&path);
+            invalidate_children(env, &self.parent_paths, &path);
             env.insert(
                 path.into(),
                 Arc::new(VarState {
@@ -1754,7 +1760,8 @@ impl<'s> Lowerer<'s> {
                 })]
             );
         self.record_const(path.clone(), &value);
-        invalidate_children(env, &path);
+        self.note_parents(&path);
+        invalidate_children(env, &self.parent_paths, &path);
         let state = if is_single_opaque {
             Arc::new(VarState {
                 unknown: true,
@@ -1762,9 +1769,18 @@ impl<'s> Lowerer<'s> {
                 ..VarState::default()
             })
         } else {
+            // Only a query can become a site when it is never read; other values need no copy.
+            let is_query = value
+                .variants
+                .iter()
+                .any(|v| starts_with_sql_verb(&v.pieces));
             self.defs.push(Def {
                 span,
-                value: value.clone(),
+                value: if is_query {
+                    value.clone()
+                } else {
+                    Value::default()
+                },
                 consumed: false,
             });
             Arc::new(VarState {
@@ -1940,6 +1956,17 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// Remember the parents of a path stored in an environment (`$a` and `$a['b']` for
+    /// `$a['b']['c']`), for [`invalidate_children`].
+    fn note_parents(&mut self, path: &str) {
+        for (i, _) in path.match_indices(['[', '-']) {
+            let boundary = path[i..].starts_with('[') || path[i..].starts_with("->");
+            if boundary && !self.parent_paths.contains(&path[..i]) {
+                self.parent_paths.insert(path[..i].to_string());
+            }
+        }
+    }
+
     /// Storage beyond a plain variable: array elements, properties, `$GLOBALS`, `$_SESSION`,
     /// `global` and `static` variables.
     fn is_storage(&self, path: &str) -> bool {
@@ -1982,7 +2009,7 @@ impl<'s> Lowerer<'s> {
     }
 
     /// After `f($x)`, `$x` (or `$_GET['ep']`) is checked if `f` checks that parameter.
-    fn remember_guard(&self, arg: Node, callee: &Arc<str>, index: u32, env: &mut Env) {
+    fn remember_guard(&mut self, arg: Node, callee: &Arc<str>, index: u32, env: &mut Env) {
         let target = if arg.kind() == "argument" {
             arg.named_child(0).unwrap_or(arg)
         } else {
@@ -1993,6 +2020,7 @@ impl<'s> Lowerer<'s> {
         };
         let guard = (callee.clone(), index);
         if self.source_kind(&path) == Some(TaintKind::TenantParam) {
+            self.note_parents(&path);
             let entry = env.entry(path.into()).or_insert_with(|| {
                 Arc::new(VarState {
                     ..VarState::default()
@@ -2084,7 +2112,8 @@ impl<'s> Lowerer<'s> {
             })
             .collect();
         let groups = pattern.as_deref().map(regex_capture_safety);
-        invalidate_children(env, &path);
+        self.note_parents(&format!("{path}[0]"));
+        invalidate_children(env, &self.parent_paths, &path);
         let whole_safe = groups.as_ref().is_some_and(|g| g.whole);
         let any_unsafe = groups
             .as_ref()
@@ -2650,9 +2679,11 @@ fn unknown_var() -> Arc<VarState> {
     })
 }
 
-/// Assigning `$x` forgets what was known of `$x['k']` and `$x->p`.
-fn invalidate_children(env: &mut Env, path: &str) {
-    if env.is_empty() {
+/// Assigning `$x` forgets what was known of `$x['k']` and `$x->p`. `parents` holds every path
+/// that ever had such a child in this file, so the scan of the environment only happens for
+/// them (a generated file with 600,000 plain assignments stays linear).
+fn invalidate_children(env: &mut Env, parents: &HashSet<String>, path: &str) {
+    if env.is_empty() || !parents.contains(path) {
         return;
     }
     let bracket = format!("{path}[");
