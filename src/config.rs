@@ -93,6 +93,7 @@ impl TaintConfig {
             sanitizers: lower(&self.sanitizers),
             never_return: lower(&self.never_return),
             guards: lower(&self.guards),
+            project_functions: None,
         }
     }
 }

@@ -73,7 +73,14 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let started = Instant::now();
     let discovered = discover::discover(paths, config);
     let cwd = std::env::current_dir().ok();
-    let frontend = config.taint.frontend_options();
+    let mut frontend = config.taint.frontend_options();
+    // Which calls may be summarised: the functions the project defines, by a byte scan.
+    let defined: std::collections::HashSet<String> = discovered
+        .files
+        .par_iter()
+        .flat_map_iter(|f| lang::php_function_names(&f.bytes))
+        .collect();
+    frontend.project_functions = Some(Arc::new(defined));
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
     let discover_issues = discovered.issues;

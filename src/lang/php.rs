@@ -2061,6 +2061,13 @@ impl<'s> Lowerer<'s> {
     /// The value of a call to a function that may be defined in the project: its taint is
     /// decided by the callee's summary in the project pass.
     fn call_result(&mut self, n: Node, callee: Arc<str>, args: &[Value]) -> Value {
+        if let Some(defined) = &self.options.project_functions {
+            // Built-ins and library functions outside the scan return no request value (a value
+            // from the network or the database is not derived) and check nothing.
+            if !defined.contains(&*callee) {
+                return self.opaque(n);
+            }
+        }
         let mut taint = vec![Taint::new(TaintOrigin::Call {
             callee: callee.clone(),
             arg: None,
@@ -2640,10 +2647,13 @@ fn known_value(pieces: &[Piece]) -> Option<String> {
     name_like.then_some(out)
 }
 
-/// A value (not a SQL fragment) that carries taint: holes and short text with no spaces or
-/// quotes, such as `$sub . '.example.com'`.
+/// A run-time value (not a SQL fragment, not a name to resolve): holes and short text with
+/// no spaces or quotes, where some hole carries taint or none is a resolvable name, such as
+/// `$sub . '.example.com'` or `date('Ymd') . rand()`.
 fn is_tainted_value(pieces: &[Piece]) -> bool {
     let mut tainted = false;
+    let mut names = false;
+    let mut holes = 0;
     for p in pieces {
         match p {
             Piece::Text { text, .. } => {
@@ -2654,10 +2664,14 @@ fn is_tainted_value(pieces: &[Piece]) -> bool {
                     return false;
                 }
             }
-            Piece::Hole(h) => tainted |= !h.taint.is_empty(),
+            Piece::Hole(h) => {
+                holes += 1;
+                tainted |= !h.taint.is_empty();
+                names |= matches!(h.expr, HoleExpr::Path(_)) && h.known.is_none();
+            }
         }
     }
-    tainted
+    tainted || (holes > 0 && !names && pieces.len() > 1)
 }
 
 /// Add taints not already present (bounded).
