@@ -26,7 +26,8 @@ pub struct ScannedFile {
     /// Path as shown to users: relative to the current directory when under it, `/`-separated.
     pub display: String,
     pub source: Arc<String>,
-    pub lines: LineIndex,
+    /// Built on first use: most files have nothing to report.
+    lines: std::sync::OnceLock<LineIndex>,
     pub parse_errors: bool,
     /// The file could not be read (reported as TL000).
     pub unreadable: bool,
@@ -34,7 +35,9 @@ pub struct ScannedFile {
 
 impl ScannedFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines.line_col(&self.source, offset)
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.source))
+            .line_col(&self.source, offset)
     }
 }
 
@@ -121,7 +124,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             }
             let scanned = ScannedFile {
                 display: display_path(&file.path, cwd.as_deref()),
-                lines: LineIndex::new(&source),
+                lines: std::sync::OnceLock::new(),
                 source: Arc::new(source),
                 parse_errors: facts.parse_errors,
                 unreadable: false,
@@ -140,7 +143,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             files.push(ScannedFile {
                 display: display_path(path, cwd.as_deref()),
                 source: Arc::new(String::new()),
-                lines: LineIndex::new(""),
+                lines: std::sync::OnceLock::new(),
                 parse_errors: false,
                 unreadable: true,
             });
