@@ -975,7 +975,7 @@ impl<'s> Lowerer<'s> {
                             .collect();
                     }
                 }
-                if compact(self.text(l)) != compact(self.text(r)) {
+                if !same_operand(self.text(l), self.text(r)) {
                     out.push((l, equal, false));
                     out.push((r, equal, false));
                 }
@@ -994,7 +994,7 @@ impl<'s> Lowerer<'s> {
                     .unwrap_or_default();
                 match (name.as_str(), args.as_slice()) {
                     ("hash_equals", [a, b]) | ("strcmp", [a, b])
-                        if compact(self.text(*a)) != compact(self.text(*b)) =>
+                        if !same_operand(self.text(*a), self.text(*b)) =>
                     {
                         let equal = name == "hash_equals";
                         out.push((*a, equal, false));
@@ -1063,6 +1063,10 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if let Some(var) = env.get_mut(path.as_str()) {
+            // Only a variable carrying a tracked value changes; do not copy the others.
+            if var.unknown_taint.is_empty() && !var.value.has_taint() {
+                return;
+            }
             let var = Arc::make_mut(var);
             let removable = |t: &Taint| match t.origin {
                 TaintOrigin::Source { kind, .. } => kinds.contains(&kind),
@@ -2615,9 +2619,11 @@ fn array_base_taint(env: &Env, path: &str) -> Vec<Taint> {
     Vec::new()
 }
 
-/// Text without whitespace, to compare operands.
-fn compact(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+/// Whether two operands are the same text, whitespace aside.
+fn same_operand(a: &str, b: &str) -> bool {
+    a.chars()
+        .filter(|c| !c.is_whitespace())
+        .eq(b.chars().filter(|c| !c.is_whitespace()))
 }
 
 /// Whether a taint may stand for the tenant request parameter (decided for call results in
