@@ -193,12 +193,8 @@ pub struct FunctionSummary {
     pub name: std::sync::Arc<str>,
     /// Taints of every returned value.
     pub returns: Vec<Taint>,
-    /// Parameters whose value reaches SQL text unescaped in this function.
-    pub sql_params: Vec<u32>,
     /// Parameters compared with another value, leaving on mismatch, on every path (TL004).
     pub checked_params: Vec<u32>,
-    /// Parameter count.
-    pub params: u32,
 }
 
 /// A place where a value is used as a tenant (stored beyond a plain variable, returned,

@@ -247,8 +247,6 @@ mod tests {
             name: name.into(),
             returns,
             checked_params: checked,
-            params: 1,
-            ..FunctionSummary::default()
         }
     }
 

@@ -737,9 +737,7 @@ impl<'s> Lowerer<'s> {
             self.facts.functions.push(FunctionSummary {
                 name,
                 returns,
-                params: param_count,
                 checked_params,
-                ..FunctionSummary::default()
             });
         }
         self.defs = saved_defs;
