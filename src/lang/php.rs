@@ -894,32 +894,20 @@ impl<'s> Lowerer<'s> {
         let Some((node, truthy)) = self.unwrap_condition(cond, truthy) else {
             return;
         };
-        // `a && b` true: both hold.
-        if node.kind() == "binary_expression" && truthy {
+        // `a && b` true, or `a || b` false: both sides hold (with that outcome).
+        if node.kind() == "binary_expression" {
             let op = node.child_by_field_name("operator").map(|o| self.text(o));
-            if matches!(op, Some("&&") | Some("and")) {
-                let (l, r) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                );
+            let both = match op {
+                Some("&&" | "and") => truthy,
+                Some("||" | "or") => !truthy,
+                _ => false,
+            };
+            if both {
                 let mut st = Some(std::mem::take(env));
-                for side in [l, r].into_iter().flatten() {
-                    self.validate(side, true, &mut st);
-                }
-                *env = st.unwrap_or_default();
-                return;
-            }
-        }
-        if node.kind() == "binary_expression" && !truthy {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o));
-            if matches!(op, Some("||") | Some("or")) {
-                let (l, r) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                );
-                let mut st = Some(std::mem::take(env));
-                for side in [l, r].into_iter().flatten() {
-                    self.validate(side, false, &mut st);
+                for side in ["left", "right"] {
+                    if let Some(side) = node.child_by_field_name(side) {
+                        self.validate(side, truthy, &mut st);
+                    }
                 }
                 *env = st.unwrap_or_default();
                 return;
