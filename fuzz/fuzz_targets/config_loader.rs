@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             if let Some(span) = e.span() {
-                assert!(span.end <= text.len(), "error span {span:?} outside the file");
+                assert!(
+                    span.end <= text.len(),
+                    "error span {span:?} outside the file"
+                );
             }
         }
     }
