@@ -40,6 +40,9 @@ pub struct Resolved {
     pub source: Option<crate::facts::Span>,
     /// Steps from the read to here, outermost last.
     pub steps: Vec<crate::facts::Span>,
+    /// The project function that returns the request value it reads itself, when the read is
+    /// not in this file.
+    pub via: Option<Arc<str>>,
 }
 
 impl Summaries {
@@ -203,11 +206,14 @@ impl Summaries {
         let mut resolved = match &t.origin {
             TaintOrigin::Source { kind: k, span } if *k == kind => Resolved {
                 source: Some(*span),
-                steps: Vec::new(),
+                ..Resolved::default()
             },
             TaintOrigin::Call {
                 callee, arg: None, ..
-            } if self.returns_source.contains(&(callee.clone(), kind)) => Resolved::default(),
+            } if self.returns_source.contains(&(callee.clone(), kind)) => Resolved {
+                via: Some(callee.clone()),
+                ..Resolved::default()
+            },
             TaintOrigin::Call {
                 callee,
                 arg: Some(j),

@@ -34,12 +34,15 @@ pub fn check_holes<'h>(
                 note: "the request host is read here".into(),
             });
         }
-        for step in resolved.steps {
+        for (i, step) in resolved.steps.into_iter().enumerate() {
             if step != hole.span && !trace.iter().any(|t: &TraceStep| t.span == step) {
-                trace.push(TraceStep {
-                    span: step,
-                    note: "passed on here".into(),
-                });
+                let note = match (&resolved.via, i) {
+                    (Some(f), 0) => {
+                        format!("`{f}()` returns a value derived from the request host")
+                    }
+                    _ => "passed on here".into(),
+                };
+                trace.push(TraceStep { span: step, note });
             }
         }
         trace.push(TraceStep {
