@@ -524,6 +524,21 @@ pub struct TableMatcher {
 struct MatcherInner {
     tenant: GlobSet,
     exempt: GlobSet,
+    /// `(literal prefix, rest is exactly "*")` of each tenant glob, lower-case.
+    tenant_prefixes: Vec<(String, bool)>,
+    /// Literal prefixes of the exempt globs, lower-case.
+    exempt_prefixes: Vec<String>,
+}
+
+/// The literal text a glob starts with, and whether the rest is a single `*`.
+fn literal_prefix(glob: &str) -> (String, bool) {
+    let end = glob.find(['*', '?', '[', '{']).unwrap_or(glob.len());
+    (glob[..end].to_lowercase(), &glob[end..] == "*")
+}
+
+/// Whether two literal prefixes can start the same name.
+fn compatible(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
 }
 
 impl TableMatcher {
@@ -534,6 +549,8 @@ impl TableMatcher {
             inner: Arc::new(MatcherInner {
                 tenant: build_set(tables, table_glob),
                 exempt: build_set(exempt, table_glob),
+                tenant_prefixes: tables.iter().map(|g| literal_prefix(g)).collect(),
+                exempt_prefixes: exempt.iter().map(|g| literal_prefix(g).0).collect(),
             }),
         }
     }
@@ -547,6 +564,27 @@ impl TableMatcher {
             return false;
         }
         self.inner.tenant.is_match(bare.as_str()) && !self.inner.exempt.is_match(bare.as_str())
+    }
+
+    /// For a table name known only by its beginning (`g5_write_` + a board name): `Some(true)`
+    /// when every name with that beginning is a tenant table (`iw_` under `iw_*`, no exempt
+    /// glob could match), `Some(false)` when none is, `None` when it depends on the rest.
+    pub fn classify_prefix(&self, prefix: &str) -> Option<bool> {
+        let prefix = bare_table_name(prefix).to_lowercase();
+        let inner = &self.inner;
+        if !inner
+            .tenant_prefixes
+            .iter()
+            .any(|(p, _)| compatible(p, &prefix))
+        {
+            return Some(false);
+        }
+        let always_tenant = inner
+            .tenant_prefixes
+            .iter()
+            .any(|(p, star)| *star && prefix.starts_with(p.as_str()));
+        let maybe_exempt = inner.exempt_prefixes.iter().any(|p| compatible(p, &prefix));
+        (always_tenant && !maybe_exempt).then_some(true)
     }
 }
 
@@ -839,6 +877,17 @@ exclude = ["bbs/super/**"]
         std::fs::write(dir.0.join(CONFIG_FILE_NAME), "[tenant]\nbogus = 1\n").unwrap();
         let err = Config::discover(&dir.0).unwrap_err();
         assert!(matches!(err, ConfigError::Parse { .. }));
+    }
+
+    #[test]
+    fn table_matcher_classifies_name_prefixes() {
+        let m = TableMatcher::new(&["iw_*".to_string()], &["iw_enterprise".to_string()]);
+        assert_eq!(m.classify_prefix("g5_write_"), Some(false));
+        assert_eq!(m.classify_prefix("IW_board_"), Some(true));
+        // `iw_e…` could be the exempt registry.
+        assert_eq!(m.classify_prefix("iw_e"), None);
+        assert_eq!(m.classify_prefix("i"), None);
+        assert_eq!(m.classify_prefix(""), None);
     }
 
     #[test]

@@ -286,8 +286,11 @@ impl SiteChecker<'_> {
         let mut parse_failure: Option<String> = None;
         let mut any_parsed = false;
         let resolve = |e: &crate::facts::HoleExpr| self.constants.resolve(e);
-        let is_tenant = |name: &str| {
-            !name.contains(template::PLACEHOLDER_PREFIX) && self.matcher.is_tenant(name)
+        // A name with an unresolved part (`g5_write_{$bo_table}`) is decided by its known
+        // beginning when the globs allow it.
+        let is_tenant = |name: &str| match name.find(template::PLACEHOLDER_PREFIX) {
+            None => self.matcher.is_tenant(name),
+            Some(at) => self.matcher.classify_prefix(&name[..at]) == Some(true),
         };
         let policy = analyze::TenantPolicy {
             column: self.column,
@@ -297,7 +300,9 @@ impl SiteChecker<'_> {
         // analyse each text once.
         let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
         for variant in &site.variants {
-            let rendered = template::render(variant, &resolve);
+            let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
+                self.constants.resolve_prefix(e)
+            });
             if template::looks_like_prose(&rendered.text) {
                 continue;
             }
@@ -340,7 +345,10 @@ impl SiteChecker<'_> {
             let unresolved: Vec<String> = facts
                 .table_names
                 .iter()
-                .filter(|(name, _)| name.contains(template::PLACEHOLDER_PREFIX))
+                .filter(|(name, _)| {
+                    name.find(template::PLACEHOLDER_PREFIX)
+                        .is_some_and(|at| self.matcher.classify_prefix(&name[..at]).is_none())
+                })
                 .flat_map(|(name, _)| hole_names_in(&rendered, name))
                 .collect();
             if !unresolved.is_empty() {

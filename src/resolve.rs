@@ -14,6 +14,9 @@ use crate::facts::{ConstDef, FoldPiece, HoleExpr};
 pub struct Constants {
     defs: HashMap<String, Vec<Vec<FoldPiece>>>,
     folded: HashMap<String, Option<String>>,
+    /// For paths that do not fold: the text every non-empty definition starts with
+    /// (`$write_table = $g5['write_prefix'] . $bo_table` → `g5_write_`).
+    prefixes: HashMap<String, String>,
     configured: HashMap<String, String>,
 }
 
@@ -33,14 +36,23 @@ impl Constants {
         let mut constants = Constants {
             defs: by_path,
             folded: HashMap::new(),
+            prefixes: HashMap::new(),
             configured: configured
                 .iter()
                 .map(|(k, v)| (normalize_expr(k), v.clone()))
                 .collect(),
         };
         let paths: Vec<String> = constants.defs.keys().cloned().collect();
+        for p in &paths {
+            constants.fold(p);
+        }
         for p in paths {
-            constants.fold(&p);
+            if matches!(constants.folded.get(&p), Some(Some(_))) {
+                continue;
+            }
+            if let Some(prefix) = constants.known_prefix(&p) {
+                constants.prefixes.insert(p, prefix);
+            }
         }
         constants.defs = HashMap::new();
         constants
@@ -103,6 +115,55 @@ impl Constants {
             stack.pop();
         }
         self.folded.get(root).cloned().flatten()
+    }
+
+    /// The text all non-empty definitions of `path` start with, if any: the known literal
+    /// text (and folded references) before the first unknown piece. Empty definitions are
+    /// initialisations (`$t = ''`) and do not count.
+    fn known_prefix(&self, path: &str) -> Option<String> {
+        let defs = self.defs.get(path)?;
+        let mut common: Option<String> = None;
+        for def in defs {
+            let mut text = String::new();
+            let mut complete = true;
+            for piece in def {
+                match piece {
+                    FoldPiece::Text(t) => text.push_str(t),
+                    FoldPiece::Ref(r) => match self.folded.get(r) {
+                        Some(Some(t)) => text.push_str(t),
+                        _ => {
+                            complete = false;
+                            break;
+                        }
+                    },
+                    FoldPiece::Opaque => {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            if complete && text.is_empty() {
+                continue;
+            }
+            common = Some(match common {
+                None => text,
+                Some(c) => c
+                    .chars()
+                    .zip(text.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect(),
+            });
+        }
+        common.filter(|c| !c.is_empty())
+    }
+
+    /// The text a hole expression is known to start with, when its whole text is not known.
+    pub fn resolve_prefix(&self, expr: &HoleExpr) -> Option<String> {
+        match expr {
+            HoleExpr::Path(p) => self.prefixes.get(&**p).cloned(),
+            HoleExpr::Opaque(_) => None,
+        }
     }
 
     /// The known text of a hole expression: folded definitions first, then `[tables]`.
@@ -202,6 +263,29 @@ mod tests {
         assert_eq!(c.resolve(&path("$t")), None);
         assert_eq!(c.resolve(&path("$u")), None);
         assert_eq!(c.resolve(&path("$same")).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_known_beginning_survives_an_unknown_end() {
+        let defs = vec![
+            def("$iw['write_prefix']", vec![text("iw_write_")]),
+            def("$write_table", vec![]),
+            def(
+                "$write_table",
+                vec![
+                    FoldPiece::Ref("$iw['write_prefix']".into()),
+                    FoldPiece::Opaque,
+                ],
+            ),
+            def("$other", vec![FoldPiece::Opaque, text("x")]),
+        ];
+        let c = Constants::build(&defs, &BTreeMap::new());
+        assert_eq!(c.resolve(&path("$write_table")), None);
+        assert_eq!(
+            c.resolve_prefix(&path("$write_table")).as_deref(),
+            Some("iw_write_")
+        );
+        assert_eq!(c.resolve_prefix(&path("$other")), None);
     }
 
     #[test]

@@ -1526,3 +1526,20 @@ sql_query(" insert into {$iw['order_table']}_log set od_id = '1', ep_code = '$st
     assert_findings(&json, &[("TL002", "page.php", 2)]);
     assert_eq!(json["findings"][0]["table"], "iw_order_log");
 }
+
+#[test]
+fn table_known_by_its_beginning_is_classified_by_the_globs() {
+    // `iw_write_` + a board name is a tenant table under `iw_*`; `g5_write_` + … is not.
+    let json = check_files(&[
+        (
+            "config.php",
+            "<?php\n$iw['write_prefix'] = 'iw_write_';\n$g5['write_prefix'] = 'g5_write_';\n",
+        ),
+        (
+            "list.php",
+            "<?php\n$write_table = $iw['write_prefix'] . $bo_table;\n$g5_table = $g5['write_prefix'] . $bo_table;\n$a = sql_fetch(\"select * from $write_table where wr_id = 1\");\n$b = sql_fetch(\"select * from $g5_table where wr_id = 1\");\n",
+        ),
+    ]);
+    assert_findings(&json, &[("TL001", "list.php", 4)]);
+    assert_eq!(summary(&json, "unanalyzed"), 0);
+}

@@ -1649,6 +1649,13 @@ impl<'s> Lowerer<'s> {
                     taint: Vec::new(),
                     known: Some(text.into()),
                 })];
+            } else if is_composite_name(&v.pieces) {
+                // A name built of expressions (`$prefix . $bo_table`): where it is used.
+                for p in &mut v.pieces {
+                    if let Piece::Hole(h) = p {
+                        h.span = span;
+                    }
+                }
             }
         }
         if var.unknown {
@@ -2620,6 +2627,11 @@ fn may_carry_tenant_param(t: &Taint) -> bool {
         TaintOrigin::Param(_) => false,
         TaintOrigin::Call { inner, .. } => inner.as_deref().is_some_and(may_carry_tenant_param),
     }
+}
+
+/// A variant made only of holes, two or more (`$iw['write_prefix'] . $bo_table`).
+fn is_composite_name(pieces: &[Piece]) -> bool {
+    pieces.len() > 1 && pieces.iter().all(|p| matches!(p, Piece::Hole(_)))
 }
 
 /// The text of a variant made only of literal text that looks like one name or value (no

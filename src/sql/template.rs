@@ -88,6 +88,17 @@ impl QuoteState {
 
 /// Render a template. `resolve` gives the project-wide text of a hole expression, if known.
 pub fn render(template: &Template, resolve: &dyn Fn(&HoleExpr) -> Option<String>) -> RenderedSql {
+    render_with_prefixes(template, resolve, &|_| None)
+}
+
+/// Render a template; an unquoted hole whose whole text is unknown but whose beginning is
+/// (`prefix`) renders as that beginning followed by its placeholder (`g5_write___tl_h3`), so
+/// that a table name can still be classified by its known part.
+pub fn render_with_prefixes(
+    template: &Template,
+    resolve: &dyn Fn(&HoleExpr) -> Option<String>,
+    prefix: &dyn Fn(&HoleExpr) -> Option<String>,
+) -> RenderedSql {
     let mut out = RenderedSql {
         text: String::new(),
         holes: Vec::new(),
@@ -125,7 +136,10 @@ pub fn render(template: &Template, resolve: &dyn Fn(&HoleExpr) -> Option<String>
                 };
                 let text = match &resolved {
                     Some(t) => t.clone(),
-                    None => format!("{PLACEHOLDER_PREFIX}{index}"),
+                    None => {
+                        let known = if quoted { None } else { prefix(&hole.expr) };
+                        format!("{}{PLACEHOLDER_PREFIX}{index}", known.unwrap_or_default())
+                    }
                 };
                 if resolved.is_some() {
                     quotes.feed(&text);
