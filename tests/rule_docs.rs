@@ -147,3 +147,29 @@ fn doc_examples_behave_as_labelled() {
     }
     assert!(checked >= 4);
 }
+
+/// The diagnostics each rule renders for its failing examples, one snapshot per rule: what a
+/// user reads (message, labels on the exact text, help, doc pointer).
+#[test]
+fn rendered_diagnostics_per_rule() {
+    for (code, name) in listed_rules() {
+        let doc = std::fs::read_to_string(crate_root().join(format!("rules/{code}-{name}.md")))
+            .expect("rule doc");
+        let mut rendered = String::new();
+        for (info, body, line) in fenced_blocks(&doc) {
+            if info != "php fail" {
+                continue;
+            }
+            let p = common::TempProject::new(&[("example.php", &body)]);
+            let (_, stdout, _) = common::run_with_env(&p.dir, &["check"], &[("NO_COLOR", "1")]);
+            rendered.push_str(&format!("--- example at line {line}\n"));
+            rendered.push_str(&stdout);
+        }
+        insta::with_settings!({
+            snapshot_suffix => code.clone(),
+            filters => vec![(r" in \d+ ms", " in [ELAPSED] ms")],
+        }, {
+            insta::assert_snapshot!(rendered);
+        });
+    }
+}
