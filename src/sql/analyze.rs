@@ -14,7 +14,7 @@
 //!
 //! Depth: the AST depth is bounded by the parser's recursion limit (see
 //! `parse.rs`); in addition, expression evaluation gives up beyond
-//! [`MAX_EXPR_DEPTH`] with the conservative answer (not a value / does not
+//! `MAX_EXPR_DEPTH` with the conservative answer (not a value / does not
 //! constrain).
 
 use std::collections::HashMap;

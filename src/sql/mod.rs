@@ -1,5 +1,5 @@
 //! SQL handling: rendering templates to placeholder SQL ([`template`]), parsing it with the
-//! MySQL dialect ([`parse`]) and extracting tenant-safety facts ([`analyze`]).
+//! MySQL dialect ([`parse`]) and extracting tenant-safety facts ([`analyze`](mod@analyze)).
 
 pub mod analyze;
 pub mod parse;
