@@ -1355,7 +1355,10 @@ impl<'s> Lowerer<'s> {
                 let mut cursor = n.walk();
                 let elems: Vec<Node> = n.named_children(&mut cursor).collect();
                 for e in elems {
-                    add_taints(&mut taint, &self.eval(e, env).taints());
+                    let v = self.eval(e, env);
+                    // A query kept in an array (`$queries = ["DELETE …", …]`) is still a query.
+                    self.use_value(&v, span_of(e));
+                    add_taints(&mut taint, &v.taints());
                 }
                 self.opaque_tainted(n, taint)
             }
@@ -3067,6 +3070,21 @@ mod tests {
         assert_eq!(
             holes,
             vec!["Member::TABLE", "Member::$this->table", "Member::$tbl"]
+        );
+    }
+
+    #[test]
+    fn queries_kept_in_an_array_are_sites() {
+        let s = sites(
+            r#"<?php $queries = array("DELETE FROM iw_a", 'x' => "DELETE FROM iw_b", "not sql");
+            foreach ($queries as $q) { sql_query($q); }"#,
+        );
+        assert_eq!(
+            s,
+            vec![
+                vec!["DELETE FROM iw_a".to_string()],
+                vec!["DELETE FROM iw_b".to_string()]
+            ]
         );
     }
 
