@@ -402,6 +402,10 @@ pub fn starts_with_sql_verb(t: &Template) -> bool {
     for p in t {
         match p {
             Piece::Text { text, .. } => lead.push_str(text),
+            // A variable whose text is known here (`$verb = "UPDATE"`) counts as text.
+            Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => lead.push_str(text),
             Piece::Hole(_) => break,
         }
         if lead.len() > 256 {
@@ -3071,6 +3075,12 @@ mod tests {
             holes,
             vec!["Member::TABLE", "Member::$this->table", "Member::$tbl"]
         );
+    }
+
+    #[test]
+    fn a_verb_held_by_a_variable_starts_a_query() {
+        let s = sites(r#"<?php $verb = "UPDATE"; sql_query($verb . " iw_member SET a = 1");"#);
+        assert_eq!(s.len(), 1, "{s:?}");
     }
 
     #[test]
