@@ -432,6 +432,8 @@ enum Target {
 
 enum Cond<'a> {
     Expr(&'a Expr),
+    /// `JOIN … USING (ep_code)`: the target shares the tenant column with these references.
+    Using(Vec<usize>),
     /// An opaque fragment (placeholder used as a table alias, i.e. text
     /// appended right after a table name, such as `FROM t $where`).
     Hole,
@@ -790,6 +792,32 @@ impl<'a, 'p> Walker<'a, 'p> {
                 };
                 pending.push((e, target));
             }
+            let using_tenant = match constraint {
+                Some(JoinConstraint::Using(cols)) | Some(JoinConstraint::UsingAlias(cols, _)) => {
+                    cols.iter().any(|c| {
+                        last_ident(c)
+                            .is_some_and(|i| i.value.eq_ignore_ascii_case(self.policy.column))
+                    })
+                }
+                _ => false,
+            };
+            if using_tenant {
+                // `USING (ep_code)` equates the two sides' tenant columns: the filtered
+                // (nullable) side is constrained when the other one is.
+                let pairs = match (outer, nullable_side(&join.join_operator)) {
+                    (false, _) => vec![(all.clone(), right.clone()), (right.clone(), all.clone())],
+                    (true, Side::Right) => vec![(all.clone(), right.clone())],
+                    (true, Side::Left) => vec![(right.clone(), all.clone())],
+                    (true, Side::Neither) => Vec::new(),
+                };
+                for (from, target) in pairs {
+                    self.filters.push(Filter {
+                        scope: sid,
+                        cond: Cond::Using(from),
+                        target: Target::Only(target),
+                    });
+                }
+            }
             if let Some(JoinConstraint::On(e)) = constraint {
                 // An outer join's ON filters only its nullable side: the item a LEFT JOIN
                 // brings in, everything before a RIGHT JOIN, neither side of a FULL JOIN.
@@ -1103,6 +1131,13 @@ impl<'a, 'p> Walker<'a, 'p> {
                 for &r in targets {
                     let level = match f.cond {
                         Cond::Expr(e) => self.eval(e, r, f.scope, &st, 0),
+                        Cond::Using(ref from) => {
+                            if from.iter().any(|l| st[*l] == Level::Yes) {
+                                Level::Yes
+                            } else {
+                                Level::No
+                            }
+                        }
                         Cond::Hole => Level::Hole,
                     };
                     if level > st[r] {
@@ -1901,6 +1936,23 @@ mod more_tests {
             .into_iter()
             .map(|r| format!("{}:{:?}", r.table, r.constrained))
             .collect()
+    }
+
+    #[test]
+    fn using_the_tenant_column_equates_both_sides() {
+        assert_eq!(
+            status("SELECT * FROM iw_a a JOIN iw_b b USING (ep_code) WHERE a.ep_code = ?"),
+            ["iw_a:Yes", "iw_b:Yes"]
+        );
+        assert_eq!(
+            status("SELECT * FROM iw_a a JOIN iw_b b USING (mb_id) WHERE a.ep_code = ?"),
+            ["iw_a:Yes", "iw_b:No"]
+        );
+        // LEFT JOIN: the joined side follows the kept one, not the other way round.
+        assert_eq!(
+            status("SELECT * FROM iw_a a LEFT JOIN iw_b b USING (ep_code) WHERE b.ep_code = ?"),
+            ["iw_a:No", "iw_b:Yes"]
+        );
     }
 
     #[test]
