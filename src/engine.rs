@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Config, TableMatcher};
 use crate::discover::{self, DiscoverIssue};
-use crate::facts::{FileFacts, Span, SqlSite};
+use crate::facts::{FileFacts, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
 use crate::lang;
 use crate::lines::{LineCol, LineIndex};
 use crate::resolve::Constants;
@@ -168,11 +168,19 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         .enumerate()
         .flat_map(|(i, f)| f.sites.iter().map(move |s| (i, s)))
         .collect();
+    let mut fragment_callers: HashMap<Arc<str>, Vec<&Vec<Vec<Template>>>> = HashMap::new();
+    for call in facts.iter().flat_map(|f| &f.fragment_calls) {
+        fragment_callers
+            .entry(call.callee.clone())
+            .or_default()
+            .push(&call.args);
+    }
     let checker = SiteChecker {
         constants: &constants,
         matcher: &matcher,
         column: &config.tenant.column,
         summaries: &summaries,
+        fragment_callers: &fragment_callers,
     };
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
@@ -265,6 +273,8 @@ struct SiteChecker<'a> {
     matcher: &'a TableMatcher,
     column: &'a str,
     summaries: &'a Summaries,
+    /// For each project function, the argument variants of calls that pass SQL-like text.
+    fragment_callers: &'a HashMap<Arc<str>, Vec<&'a Vec<Vec<Template>>>>,
 }
 
 struct SiteOutcome {
@@ -299,7 +309,8 @@ impl SiteChecker<'_> {
         // Variants often render to the same text (they differ in values only): parse and
         // analyse each text once.
         let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
-        for variant in &site.variants {
+        let variants = self.with_caller_fragments(site);
+        for variant in variants.iter() {
             let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
                 self.constants.resolve_prefix(e)
             });
@@ -399,6 +410,27 @@ impl SiteChecker<'_> {
     }
 }
 
+/// A caller's fragment, placed at the parameter's interpolation: every byte of it maps to
+/// that hole, and it carries no taint (the caller's own findings come from the summaries).
+fn relocate(fragment: &Template, at: &Hole) -> Template {
+    fragment
+        .iter()
+        .map(|p| match p {
+            Piece::Text { text, .. } => Piece::Hole(Hole {
+                span: at.span,
+                expr: at.expr.clone(),
+                taint: Vec::new(),
+                known: Some(text.clone()),
+            }),
+            Piece::Hole(h) => Piece::Hole(Hole {
+                span: at.span,
+                taint: Vec::new(),
+                ..h.clone()
+            }),
+        })
+        .collect()
+}
+
 /// A rendered query, parsed and analysed.
 struct Parsed {
     facts: analyze::QueryFacts,
@@ -432,7 +464,85 @@ fn parse_and_analyze(
     })
 }
 
+/// Most variants a site expands to with its callers' fragments.
+const MAX_CALLER_VARIANTS: usize = 64;
+
 impl SiteChecker<'_> {
+    /// A query inside `function list($where)` whose text holds a parameter is analysed with
+    /// what the project's callers pass for it (`list("ep_code = '…'")`). The callers' text is
+    /// located at the parameter's interpolation, in this file; taint is left to the function
+    /// summaries. Without such callers the parameter stays an unknown fragment.
+    fn with_caller_fragments<'s>(&self, site: &'s SqlSite) -> std::borrow::Cow<'s, [Template]> {
+        let Some(callers) = site
+            .function
+            .as_ref()
+            .and_then(|f| self.fragment_callers.get(f))
+        else {
+            return std::borrow::Cow::Borrowed(&site.variants);
+        };
+        let param_of = |p: &Piece| match p {
+            Piece::Hole(h) => h.taint.iter().find_map(|t| match t.origin {
+                TaintOrigin::Param(i) if matches!(h.expr, HoleExpr::Opaque(_)) => Some(i),
+                _ => None,
+            }),
+            Piece::Text { .. } => None,
+        };
+        if !site
+            .variants
+            .iter()
+            .flatten()
+            .any(|p| param_of(p).is_some())
+        {
+            return std::borrow::Cow::Borrowed(&site.variants);
+        }
+        let mut out: Vec<Template> = Vec::new();
+        for variant in &site.variants {
+            let mut partial: Vec<Template> = vec![Vec::new()];
+            for piece in variant {
+                let Some(i) = param_of(piece) else {
+                    for t in &mut partial {
+                        t.push(piece.clone());
+                    }
+                    continue;
+                };
+                let Piece::Hole(hole) = piece else { continue };
+                let mut choices: Vec<Template> = Vec::new();
+                // A caller that omits the argument gets the default, which the function's own
+                // variants already hold.
+                for args in callers {
+                    if let Some(arg) = args.get(i as usize) {
+                        choices.extend(arg.iter().map(|t| relocate(t, hole)));
+                    }
+                }
+                // No caller passes it: every call takes the default (another variant).
+                if choices.is_empty() {
+                    partial.clear();
+                    break;
+                }
+                let mut next = Vec::new();
+                'expand: for t in &partial {
+                    for c in &choices {
+                        if next.len() >= MAX_CALLER_VARIANTS {
+                            break 'expand;
+                        }
+                        let mut t = t.clone();
+                        t.extend(c.iter().cloned());
+                        next.push(t);
+                    }
+                }
+                partial = next;
+            }
+            out.extend(partial);
+            if out.len() >= MAX_CALLER_VARIANTS {
+                break;
+            }
+        }
+        if out.is_empty() {
+            return std::borrow::Cow::Borrowed(&site.variants);
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     /// TL003 and TL004 findings for the holes of one rendered query.
     fn request_values_in_sql(
         &self,

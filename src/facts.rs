@@ -186,6 +186,15 @@ pub struct CallFact {
     pub in_function: Option<std::sync::Arc<str>>,
 }
 
+/// A call passing text that may be a SQL fragment to a project function.
+#[derive(Clone, Debug)]
+pub struct FragmentCall {
+    /// Lower-cased function or method name.
+    pub callee: std::sync::Arc<str>,
+    /// For each argument, its variants.
+    pub args: Vec<Vec<Template>>,
+}
+
 /// What one project function does with its parameters and returns.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionSummary {
@@ -215,6 +224,9 @@ pub struct FileFacts {
     pub sites: Vec<SqlSite>,
     pub consts: Vec<ConstDef>,
     pub calls: Vec<CallFact>,
+    /// Calls to project functions that pass SQL-like text, with every way each argument may be
+    /// built: a fragment parameter (`function list($where)`) is analysed with what callers pass.
+    pub fragment_calls: Vec<FragmentCall>,
     pub functions: Vec<FunctionSummary>,
     pub tenant_uses: Vec<TenantUse>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).

@@ -1543,3 +1543,38 @@ fn table_known_by_its_beginning_is_classified_by_the_globs() {
     assert_findings(&json, &[("TL001", "list.php", 4)]);
     assert_eq!(summary(&json, "unanalyzed"), 0);
 }
+
+const LIST_HELPER: &str = "<?php\nfunction member_list($where, $order = ' order by mb_no ') {\n    return sql_query(\" select * from iw_member where $where $order \");\n}\n";
+
+#[test]
+fn fragment_parameter_fixed_by_a_caller_without_the_predicate_fails() {
+    let json = check_files(&[
+        ("lib.php", LIST_HELPER),
+        (
+            "page.php",
+            "<?php\n$a = member_list(\" ep_code = '{$iw['store']}' and mb_level > 1 \");\n$b = member_list(\" mb_level > 1 \");\n",
+        ),
+    ]);
+    // The query is inside the helper: that is where the table is named.
+    assert_findings(&json, &[("TL001", "lib.php", 3)]);
+    assert_eq!(summary(&json, "unanalyzed"), 0);
+}
+
+#[test]
+fn fragment_parameter_fixed_by_callers_with_the_predicate_passes() {
+    let json = check_files(&[
+        ("lib.php", LIST_HELPER),
+        (
+            "page.php",
+            "<?php\n$a = member_list(\" ep_code = '{$iw['store']}' and mb_level > 1 \", ' order by mb_id ');\n",
+        ),
+    ]);
+    assert_clean(&json, 1);
+}
+
+#[test]
+fn fragment_parameter_without_callers_is_unanalyzed() {
+    let json = check_files(&[("lib.php", LIST_HELPER)]);
+    assert!(findings(&json).is_empty(), "{json:#}");
+    assert_eq!(summary(&json, "unanalyzed"), 1);
+}

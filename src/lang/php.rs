@@ -690,9 +690,15 @@ impl<'s> Lowerer<'s> {
                 if let Some(name) = p.child_by_field_name("name") {
                     // A parameter's origin is decided by the callers (function summaries).
                     let taint = Taint::new(TaintOrigin::Param(param_count));
+                    // A default value is one of the values the parameter may hold.
+                    let default = p.child_by_field_name("default_value").map(|d| {
+                        let mut scratch = Env::default();
+                        self.eval(d, &mut scratch)
+                    });
                     env.insert(
                         self.text(name).into(),
                         Arc::new(VarState {
+                            value: default.unwrap_or_default(),
                             unknown: true,
                             unknown_taint: vec![taint],
                             ..VarState::default()
@@ -2093,6 +2099,23 @@ impl<'s> Lowerer<'s> {
                 }));
             }
             arg_holes.push(holes);
+        }
+        // Text with spaces passed to a project function may be a fragment of its query.
+        let fragment_like = args.iter().any(|v| {
+            v.variants.iter().any(|t| {
+                t.pieces.iter().any(
+                    |p| matches!(p, Piece::Text { text, .. } if text.contains(char::is_whitespace)),
+                )
+            })
+        });
+        if fragment_like {
+            self.facts.fragment_calls.push(crate::facts::FragmentCall {
+                callee: callee.clone(),
+                args: args
+                    .iter()
+                    .map(|v| v.variants.iter().map(|t| t.pieces.clone()).collect())
+                    .collect(),
+            });
         }
         if any {
             self.facts.calls.push(CallFact {

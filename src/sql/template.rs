@@ -126,13 +126,12 @@ pub fn render_with_prefixes(
             Piece::Hole(hole) => {
                 let index = out.holes.len();
                 let quoted = matches!(quotes.quote, Quote::Single | Quote::Double);
-                let resolved = if quoted {
-                    None
-                } else {
-                    hole.known
-                        .as_deref()
-                        .map(str::to_string)
-                        .or_else(|| resolve(&hole.expr))
+                // Text known in the file is the text, quoted or not; project-wide names
+                // only outside quotes (inside, a hole is a value).
+                let resolved = match &hole.known {
+                    Some(text) => Some(text.to_string()),
+                    None if quoted => None,
+                    None => resolve(&hole.expr),
                 };
                 let text = match &resolved {
                     Some(t) => t.clone(),
