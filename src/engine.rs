@@ -175,12 +175,17 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             .or_default()
             .push(&call.args);
     }
+    let mut param_defaults: HashMap<(Arc<str>, u32), &Vec<Template>> = HashMap::new();
+    for d in facts.iter().flat_map(|f| &f.param_defaults) {
+        param_defaults.insert((d.function.clone(), d.index), &d.value);
+    }
     let checker = SiteChecker {
         constants: &constants,
         matcher: &matcher,
         column: &config.tenant.column,
         summaries: &summaries,
         fragment_callers: &fragment_callers,
+        param_defaults: &param_defaults,
     };
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
@@ -275,6 +280,8 @@ struct SiteChecker<'a> {
     summaries: &'a Summaries,
     /// For each project function, the argument variants of calls that pass SQL-like text.
     fragment_callers: &'a HashMap<Arc<str>, Vec<&'a Vec<Vec<Template>>>>,
+    /// Default values of parameters, by function and index.
+    param_defaults: &'a HashMap<(Arc<str>, u32), &'a Vec<Template>>,
 }
 
 struct SiteOutcome {
@@ -473,10 +480,10 @@ impl SiteChecker<'_> {
     /// located at the parameter's interpolation, in this file; taint is left to the function
     /// summaries. Without such callers the parameter stays an unknown fragment.
     fn with_caller_fragments<'s>(&self, site: &'s SqlSite) -> std::borrow::Cow<'s, [Template]> {
-        let Some(callers) = site
+        let Some((function, callers)) = site
             .function
             .as_ref()
-            .and_then(|f| self.fragment_callers.get(f))
+            .and_then(|f| Some((f, self.fragment_callers.get(f)?)))
         else {
             return std::borrow::Cow::Borrowed(&site.variants);
         };
@@ -507,17 +514,20 @@ impl SiteChecker<'_> {
                 };
                 let Piece::Hole(hole) = piece else { continue };
                 let mut choices: Vec<Template> = Vec::new();
-                // A caller that omits the argument gets the default, which the function's own
-                // variants already hold.
+                // A caller that omits the argument gets the default.
+                let default = self.param_defaults.get(&(function.clone(), i));
                 for args in callers {
-                    if let Some(arg) = args.get(i as usize) {
-                        choices.extend(arg.iter().map(|t| relocate(t, hole)));
+                    match (args.get(i as usize), default) {
+                        (Some(arg), _) => choices.extend(arg.iter().map(|t| relocate(t, hole))),
+                        (None, Some(d)) => choices.extend(d.iter().map(|t| relocate(t, hole))),
+                        (None, None) => {}
                     }
                 }
-                // No caller passes it: every call takes the default (another variant).
+                // Many callers pass the same text: analyse it once.
+                let mut seen = std::collections::HashSet::new();
+                choices.retain(|c| seen.insert(c.clone()));
                 if choices.is_empty() {
-                    partial.clear();
-                    break;
+                    choices.push(vec![piece.clone()]);
                 }
                 let mut next = Vec::new();
                 'expand: for t in &partial {

@@ -195,6 +195,14 @@ pub struct FragmentCall {
     pub args: Vec<Vec<Template>>,
 }
 
+/// `function f($a, $order = ' order by id ')`: parameter 1 of `f` defaults to that text.
+#[derive(Clone, Debug)]
+pub struct ParamDefault {
+    pub function: std::sync::Arc<str>,
+    pub index: u32,
+    pub value: Vec<Template>,
+}
+
 /// What one project function does with its parameters and returns.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionSummary {
@@ -227,6 +235,8 @@ pub struct FileFacts {
     /// Calls to project functions that pass SQL-like text, with every way each argument may be
     /// built: a fragment parameter (`function list($where)`) is analysed with what callers pass.
     pub fragment_calls: Vec<FragmentCall>,
+    /// Default values of function parameters, for callers that omit them.
+    pub param_defaults: Vec<ParamDefault>,
     pub functions: Vec<FunctionSummary>,
     pub tenant_uses: Vec<TenantUse>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).

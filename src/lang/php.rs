@@ -684,21 +684,25 @@ impl<'s> Lowerer<'s> {
         };
         let mut env = Env::default();
         let mut param_count = 0u32;
+        let mut defaults: Vec<(u32, Vec<Template>)> = Vec::new();
         if let Some(params) = n.child_by_field_name("parameters") {
             let mut cursor = params.walk();
             for p in params.named_children(&mut cursor) {
                 if let Some(name) = p.child_by_field_name("name") {
                     // A parameter's origin is decided by the callers (function summaries).
                     let taint = Taint::new(TaintOrigin::Param(param_count));
-                    // A default value is one of the values the parameter may hold.
-                    let default = p.child_by_field_name("default_value").map(|d| {
+                    // A default value is what callers that omit the argument pass.
+                    if let Some(d) = p.child_by_field_name("default_value") {
                         let mut scratch = Env::default();
-                        self.eval(d, &mut scratch)
-                    });
+                        let value = self.eval(d, &mut scratch);
+                        defaults.push((
+                            param_count,
+                            value.variants.into_iter().map(|v| v.pieces).collect(),
+                        ));
+                    }
                     env.insert(
                         self.text(name).into(),
                         Arc::new(VarState {
-                            value: default.unwrap_or_default(),
                             unknown: true,
                             unknown_taint: vec![taint],
                             ..VarState::default()
@@ -744,6 +748,13 @@ impl<'s> Lowerer<'s> {
                 .filter(|(_, c)| **c)
                 .map(|(i, _)| i as u32)
                 .collect();
+            for (index, value) in defaults {
+                self.facts.param_defaults.push(crate::facts::ParamDefault {
+                    function: name.clone(),
+                    index,
+                    value,
+                });
+            }
             self.facts.functions.push(FunctionSummary {
                 name,
                 returns,
