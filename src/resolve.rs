@@ -92,18 +92,7 @@ impl Constants {
             let mut result: Option<String> = None;
             let mut agree = true;
             for def in defs {
-                let mut text = String::new();
-                let mut known = true;
-                for piece in def {
-                    match piece {
-                        FoldPiece::Text(t) => text.push_str(t),
-                        FoldPiece::Ref(r) => match self.folded.get(r) {
-                            Some(Some(t)) => text.push_str(t),
-                            _ => known = false,
-                        },
-                        FoldPiece::Opaque => known = false,
-                    }
-                }
+                let (text, known) = self.leading_text(def);
                 if !known || result.as_ref().is_some_and(|r| *r != text) {
                     agree = false;
                     break;
@@ -117,6 +106,23 @@ impl Constants {
         self.folded.get(root).cloned().flatten()
     }
 
+    /// The text a definition starts with, up to its first unknown piece, and whether that is
+    /// all of it.
+    fn leading_text(&self, def: &[FoldPiece]) -> (String, bool) {
+        let mut text = String::new();
+        for piece in def {
+            match piece {
+                FoldPiece::Text(t) => text.push_str(t),
+                FoldPiece::Ref(r) => match self.folded.get(r) {
+                    Some(Some(t)) => text.push_str(t),
+                    _ => return (text, false),
+                },
+                FoldPiece::Opaque => return (text, false),
+            }
+        }
+        (text, true)
+    }
+
     /// The text all non-empty definitions of `path` start with, if any: the known literal
     /// text (and folded references) before the first unknown piece. Empty definitions are
     /// initialisations (`$t = ''`) and do not count.
@@ -124,24 +130,7 @@ impl Constants {
         let defs = self.defs.get(path)?;
         let mut common: Option<String> = None;
         for def in defs {
-            let mut text = String::new();
-            let mut complete = true;
-            for piece in def {
-                match piece {
-                    FoldPiece::Text(t) => text.push_str(t),
-                    FoldPiece::Ref(r) => match self.folded.get(r) {
-                        Some(Some(t)) => text.push_str(t),
-                        _ => {
-                            complete = false;
-                            break;
-                        }
-                    },
-                    FoldPiece::Opaque => {
-                        complete = false;
-                        break;
-                    }
-                }
-            }
+            let (text, complete) = self.leading_text(def);
             if complete && text.is_empty() {
                 continue;
             }

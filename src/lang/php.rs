@@ -472,18 +472,24 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// Bounded recursion: past [`MAX_DEPTH`], a pathological nesting is reported (once per
+    /// file) and not walked, rather than overflowing the stack.
+    fn too_deep(&mut self, n: Node, what: &str) -> bool {
+        if self.depth < MAX_DEPTH {
+            return false;
+        }
+        if !self.depth_reported {
+            self.depth_reported = true;
+            self.facts.analysis_errors.push((
+                span_of(n),
+                format!("{what} nested more than {MAX_DEPTH} levels deep were not analysed"),
+            ));
+        }
+        true
+    }
+
     fn stmt(&mut self, n: Node, state: &mut State) -> Flow {
-        if self.depth >= MAX_DEPTH {
-            // Bounded recursion: a pathological nesting is reported, not a stack overflow.
-            if !self.depth_reported {
-                self.depth_reported = true;
-                self.facts.analysis_errors.push((
-                    span_of(n),
-                    format!(
-                        "statements nested more than {MAX_DEPTH} levels deep were not analysed"
-                    ),
-                ));
-            }
+        if self.too_deep(n, "statements") {
             return Flow::Normal;
         }
         self.depth += 1;
@@ -1310,16 +1316,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn eval(&mut self, n: Node, env: &mut Env) -> Value {
-        if self.depth >= MAX_DEPTH {
-            if !self.depth_reported {
-                self.depth_reported = true;
-                self.facts.analysis_errors.push((
-                    span_of(n),
-                    format!(
-                        "expressions nested more than {MAX_DEPTH} levels deep were not analysed"
-                    ),
-                ));
-            }
+        if self.too_deep(n, "expressions") {
             return self.opaque(n);
         }
         self.depth += 1;
