@@ -117,6 +117,9 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
+        // The front-end's walks are bounded by a depth guard; this leaves room for the guard's
+        // depth whatever the build profile's frame sizes.
+        .stack_size(64 << 20)
         .build()
         .map_err(|_| RunError::Threads(args.threads.unwrap_or(0)))?;
     let report = pool.install(|| engine::scan(&args.paths, &config));

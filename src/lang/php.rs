@@ -918,38 +918,40 @@ impl<'s> Lowerer<'s> {
         let Some(env) = state.as_mut() else {
             return;
         };
-        let Some((node, truthy)) = self.unwrap_condition(cond, truthy) else {
-            return;
-        };
-        // `a && b` true, or `a || b` false: both sides hold (with that outcome).
-        if node.kind() == "binary_expression" {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o));
-            let both = match op {
-                Some("&&" | "and") => truthy,
-                Some("||" | "or") => !truthy,
-                _ => false,
+        // `a && b` true, or `a || b` false: both sides hold (with that outcome). Chains of
+        // thousands of operands are walked with an explicit stack, not recursion.
+        let mut pending = vec![(cond, truthy)];
+        while let Some((cond, truthy)) = pending.pop() {
+            let Some((node, truthy)) = self.unwrap_condition(cond, truthy) else {
+                continue;
             };
-            if both {
-                let mut st = Some(std::mem::take(env));
-                for side in ["left", "right"] {
-                    if let Some(side) = node.child_by_field_name(side) {
-                        self.validate(side, truthy, &mut st);
-                    }
-                }
-                *env = st.unwrap_or_default();
-                return;
-            }
-        }
-        for (operand, equal, regex) in self.comparisons(node) {
-            // The branch where the operand equals another value (or matched the regex). A
-            // strict regex makes a value safe in SQL text; it does not check a tenant.
-            if equal == truthy {
-                let kinds: &[TaintKind] = if regex {
-                    &[TaintKind::Host]
-                } else {
-                    &[TaintKind::Host, TaintKind::TenantParam]
+            if node.kind() == "binary_expression" {
+                let op = node.child_by_field_name("operator").map(|o| self.text(o));
+                let both = match op {
+                    Some("&&" | "and") => truthy,
+                    Some("||" | "or") => !truthy,
+                    _ => false,
                 };
-                self.mark_checked(operand, env, kinds);
+                if both {
+                    for side in ["right", "left"] {
+                        if let Some(side) = node.child_by_field_name(side) {
+                            pending.push((side, truthy));
+                        }
+                    }
+                    continue;
+                }
+            }
+            for (operand, equal, regex) in self.comparisons(node) {
+                // The branch where the operand equals another value (or matched the regex).
+                // A strict regex makes a value safe in SQL text; it does not check a tenant.
+                if equal == truthy {
+                    let kinds: &[TaintKind] = if regex {
+                        &[TaintKind::Host]
+                    } else {
+                        &[TaintKind::Host, TaintKind::TenantParam]
+                    };
+                    self.mark_checked(operand, env, kinds);
+                }
             }
         }
     }
@@ -1271,34 +1273,37 @@ impl<'s> Lowerer<'s> {
         *state = result;
     }
 
+    /// Bind every target of `foreach (… as $k => $v)` or `list($a, [$b, $c]) = …` to a run-time
+    /// value; nested destructuring is walked with an explicit stack.
     fn bind_unknown(&mut self, n: Node, env: &mut Env, taint: &[Taint]) {
-        let target = if n.kind() == "by_ref" {
-            n.named_child(0).unwrap_or(n)
-        } else {
-            n
-        };
-        if let Some(path) = self.path_of(target) {
-            self.note_parents(&path);
-            invalidate_children(env, &self.parent_paths, &path);
-            env.insert(
-                path.into(),
-                Arc::new(VarState {
-                    unknown: true,
-                    unknown_taint: taint.to_vec(),
-                    ..VarState::default()
-                }),
-            );
-        } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
-            let mut c = target.walk();
-            let parts: Vec<Node> = target.named_children(&mut c).collect();
-            for p in parts {
-                let inner = if p.kind() == "array_element_initializer" {
-                    p.named_child(p.named_child_count().saturating_sub(1) as u32)
-                } else {
-                    Some(p)
-                };
-                if let Some(i) = inner {
-                    self.bind_unknown(i, env, taint);
+        let mut pending = vec![n];
+        while let Some(n) = pending.pop() {
+            let target = if n.kind() == "by_ref" {
+                n.named_child(0).unwrap_or(n)
+            } else {
+                n
+            };
+            if let Some(path) = self.path_of(target) {
+                self.note_parents(&path);
+                invalidate_children(env, &self.parent_paths, &path);
+                env.insert(
+                    path.into(),
+                    Arc::new(VarState {
+                        unknown: true,
+                        unknown_taint: taint.to_vec(),
+                        ..VarState::default()
+                    }),
+                );
+            } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
+                let mut c = target.walk();
+                let parts: Vec<Node> = target.named_children(&mut c).collect();
+                for p in parts.into_iter().rev() {
+                    let inner = if p.kind() == "array_element_initializer" {
+                        p.named_child(p.named_child_count().saturating_sub(1) as u32)
+                    } else {
+                        Some(p)
+                    };
+                    pending.extend(inner);
                 }
             }
         }
@@ -1533,7 +1538,16 @@ impl<'s> Lowerer<'s> {
     }
 
     /// Canonical path of a variable-like expression: `$x`, `$iw['k']`, `$this->p`, `CONST`.
+    /// A chain of more than [`MAX_DEPTH`] subscripts or properties has no path (an opaque
+    /// value), so a pathological file cannot overflow the stack.
     fn path_of(&self, n: Node) -> Option<String> {
+        self.path_at(n, 0)
+    }
+
+    fn path_at(&self, n: Node, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match n.kind() {
             "variable_name" => Some(self.text(n).to_string()),
             "name" | "qualified_name" => {
@@ -1546,7 +1560,7 @@ impl<'s> Lowerer<'s> {
                 }
             }
             "subscript_expression" => {
-                let base = self.path_of(n.named_child(0)?)?;
+                let base = self.path_at(n.named_child(0)?, depth + 1)?;
                 let key = n.named_child(1)?;
                 let key_text = match key.kind() {
                     "name" => self.text(key).to_string(),
@@ -1568,7 +1582,7 @@ impl<'s> Lowerer<'s> {
                 // `$this->table` is the property of the class being analysed.
                 let base = match &self.class {
                     Some(class) if self.text(object) == "$this" => format!("{class}::$this"),
-                    _ => self.path_of(object)?,
+                    _ => self.path_at(object, depth + 1)?,
                 };
                 let name = n.child_by_field_name("name")?;
                 if name.kind() != "name" {
