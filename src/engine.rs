@@ -78,11 +78,14 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let cwd = std::env::current_dir().ok();
     let mut frontend = config.taint.frontend_options();
     // Which calls may be summarised: the functions the project defines, by a byte scan.
-    let defined: std::collections::HashSet<String> = discovered
+    let defined = discovered
         .files
         .par_iter()
-        .flat_map_iter(|f| lang::php_function_names(&f.bytes))
-        .collect();
+        .map(|f| lang::php_project_names(&f.bytes))
+        .reduce(lang::ProjectNames::default, |mut a, b| {
+            a.extend(b);
+            a
+        });
     frontend.project_functions = Some(Arc::new(defined));
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
@@ -170,10 +173,10 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         .collect();
     let mut fragment_callers: HashMap<Arc<str>, Vec<&Vec<Vec<Template>>>> = HashMap::new();
     for call in facts.iter().flat_map(|f| &f.fragment_calls) {
-        fragment_callers
-            .entry(call.callee.clone())
-            .or_default()
-            .push(&call.args);
+        // Keyed by the definitions the call may run (`$this->list(…)` → `board::list`).
+        for target in summaries.targets(&call.callee) {
+            fragment_callers.entry(target).or_default().push(&call.args);
+        }
     }
     let mut param_defaults: HashMap<(Arc<str>, u32), &Vec<Template>> = HashMap::new();
     for d in facts.iter().flat_map(|f| &f.param_defaults) {
@@ -603,7 +606,7 @@ fn request_value_findings(file: usize, facts: &FileFacts, summaries: &Summaries)
             }
             // An argument of a project function is a tenant use, unless the function checks it.
             if summaries.is_project_function(&call.callee) && !summaries.checks(&call.callee, j) {
-                let what = format!("passed to `{}()`", call.callee);
+                let what = format!("passed to `{}()`", Summaries::display_callee(&call.callee));
                 for t in holes.iter().flat_map(|h| &h.taint) {
                     out.extend(rules::tl004_unchecked_tenant_param::check_use(
                         file, t, call.span, &what, None, summaries,

@@ -177,7 +177,8 @@ pub struct ConstDef {
 /// A call whose arguments carry taint: for sinks and checks inside project functions.
 #[derive(Clone, Debug)]
 pub struct CallFact {
-    /// Lower-cased function or method name.
+    /// The callee's key: `f` for a plain call, `class::m` for a method of a known class,
+    /// `*::m` for a method of an unknown class (lower-case).
     pub callee: std::sync::Arc<str>,
     pub span: Span,
     /// For each argument, the holes of its value that carry taint.
@@ -189,7 +190,7 @@ pub struct CallFact {
 /// A call passing text that may be a SQL fragment to a project function.
 #[derive(Clone, Debug)]
 pub struct FragmentCall {
-    /// Lower-cased function or method name.
+    /// The callee's key, as in [`CallFact::callee`].
     pub callee: std::sync::Arc<str>,
     /// For each argument, its variants.
     pub args: Vec<Vec<Template>>,
@@ -206,7 +207,8 @@ pub struct ParamDefault {
 /// What one project function does with its parameters and returns.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionSummary {
-    /// Lower-cased name (methods by their name alone).
+    /// Its key: `name` for a function, `class::name` for a method, lower-case (see
+    /// [`crate::taint::Summaries::targets`] for how calls find it).
     pub name: std::sync::Arc<str>,
     /// Taints of every returned value.
     pub returns: Vec<Taint>,
@@ -226,6 +228,15 @@ pub struct TenantUse {
     pub what: String,
 }
 
+/// A class, interface, trait or enum the file declares, with the classes and traits its
+/// methods may come from (`extends`, `use Trait;`), all lower-case: resolves `$this->m()` and
+/// `Cls::m()` to the method that runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassFact {
+    pub name: String,
+    pub parents: Vec<String>,
+}
+
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
@@ -239,6 +250,7 @@ pub struct FileFacts {
     pub param_defaults: Vec<ParamDefault>,
     pub functions: Vec<FunctionSummary>,
     pub tenant_uses: Vec<TenantUse>,
+    pub classes: Vec<ClassFact>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.

@@ -22,9 +22,17 @@ struct Summary {
 }
 
 /// Merged function summaries and what follows from them.
+///
+/// Functions are keyed `name`, methods `class::name` (lower-case). A call is keyed the same way
+/// by the front-end, with `*` for a method of an unknown class; [`Summaries::targets`] resolves
+/// it to the definitions it may run, and every question about a call is answered over them.
 #[derive(Debug, Default)]
 pub struct Summaries {
     functions: HashMap<Arc<str>, Summary>,
+    /// Method name → the keys of every method with that name.
+    methods_by_name: HashMap<String, Vec<Arc<str>>>,
+    /// Class → the classes and traits it takes methods from.
+    parents: HashMap<String, Vec<String>>,
     /// `(function, param, kind)`: the function returns a value derived from that parameter.
     propagates: HashSet<(Arc<str>, u32, TaintKind)>,
     /// `(function, kind)`: the function returns a request value it reads itself.
@@ -67,9 +75,78 @@ impl Summaries {
                 }
             }
         }
+        for key in s.functions.keys() {
+            if let Some((_, method)) = key.split_once("::") {
+                s.methods_by_name
+                    .entry(method.to_string())
+                    .or_default()
+                    .push(key.clone());
+            }
+        }
+        for list in s.methods_by_name.values_mut() {
+            list.sort();
+        }
+        for class in files.iter().flat_map(|f| &f.classes) {
+            let entry = s.parents.entry(class.name.clone()).or_default();
+            for p in &class.parents {
+                if !entry.contains(p) {
+                    entry.push(p.clone());
+                }
+            }
+        }
         s.solve_returns();
         s.solve_sql_params(files);
         s
+    }
+
+    /// The definitions a call may run. `f` is the function `f`; `cls::m` the method `m` of
+    /// `cls` or of the nearest class or trait it takes methods from; when that finds none (the
+    /// class is not the project's, or defines the method in a subclass) and for `*::m`, every
+    /// method named `m`.
+    pub fn targets(&self, callee: &str) -> Vec<Arc<str>> {
+        let Some((class, method)) = callee.split_once("::") else {
+            return self
+                .functions
+                .get_key_value(callee)
+                .map(|(k, _)| vec![k.clone()])
+                .unwrap_or_default();
+        };
+        if class != "*" {
+            let mut queue = std::collections::VecDeque::from([class.to_string()]);
+            let mut seen = HashSet::new();
+            while let Some(c) = queue.pop_front() {
+                if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
+                    continue;
+                }
+                if let Some((k, _)) = self
+                    .functions
+                    .get_key_value(format!("{c}::{method}").as_str())
+                {
+                    return vec![k.clone()];
+                }
+                if let Some(parents) = self.parents.get(&c) {
+                    queue.extend(parents.iter().cloned());
+                }
+            }
+        }
+        self.methods_by_name
+            .get(method)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `(callee, param, kind)` propagates for some definition the call may run.
+    fn propagates_via(&self, callee: &str, param: u32, kind: TaintKind) -> bool {
+        self.targets(callee)
+            .into_iter()
+            .any(|t| self.propagates.contains(&(t, param, kind)))
+    }
+
+    /// Some definition the call may run returns a request value of `kind` it reads itself.
+    fn returns_source_via(&self, callee: &str, kind: TaintKind) -> bool {
+        self.targets(callee)
+            .into_iter()
+            .any(|t| self.returns_source.contains(&(t, kind)))
     }
 
     /// Fixpoint over return summaries: which functions propagate which parameters, and which
@@ -104,7 +181,7 @@ impl Summaries {
         match &t.origin {
             TaintOrigin::Call {
                 callee, arg: None, ..
-            } => self.returns_source.contains(&(callee.clone(), kind)),
+            } => self.returns_source_via(callee, kind),
             _ => false,
         }
     }
@@ -120,9 +197,7 @@ impl Summaries {
                 callee,
                 arg: Some(j),
                 inner: Some(inner),
-            } if self.propagates.contains(&(callee.clone(), *j, kind)) => {
-                self.params_of(inner, kind, depth + 1)
-            }
+            } if self.propagates_via(callee, *j, kind) => self.params_of(inner, kind, depth + 1),
             _ => Vec::new(),
         }
     }
@@ -154,7 +229,7 @@ impl Summaries {
                     continue;
                 };
                 for (j, holes) in call.args.iter().enumerate() {
-                    if !self.sql_params.contains(&(call.callee.clone(), j as u32)) {
+                    if !self.is_sql_param(&call.callee, j as u32) {
                         continue;
                     }
                     for t in holes.iter().flat_map(|h| &h.taint) {
@@ -170,22 +245,37 @@ impl Summaries {
         }
     }
 
-    /// Whether `name` is a function defined in the scanned project.
-    pub fn is_project_function(&self, name: &str) -> bool {
-        self.functions.contains_key(name)
+    /// Whether a call may run a function or method defined in the scanned project.
+    pub fn is_project_function(&self, callee: &str) -> bool {
+        !self.targets(callee).is_empty()
     }
 
-    /// Whether the project function checks its parameter `index` (compares it with another
-    /// value and leaves on mismatch, on every path).
-    pub fn checks(&self, name: &str, index: u32) -> bool {
-        self.functions
-            .get(name)
-            .is_some_and(|s| s.checked.contains(&index))
+    /// Whether the call checks its parameter `index` (compares it with another value and
+    /// leaves on mismatch, on every path) whichever definition runs.
+    pub fn checks(&self, callee: &str, index: u32) -> bool {
+        let targets = self.targets(callee);
+        !targets.is_empty()
+            && targets.iter().all(|t| {
+                self.functions
+                    .get(t)
+                    .is_some_and(|s| s.checked.contains(&index))
+            })
     }
 
-    /// Whether argument `index` of `name` reaches SQL text unescaped inside it.
-    pub fn is_sql_param(&self, name: &Arc<str>, index: u32) -> bool {
-        self.sql_params.contains(&(name.clone(), index))
+    /// Whether argument `index` of the call reaches SQL text unescaped in a definition it may
+    /// run.
+    pub fn is_sql_param(&self, callee: &str, index: u32) -> bool {
+        self.targets(callee)
+            .into_iter()
+            .any(|t| self.sql_params.contains(&(t, index)))
+    }
+
+    /// A call key as users write it: `pdf::header()` → `pdf::header`, `*::m` → `->m`.
+    pub fn display_callee(callee: &str) -> String {
+        match callee.strip_prefix("*::") {
+            Some(method) => format!("->{method}"),
+            None => callee.to_string(),
+        }
     }
 
     /// Whether a taint is a request value of `kind` (unescaped, for the host; unchecked, for
@@ -210,7 +300,7 @@ impl Summaries {
             },
             TaintOrigin::Call {
                 callee, arg: None, ..
-            } if self.returns_source.contains(&(callee.clone(), kind)) => Resolved {
+            } if self.returns_source_via(callee, kind) => Resolved {
                 via: Some(callee.clone()),
                 ..Resolved::default()
             },
@@ -218,7 +308,7 @@ impl Summaries {
                 callee,
                 arg: Some(j),
                 inner: Some(inner),
-            } if self.propagates.contains(&(callee.clone(), *j, kind)) => {
+            } if self.propagates_via(callee, *j, kind) => {
                 self.resolve_at(inner, kind, depth + 1)?
             }
             _ => return None,

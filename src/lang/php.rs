@@ -17,8 +17,8 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use crate::facts::{
-    CallFact, ConstDef, FileFacts, FoldPiece, FunctionSummary, Hole, HoleExpr, Piece, Span,
-    SqlSite, Taint, TaintKind, TaintOrigin, Template,
+    CallFact, ClassFact, ConstDef, FileFacts, FoldPiece, FunctionSummary, Hole, HoleExpr, Piece,
+    Span, SqlSite, Taint, TaintKind, TaintOrigin, Template,
 };
 
 /// At most this many ways of building one value are kept (cartesian products of branches).
@@ -63,6 +63,7 @@ pub fn analyze(
         param_checked: None,
         depth_reported: false,
         class: None,
+        class_parent: None,
         parent_paths: HashSet::new(),
     };
     let mut state = Some(Env::default());
@@ -248,6 +249,9 @@ struct VarState {
     /// Calls a request value was passed to (`check_ep($_GET['ep'])`): checks if the callee
     /// checks that parameter.
     guards: Vec<(Arc<str>, u32)>,
+    /// The class of the object it holds on every path (`new Pdf`, a `Pdf $p` parameter),
+    /// lower-case: `$p->m()` then calls that class's method.
+    class: Option<Arc<str>>,
 }
 
 /// Entries are shared between the environments of different branches; cloning an environment
@@ -291,6 +295,8 @@ struct Lowerer<'s> {
     param_checked: Option<Vec<bool>>,
     /// The class whose members are being analysed.
     class: Option<String>,
+    /// The class it extends (lower-case), for `parent::m()`.
+    class_parent: Option<String>,
     /// Every path that has had an element or property path in an environment (`$g5` for
     /// `$g5['member_table']`).
     parent_paths: HashSet<String>,
@@ -366,6 +372,11 @@ fn merge_envs(mut a: Env, mut b: Env, cond: Option<u32>) -> Env {
                         .filter(|g| y.guards.contains(g))
                         .cloned()
                         .collect(),
+                    class: if x.class == y.class {
+                        x.class.clone()
+                    } else {
+                        None
+                    },
                 });
             }
             None if !x.maybe_unset => {
@@ -547,7 +558,18 @@ impl<'s> Lowerer<'s> {
                 let class = n
                     .child_by_field_name("name")
                     .map(|c| self.text(c).to_string());
-                let saved_class = std::mem::replace(&mut self.class, class);
+                // Where its methods may come from: `extends` and the traits it uses.
+                let mut parents: Vec<String> = Vec::new();
+                let mut cursor = n.walk();
+                for c in n.named_children(&mut cursor) {
+                    if c.kind() == "base_clause" {
+                        let mut cc = c.walk();
+                        parents.extend(c.named_children(&mut cc).map(|p| class_key(self.text(p))));
+                    }
+                }
+                let parent = parents.first().cloned();
+                let saved_class = std::mem::replace(&mut self.class, class.clone());
+                let saved_parent = std::mem::replace(&mut self.class_parent, parent);
                 if let Some(body) = n.child_by_field_name("body") {
                     let mut cursor = body.walk();
                     let members: Vec<Node> = body.named_children(&mut cursor).collect();
@@ -557,11 +579,26 @@ impl<'s> Lowerer<'s> {
                             "const_declaration" | "property_declaration" => {
                                 self.class_member_constants(m);
                             }
+                            "use_declaration" => {
+                                let mut cc = m.walk();
+                                parents.extend(
+                                    m.named_children(&mut cc)
+                                        .filter(|t| matches!(t.kind(), "name" | "qualified_name"))
+                                        .map(|t| class_key(self.text(t))),
+                                );
+                            }
                             _ => {}
                         }
                     }
                 }
+                if let Some(name) = &class {
+                    self.facts.classes.push(ClassFact {
+                        name: class_key(name),
+                        parents,
+                    });
+                }
                 self.class = saved_class;
+                self.class_parent = saved_parent;
                 Flow::Normal
             }
             "if_statement" => {
@@ -697,6 +734,10 @@ impl<'s> Lowerer<'s> {
                 if let Some(name) = p.child_by_field_name("name") {
                     // A parameter's origin is decided by the callers (function summaries).
                     let taint = Taint::new(TaintOrigin::Param(param_count));
+                    // `Pdf $p`: calls on it are calls of that class's methods.
+                    let class = p
+                        .child_by_field_name("type")
+                        .and_then(|t| self.declared_class(t));
                     // A default value is what callers that omit the argument pass.
                     if let Some(d) = p.child_by_field_name("default_value") {
                         let mut scratch = Env::default();
@@ -711,6 +752,7 @@ impl<'s> Lowerer<'s> {
                         Arc::new(VarState {
                             unknown: true,
                             unknown_taint: vec![taint],
+                            class,
                             ..VarState::default()
                         }),
                     );
@@ -718,9 +760,17 @@ impl<'s> Lowerer<'s> {
                 }
             }
         }
-        let name: Option<Arc<str>> = n
-            .child_by_field_name("name")
-            .map(|nm| self.text(nm).to_ascii_lowercase().into());
+        // Functions by name, methods as `class::name` (lower-case: PHP names are
+        // case-insensitive).
+        let name: Option<Arc<str>> = n.child_by_field_name("name").map(|nm| {
+            let name = self.text(nm).to_ascii_lowercase();
+            match (&self.class, n.kind()) {
+                (Some(class), "method_declaration") => {
+                    format!("{}::{name}", class_key(class)).into()
+                }
+                _ => name.into(),
+            }
+        });
         let saved_defs = std::mem::take(&mut self.defs);
         let saved_in_function = std::mem::replace(&mut self.in_function, true);
         let saved_shared = std::mem::take(&mut self.shared_vars);
@@ -1762,7 +1812,15 @@ impl<'s> Lowerer<'s> {
         let value = self.eval(right, env);
         match self.path_of(left) {
             Some(path) if left.kind() != "name" => {
-                self.bind(path, value.clone(), span_of(left), env);
+                let class = (right.kind() == "object_creation_expression")
+                    .then(|| right.named_child(0))
+                    .flatten()
+                    .filter(|c| matches!(c.kind(), "name" | "qualified_name"))
+                    .map(|c| Arc::<str>::from(class_key(self.text(c))));
+                self.bind(path.clone(), value.clone(), span_of(left), env);
+                if let (Some(class), Some(var)) = (class, env.get_mut(path.as_str())) {
+                    Arc::make_mut(var).class = Some(class);
+                }
             }
             _ => {
                 // `$a[] = …`, `$a[$k] = …`, `list(…) = …`: evaluate the target for its effects.
@@ -1852,10 +1910,11 @@ impl<'s> Lowerer<'s> {
     }
 
     fn function_call(&mut self, n: Node, env: &mut Env) -> Value {
+        // A plain call names a function (never a method), by its last namespace segment.
         let name = n
             .child_by_field_name("function")
             .filter(|f| matches!(f.kind(), "name" | "qualified_name"))
-            .map(|f| self.text(f).trim_start_matches('\\').to_ascii_lowercase())
+            .map(|f| class_key(self.text(f)))
             .unwrap_or_default();
         let args: Vec<Node> = n
             .child_by_field_name("arguments")
@@ -2095,8 +2154,13 @@ impl<'s> Lowerer<'s> {
     fn call_result(&mut self, n: Node, callee: Arc<str>, args: &[Value]) -> Value {
         if let Some(defined) = &self.options.project_functions {
             // Built-ins and library functions outside the scan return no request value (a value
-            // from the network or the database is not derived) and check nothing.
-            if !defined.contains(&*callee) {
+            // from the network or the database is not derived) and check nothing. A plain call
+            // only reaches a function, a method call only a method.
+            let in_project = match callee.split_once("::") {
+                Some((_, method)) => defined.methods.contains(method),
+                None => defined.functions.contains(&*callee),
+            };
+            if !in_project {
                 return self.opaque(n);
             }
         }
@@ -2243,12 +2307,63 @@ impl<'s> Lowerer<'s> {
                 self.opaque(n)
             }
             _ => {
-                let callee: Arc<str> = name.into();
+                let callee: Arc<str> = format!("{}::{name}", self.receiver_class(n, env)).into();
                 let result = self.call_result(n, callee.clone(), &values);
                 for (i, a) in arg_nodes.iter().enumerate() {
                     self.remember_guard(*a, &callee, i as u32, env);
                 }
                 result
+            }
+        }
+    }
+
+    /// The class (lower-case) whose method a method call runs, when it is known here: `$this`,
+    /// `self::`, `static::` and `parent::` inside a class, `Cls::m()`, an object created with
+    /// `new Cls` or a parameter typed `Cls` in this function; `*` otherwise.
+    fn receiver_class(&self, call: Node, env: &Env) -> String {
+        let unknown = || "*".to_string();
+        if call.kind() == "scoped_call_expression" {
+            let Some(scope) = call.child_by_field_name("scope") else {
+                return unknown();
+            };
+            let text = self.text(scope).trim().to_ascii_lowercase();
+            return match text.as_str() {
+                "self" | "static" => self.class.as_deref().map(class_key),
+                "parent" => self.class_parent.clone(),
+                _ if matches!(scope.kind(), "name" | "qualified_name" | "relative_name") => {
+                    Some(class_key(&text))
+                }
+                _ => None,
+            }
+            .unwrap_or_else(unknown);
+        }
+        let Some(object) = call.child_by_field_name("object") else {
+            return unknown();
+        };
+        if self.text(object) == "$this" {
+            return self.class.as_deref().map(class_key).unwrap_or_else(unknown);
+        }
+        self.path_of(object)
+            .and_then(|p| env.get(p.as_str())?.class.as_deref().map(str::to_string))
+            .unwrap_or_else(unknown)
+    }
+
+    /// The class a parameter type names (`Pdf`, `?Pdf`), lower-case; `None` for built-in
+    /// types and unions.
+    fn declared_class(&self, ty: Node) -> Option<Arc<str>> {
+        let mut node = ty;
+        loop {
+            match node.kind() {
+                "optional_type" | "type" => node = node.named_child(0)?,
+                "named_type" => {
+                    let name = class_key(self.text(node));
+                    let builtin = matches!(
+                        name.as_str(),
+                        "self" | "static" | "mixed" | "object" | "iterable" | "callable"
+                    );
+                    return (!builtin).then(|| name.into());
+                }
+                _ => return None,
             }
         }
     }
@@ -2728,6 +2843,16 @@ fn is_tainted_value(pieces: &[Piece]) -> bool {
         }
     }
     tainted || (holes > 0 && !names && pieces.len() > 1)
+}
+
+/// A function or class name as a key: its last namespace segment, lower-case (PHP names are
+/// case-insensitive).
+fn class_key(name: &str) -> String {
+    let name = name.trim();
+    name.rsplit('\\')
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase()
 }
 
 /// Add taints not already present (bounded).

@@ -37,9 +37,10 @@ pub fn check_holes<'h>(
         for (i, step) in resolved.steps.into_iter().enumerate() {
             if step != hole.span && !trace.iter().any(|t: &TraceStep| t.span == step) {
                 let note = match (&resolved.via, i) {
-                    (Some(f), 0) => {
-                        format!("`{f}()` returns a value derived from the request host")
-                    }
+                    (Some(f), 0) => format!(
+                        "`{}()` returns a value derived from the request host",
+                        Summaries::display_callee(f)
+                    ),
                     _ => "passed on here".into(),
                 };
                 trace.push(TraceStep { span: step, note });
@@ -48,7 +49,10 @@ pub fn check_holes<'h>(
         trace.push(TraceStep {
             span: exec,
             note: match via {
-                Some(f) => format!("`{f}()` puts this argument into SQL text"),
+                Some(f) => format!(
+                    "`{}()` puts this argument into SQL text",
+                    Summaries::display_callee(f)
+                ),
                 None => "the query is run here".into(),
             },
         });
