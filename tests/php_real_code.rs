@@ -117,3 +117,96 @@ function untyped($p) { $ep = $_GET['ep']; $p->verify2($ep); $_SESSION['e'] = $ep
     // run2: Base::verify2 checks nothing; untyped: one of the two verify2 checks nothing.
     assert_eq!(lines, vec![6, 10], "{json:#}");
 }
+
+// =============================================================================================
+// 6. Escaping helpers, sanitizers, translation functions
+// =============================================================================================
+
+/// A helper that escapes what it returns (osTicket's `db_input()` shape): unquoted only when an
+/// anchored numeric regex matched, escaped through a database object otherwise.
+const DB_INPUT: &str = r#"<?php
+function db_real_escape($val, $quote = false) {
+    global $__db;
+    $val = $__db->real_escape_string($val);
+    return $quote ? "'$val'" : $val;
+}
+function db_input($var, $quote = true) {
+    if (is_array($var))
+        return array_map('db_input', $var);
+    elseif ($var && preg_match("/^(?:\d+\.\d+|[1-9]\d*)$/S", $var))
+        return $var;
+    return db_real_escape($var, $quote);
+}
+"#;
+
+#[test]
+fn a_helper_whose_every_return_is_escaped_is_a_sanitizer_without_configuration() {
+    let page = "<?php
+$host = $_SERVER['HTTP_HOST'];
+$a = sql_fetch(\"SELECT * FROM iw_enterprise WHERE ep_domain = \" . db_input($host));
+$b = sql_fetch(\"SELECT * FROM iw_enterprise WHERE ep_domain = '\" . $pdo->quote($host) . \"'\");
+$c = sql_fetch(\"SELECT * FROM iw_enterprise WHERE ep_domain = '\" . $mysqli->real_escape_string($host) . \"'\");
+$d = sql_fetch(\"SELECT * FROM iw_enterprise WHERE ep_domain = '\" . raw($host) . \"'\");
+";
+    // A mock defined elsewhere in the project: the union of both definitions still escapes.
+    let mock = "<?php\nfunction db_input($what) { return sprintf(\"'%8.8s'\", md5($what)); }\nfunction raw($v) { if (preg_match('/^[a-z.]+/', $v)) { return $v; } return ''; }\n";
+    let json = check_files(&[
+        ("lib.php", DB_INPUT),
+        ("mock.php", mock),
+        ("page.php", page),
+    ]);
+    // Only `raw()`, whose regex is not anchored at the end, lets the host through.
+    assert_eq!(
+        findings(&json),
+        vec![("TL003".to_string(), "page.php".to_string(), 6)],
+        "{json:#}"
+    );
+}
+
+#[test]
+fn a_configured_sanitizer_escapes_its_own_result_only() {
+    // `db_input()` is configured as a sanitizer, but this project's definition also runs the
+    // host it is given as SQL: that call is still a sink, and the other query still fails.
+    let lib = "<?php
+function db_input($v) {
+    sql_query(\"UPDATE iw_log SET host = '$v' WHERE ep_code = 'x'\");
+    return addslashes($v);
+}
+";
+    let page = "<?php
+$host = $_SERVER['HTTP_HOST'];
+$sub = explode('.', $host)[0];
+$e = db_input($host);
+$row = sql_fetch(\"SELECT * FROM iw_enterprise WHERE ep_domain = '$e'\");
+sql_query(\"SELECT * FROM iw_enterprise WHERE ep_sub = '$sub'\");
+";
+    let json = check_files(&[
+        ("lib.php", lib),
+        ("page.php", page),
+        (
+            "tenantlint.toml",
+            "[sanitizers]\nfunctions = [\"db_input\", \"addslashes\"]\n",
+        ),
+    ]);
+    assert_eq!(
+        findings(&json),
+        vec![
+            ("TL003".to_string(), "page.php".to_string(), 4),
+            ("TL003".to_string(), "page.php".to_string(), 6),
+        ],
+        "{json:#}"
+    );
+}
+
+#[test]
+fn text_passed_to_a_translation_function_is_not_a_query() {
+    let src = "<?php
+echo __('Select from email address');
+echo _('Delete from the list');
+echo gettext(\"Update your profile\");
+echo _e('Select FROM Email');
+$r = sql_query(\"select * from iw_member where ep_code = 'a'\");
+";
+    let json = check_php(src);
+    assert_clean(&json, 1);
+}

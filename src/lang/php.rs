@@ -1139,14 +1139,25 @@ impl<'s> Lowerer<'s> {
                 TaintOrigin::Param(_) => kinds.contains(&TaintKind::TenantParam),
                 TaintOrigin::Call { .. } => true,
             };
-            if kinds.contains(&TaintKind::TenantParam) {
+            // A strict regex makes any value safe in SQL text (a parameter of a helper such as
+            // `db_input()` too) but checks no tenant: its taints are kept, as escaped. A
+            // comparison checks the value: its taints go.
+            let regex_only = !kinds.contains(&TaintKind::TenantParam);
+            let apply = |taints: &mut Vec<Taint>| {
+                if regex_only {
+                    taints.iter_mut().for_each(|t| t.escaped = true);
+                } else {
+                    taints.retain(|t| !removable(t));
+                }
+            };
+            if !regex_only {
                 var.checked = true;
             }
-            var.unknown_taint.retain(|t| !removable(t));
+            apply(&mut var.unknown_taint);
             for v in &mut var.value.variants {
                 for p in &mut v.pieces {
                     if let Piece::Hole(h) = p {
-                        h.taint.retain(|t| !removable(t));
+                        apply(&mut h.taint);
                     }
                 }
             }
@@ -2000,8 +2011,10 @@ impl<'s> Lowerer<'s> {
                     .child_by_field_name("function")
                     .map(span_of)
                     .unwrap_or_else(|| span_of(n));
-                // Hashing, measuring, logging or printing a query does not run it.
-                let inspects_only = INSPECTING_BUILTINS.contains(&name.as_str());
+                // Hashing, measuring, logging or printing a query does not run it; text passed
+                // to a translation function is UI text, never a query.
+                let inspects_only = INSPECTING_BUILTINS.contains(&name.as_str())
+                    || TRANSLATION_FUNCTIONS.contains(&name.as_str());
                 let mut values = Vec::with_capacity(args.len());
                 for a in &args {
                     let v = self.eval(*a, env);
@@ -2017,7 +2030,10 @@ impl<'s> Lowerer<'s> {
                     }
                     return self.opaque_tainted(n, taint).with_step(span_of(n));
                 }
-                if self.options.sanitizers.contains(&name) || name == "floatval" {
+                // A sanitizer escapes its own result; a project function of that name still
+                // checks, sinks and summarises as its definition says.
+                let sanitizer = self.options.sanitizers.contains(&name) || name == "floatval";
+                if sanitizer && !self.is_project_call(&name) {
                     let taint = escaped(values.iter().flat_map(|v| v.taints()).collect());
                     return self.opaque_tainted(n, taint);
                 }
@@ -2038,12 +2054,29 @@ impl<'s> Lowerer<'s> {
                     return self.opaque(n);
                 }
                 let callee: Arc<str> = name.into();
-                let result = self.call_result(n, callee.clone(), &values);
+                let mut result = self.call_result(n, callee.clone(), &values);
                 for (i, a) in args.iter().enumerate() {
                     self.remember_guard(*a, &callee, i as u32, env);
                 }
+                if sanitizer {
+                    // What the call returns is escaped, whatever the definition returns.
+                    let mut taint = escaped(values.iter().flat_map(|v| v.taints()).collect());
+                    taint.truncate(MAX_TAINTS);
+                    result = self.opaque_tainted(n, taint);
+                }
                 result
             }
+        }
+    }
+
+    /// Whether a callee key may name a function or method defined in the project.
+    fn is_project_call(&self, callee: &str) -> bool {
+        match &self.options.project_functions {
+            Some(defined) => match callee.split_once("::") {
+                Some((_, method)) => defined.methods.contains(method),
+                None => defined.functions.contains(callee),
+            },
+            None => true,
         }
     }
 
@@ -2152,17 +2185,11 @@ impl<'s> Lowerer<'s> {
     /// The value of a call to a function that may be defined in the project: its taint is
     /// decided by the callee's summary in the project pass.
     fn call_result(&mut self, n: Node, callee: Arc<str>, args: &[Value]) -> Value {
-        if let Some(defined) = &self.options.project_functions {
-            // Built-ins and library functions outside the scan return no request value (a value
-            // from the network or the database is not derived) and check nothing. A plain call
-            // only reaches a function, a method call only a method.
-            let in_project = match callee.split_once("::") {
-                Some((_, method)) => defined.methods.contains(method),
-                None => defined.functions.contains(&*callee),
-            };
-            if !in_project {
-                return self.opaque(n);
-            }
+        // Built-ins and library functions outside the scan return no request value (a value
+        // from the network or the database is not derived) and check nothing. A plain call
+        // only reaches a function, a method call only a method.
+        if !self.is_project_call(&callee) {
+            return self.opaque(n);
         }
         let mut taint = vec![Taint::new(TaintOrigin::Call {
             callee: callee.clone(),
@@ -2763,6 +2790,33 @@ const INSPECTING_BUILTINS: &[&str] = &[
     "str_ends_with",
     "in_array",
     "array_key_exists",
+];
+
+/// Translation functions (gettext, WordPress, Drupal, osTicket and friends): their argument is
+/// UI text (`__('Select from email address')`), not SQL.
+const TRANSLATION_FUNCTIONS: &[&str] = &[
+    "__",
+    "_",
+    "_e",
+    "_t",
+    "_x",
+    "_ex",
+    "_n",
+    "_nx",
+    "_n_noop",
+    "t",
+    "gettext",
+    "ngettext",
+    "dgettext",
+    "dngettext",
+    "dcgettext",
+    "pgettext",
+    "npgettext",
+    "esc_html__",
+    "esc_html_e",
+    "esc_attr__",
+    "esc_attr_e",
+    "translate",
 ];
 
 /// The taint of the nearest enclosing array of `$a['k'][0]` known to the environment.
