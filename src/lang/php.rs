@@ -64,6 +64,7 @@ pub fn analyze(
         depth_reported: false,
         class: None,
         class_parent: None,
+        last_array: None,
         parent_paths: HashSet::new(),
     };
     let mut state = Some(Env::default());
@@ -252,6 +253,16 @@ struct VarState {
     /// The class of the object it holds on every path (`new Pdf`, a `Pdf $p` parameter),
     /// lower-case: `$p->m()` then calls that class's method.
     class: Option<Arc<str>>,
+    /// Assigned an array literal: its keys and its values, each as one value with a variant
+    /// per element (`foreach` over it binds them).
+    array: Option<Arc<ArrayLiteral>>,
+}
+
+/// The keys and the values of an array literal, a variant per element.
+#[derive(Debug, Default)]
+struct ArrayLiteral {
+    keys: Value,
+    values: Value,
 }
 
 /// Entries are shared between the environments of different branches; cloning an environment
@@ -297,6 +308,9 @@ struct Lowerer<'s> {
     class: Option<String>,
     /// The class it extends (lower-case), for `parent::m()`.
     class_parent: Option<String>,
+    /// The array literal evaluated last (by node id), for the assignment or `foreach` that
+    /// holds it.
+    last_array: Option<(usize, Arc<ArrayLiteral>)>,
     /// Every path that has had an element or property path in an environment (`$g5` for
     /// `$g5['member_table']`).
     parent_paths: HashSet<String>,
@@ -376,6 +390,14 @@ fn merge_envs(mut a: Env, mut b: Env, cond: Option<u32>) -> Env {
                         x.class.clone()
                     } else {
                         None
+                    },
+                    array: match (&x.array, &y.array) {
+                        (Some(a), Some(b)) if Arc::ptr_eq(a, b) => Some(a.clone()),
+                        (Some(a), Some(b)) => Some(Arc::new(ArrayLiteral {
+                            keys: a.keys.clone().union(b.keys.clone()),
+                            values: a.values.clone().union(b.values.clone()),
+                        })),
+                        _ => None,
                     },
                 });
             }
@@ -1274,11 +1296,17 @@ impl<'s> Lowerer<'s> {
             .filter(|c| Some(*c) != body)
             .collect();
         if n.kind() == "foreach_statement" {
-            // `foreach ($iterated as $k => $v)`: the keys and values carry its taint.
+            // `foreach ($iterated as $k => $v)`: the keys and values carry its taint. Over an
+            // array literal (or a variable holding one), they hold each of its elements.
             let mut taint = Vec::new();
+            let mut literal: Option<Arc<ArrayLiteral>> = None;
             for (i, h) in headers.into_iter().enumerate() {
                 if i == 0 {
                     taint = self.eval(h, env).taints();
+                    literal = self.array_literal(h).or_else(|| {
+                        let path = self.path_of(h)?;
+                        env.get(path.as_str())?.array.clone()
+                    });
                     continue;
                 }
                 let parts: Vec<Node> = if h.kind() == "pair" {
@@ -1287,8 +1315,28 @@ impl<'s> Lowerer<'s> {
                 } else {
                     vec![h]
                 };
-                for p in parts {
-                    self.bind_unknown(p, env, &taint);
+                let count = parts.len();
+                for (j, p) in parts.into_iter().enumerate() {
+                    let elements = literal.as_ref().map(|l| {
+                        if count == 2 && j == 0 {
+                            &l.keys
+                        } else {
+                            &l.values
+                        }
+                    });
+                    // Queries in the literal were sites where they are written.
+                    let usable = elements.filter(|v| {
+                        !v.variants.is_empty()
+                            && !v.capped
+                            && !v.variants.iter().any(|t| starts_with_sql_verb(&t.pieces))
+                    });
+                    match (usable, self.path_of(p)) {
+                        (Some(v), Some(path)) if p.kind() == "variable_name" => {
+                            let v = v.clone();
+                            self.bind_elements(path, v, env);
+                        }
+                        _ => self.bind_unknown(p, env, &taint),
+                    }
                 }
             }
         } else {
@@ -1332,6 +1380,31 @@ impl<'s> Lowerer<'s> {
             }
         }
         *state = result;
+    }
+
+    /// The array literal `n` evaluated to, if it is one.
+    fn array_literal(&self, n: Node) -> Option<Arc<ArrayLiteral>> {
+        let n = match n.kind() {
+            "parenthesized_expression" => n.named_child(0)?,
+            _ => n,
+        };
+        match &self.last_array {
+            Some((id, literal)) if *id == n.id() => Some(literal.clone()),
+            _ => None,
+        }
+    }
+
+    /// A loop variable holding each element of an array literal.
+    fn bind_elements(&mut self, path: String, value: Value, env: &mut Env) {
+        self.note_parents(&path);
+        invalidate_children(env, &self.parent_paths, &path);
+        env.insert(
+            path.into(),
+            Arc::new(VarState {
+                value,
+                ..VarState::default()
+            }),
+        );
     }
 
     /// Bind every target of `foreach (… as $k => $v)` or `list($a, [$b, $c]) = …` to a run-time
@@ -1438,12 +1511,37 @@ impl<'s> Lowerer<'s> {
                 let mut taint = Vec::new();
                 let mut cursor = n.walk();
                 let elems: Vec<Node> = n.named_children(&mut cursor).collect();
-                for e in elems {
-                    let v = self.eval(e, env);
+                let mut literal = ArrayLiteral::default();
+                let mut known = !elems.is_empty();
+                for (index, e) in elems.into_iter().enumerate() {
+                    let mut c = e.walk();
+                    let parts: Vec<Node> = e.named_children(&mut c).collect();
+                    let (key, v) = match (e.kind(), parts.as_slice()) {
+                        ("array_element_initializer", [k, v]) => {
+                            (self.eval(*k, env), self.eval(*v, env))
+                        }
+                        ("array_element_initializer", [v]) if v.kind() != "variadic_unpacking" => {
+                            let key = Value::single(Piece::Text {
+                                text: index.to_string().into(),
+                                src: e.start_byte(),
+                                linear: false,
+                            });
+                            (key, self.eval(*v, env))
+                        }
+                        _ => {
+                            known = false;
+                            (Value::default(), self.eval(e, env))
+                        }
+                    };
                     // A query kept in an array (`$queries = ["DELETE …", …]`) is still a query.
                     self.use_value(&v, span_of(e));
                     add_taints(&mut taint, &v.taints());
+                    if known {
+                        literal.keys = std::mem::take(&mut literal.keys).union(key);
+                        literal.values = std::mem::take(&mut literal.values).union(v);
+                    }
                 }
+                self.last_array = known.then(|| (n.id(), Arc::new(literal)));
                 self.opaque_tainted(n, taint)
             }
             "array_element_initializer" => {
@@ -1621,8 +1719,12 @@ impl<'s> Lowerer<'s> {
                 }
             }
             "subscript_expression" => {
-                let base = self.path_at(n.named_child(0)?, depth + 1)?;
-                let key = n.named_child(1)?;
+                // PHP 5-era `"… $arr['key'] …"` is a syntax error that tree-sitter recovers from
+                // with the quotes as ERROR nodes around the key: read it as its author meant.
+                let mut cursor = n.walk();
+                let mut parts = n.named_children(&mut cursor).filter(|c| c.kind() != "ERROR");
+                let base = self.path_at(parts.next()?, depth + 1)?;
+                let key = parts.next()?;
                 let key_text = match key.kind() {
                     "name" => self.text(key).to_string(),
                     "integer" => return Some(format!("{base}[{}]", self.text(key))),
@@ -1666,7 +1768,22 @@ impl<'s> Lowerer<'s> {
     }
 
     fn read_path(&mut self, n: Node, env: &mut Env) -> Value {
-        let Some(path) = self.path_of(n) else {
+        let path = match self.path_of(n) {
+            Some(path) => Some(path),
+            None => match self.keyed_paths(n, env) {
+                // `$iw[$name]` with `$name` known here: the element of each key it may hold.
+                Some(paths) => {
+                    let mut value = Value::default();
+                    for p in paths {
+                        let v = self.read_known_path(n, p, env);
+                        value = value.union(v);
+                    }
+                    return value;
+                }
+                None => None,
+            },
+        };
+        let Some(path) = path else {
             // `explode('.', $host)[0]`, `$a[$i]`: an element of a tainted array is tainted.
             let mut taint = Vec::new();
             let mut cursor = n.walk();
@@ -1679,6 +1796,50 @@ impl<'s> Lowerer<'s> {
             }
             return self.opaque_tainted(n, taint);
         };
+        self.read_known_path(n, path, env)
+    }
+
+    /// `$base[$key]` where `$key` holds known texts on every path (a literal, a variable
+    /// assigned one, a `foreach` variable over a literal array): the path of each element.
+    fn keyed_paths(&self, n: Node, env: &Env) -> Option<Vec<String>> {
+        if n.kind() != "subscript_expression" {
+            return None;
+        }
+        let mut cursor = n.walk();
+        let mut parts = n.named_children(&mut cursor).filter(|c| c.kind() != "ERROR");
+        let base = self.path_of(parts.next()?)?;
+        let key = self.path_of(parts.next()?)?;
+        let var = env.get(key.as_str())?;
+        if var.unknown || var.maybe_unset || var.value.capped || var.value.variants.len() > 8 {
+            return None;
+        }
+        let mut out = Vec::new();
+        for v in &var.value.variants {
+            let mut text = String::new();
+            for p in &v.pieces {
+                match p {
+                    Piece::Text { text: t, .. }
+                    | Piece::Hole(Hole {
+                        known: Some(t), ..
+                    }) => text.push_str(t),
+                    Piece::Hole(_) => return None,
+                }
+            }
+            let path = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+                format!("{base}[{text}]")
+            } else if text.contains(['\'', '[', ']']) {
+                return None;
+            } else {
+                format!("{base}['{text}']")
+            };
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    fn read_known_path(&mut self, n: Node, path: String, env: &mut Env) -> Value {
         let span = span_of(n);
         let hole_here = |expr, taint: Vec<Taint>| {
             Value::single(Piece::Hole(Hole {
@@ -1828,9 +1989,14 @@ impl<'s> Lowerer<'s> {
                     .flatten()
                     .filter(|c| matches!(c.kind(), "name" | "qualified_name"))
                     .map(|c| Arc::<str>::from(class_key(self.text(c))));
+                let array = self.array_literal(right);
                 self.bind(path.clone(), value.clone(), span_of(left), env);
-                if let (Some(class), Some(var)) = (class, env.get_mut(path.as_str())) {
-                    Arc::make_mut(var).class = Some(class);
+                if class.is_some() || array.is_some() {
+                    if let Some(var) = env.get_mut(path.as_str()) {
+                        let var = Arc::make_mut(var);
+                        var.class = class;
+                        var.array = array;
+                    }
                 }
             }
             _ => {
