@@ -1757,6 +1757,65 @@ mod tests {
         assert_eq!(facts(using).table_names.len(), 2);
     }
 
+    /// MySQL multi-table DELETE forms (`alias.*` targets, modifiers, USING):
+    /// the FROM / USING clause is analysed exactly like a SELECT over it.
+    #[test]
+    fn mysql_multi_table_delete_targets() {
+        let from_clauses = [
+            "FROM iw_a a JOIN iw_b b ON b.id = a.id WHERE a.ep_code = ?",
+            "FROM iw_a a JOIN iw_b b ON b.id = a.id AND b.ep_code = a.ep_code WHERE a.ep_code = ?",
+            "FROM iw_a a, iw_b b WHERE a.id = b.id AND b.ep_code = ?",
+            "FROM iw_a a, iw_b b WHERE a.id = b.id AND b.ep_code = ? AND a.ep_code = ?",
+            "FROM iw_a a LEFT JOIN iw_b b ON b.id = a.id AND b.ep_code = ? WHERE a.id = 1",
+        ];
+        for from in from_clauses {
+            let select = status(&format!("SELECT a.* {from}"));
+            for targets in ["a.*", "a.*, b.*", "a, b", "LOW_PRIORITY QUICK IGNORE a.*"] {
+                let sql = format!("DELETE {targets} {from}");
+                assert_eq!(status(&sql), select, "{sql}");
+            }
+        }
+        assert_eq!(
+            unconstrained("DELETE a.* FROM iw_a a JOIN iw_b b ON b.id = a.id WHERE a.ep_code = ?"),
+            ["iw_b"]
+        );
+        assert_eq!(
+            unconstrained(
+                "DELETE a.*, b.* FROM iw_a a, iw_b b WHERE a.id = b.id AND b.ep_code = ? \
+                 AND a.ep_code = b.ep_code"
+            ),
+            NONE
+        );
+        assert_eq!(
+            unconstrained(
+                "DELETE FROM a.*, b.* USING iw_a a JOIN iw_b b ON b.id = a.id WHERE a.ep_code = ?"
+            ),
+            ["iw_b"]
+        );
+        assert_eq!(
+            unconstrained(
+                "DELETE FROM a.* USING iw_a a JOIN iw_b b ON b.id = a.id AND b.ep_code = a.ep_code \
+                 WHERE a.ep_code = ?"
+            ),
+            NONE
+        );
+        assert_eq!(
+            unconstrained("DELETE QUICK IGNORE FROM iw_member WHERE mb_id = ?"),
+            ["iw_member"]
+        );
+        // Offsets still point at the table names.
+        let sql =
+            "DELETE a.*, b . * FROM iw_a a\n JOIN `iw_b` b ON b.id = a.id WHERE a.ep_code = '한'";
+        let f = facts(sql);
+        let got: Vec<(&str, Constraint)> = f
+            .refs
+            .iter()
+            .map(|r| (&sql[r.name_offset.clone()], r.constrained))
+            .collect();
+        assert_eq!(got, [("iw_a", Constraint::Yes), ("iw_b", Constraint::No)]);
+        assert_eq!(f.refs[1].name_offset.start, sql.find("iw_b").unwrap_or(0));
+    }
+
     // -- INSERT ----------------------------------------------------------------
 
     #[test]
@@ -1896,6 +1955,85 @@ mod tests {
         assert_eq!(
             unconstrained("SELECT * FROM iw_member m JOIN iw_board b WHERE m.ep_code = ?"),
             ["iw_board"]
+        );
+    }
+
+    /// Keywords MySQL does not reserve are aliases, qualifiers and column
+    /// names there (osTicket: `ost_ticket_status status`, `ost_thread open`).
+    #[test]
+    fn non_reserved_keywords_as_aliases() {
+        let sql = "SELECT ticket.ticket_id, status.name AS status, open FROM iw_ticket ticket \
+                   LEFT JOIN iw_ticket_status status ON status.id = ticket.status_id \
+                   AND status.ep_code = ticket.ep_code \
+                   JOIN iw_thread open ON open.object_id = ticket.ticket_id \
+                   WHERE ticket.ep_code = ? AND open.id = 1";
+        assert_eq!(unconstrained(sql), ["iw_thread"]);
+        let f = facts(sql);
+        let aliases: Vec<Option<&str>> = f.refs.iter().map(|r| r.alias.as_deref()).collect();
+        assert_eq!(aliases, [Some("ticket"), Some("status"), Some("open")]);
+        assert_eq!(
+            unconstrained(&sql.replace("open.id = 1", "open.ep_code = ticket.ep_code")),
+            NONE
+        );
+        for w in [
+            "open", "status", "view", "start", "format", "offset", "global", "full", "end", "any",
+            "some", "action", "date", "user", "level", "position", "comment", "first",
+        ] {
+            let with = |s: &str| s.replace("$w", w);
+            assert_eq!(
+                unconstrained(&with("SELECT $w.* FROM iw_a $w WHERE $w.id = 1")),
+                ["iw_a"],
+                "{w}"
+            );
+            assert_eq!(
+                unconstrained(&with("SELECT $w.* FROM iw_a $w WHERE $w.ep_code = ?")),
+                NONE,
+                "{w}"
+            );
+            assert_eq!(
+                unconstrained(&with(
+                    "SELECT a.x $w FROM iw_a a JOIN iw_b $w ON $w.id = a.id WHERE a.ep_code = ?"
+                )),
+                ["iw_b"],
+                "{w}"
+            );
+            assert_eq!(
+                unconstrained(&with(
+                    "SELECT a.x $w FROM iw_a a JOIN iw_b $w ON $w.id = a.id \
+                     AND $w.ep_code = a.ep_code WHERE a.ep_code = ?"
+                )),
+                NONE,
+                "{w}"
+            );
+            assert_eq!(
+                unconstrained(&with(
+                    "UPDATE iw_a $w SET $w.x = 1 WHERE $w.ep_code = ? AND $w.id = 2"
+                )),
+                NONE,
+                "{w}"
+            );
+            assert_eq!(
+                unconstrained(&with("DELETE $w.* FROM iw_a $w WHERE $w.id = 2")),
+                ["iw_a"],
+                "{w}"
+            );
+        }
+        // `end` no longer ends the statement early (which dropped the WHERE / FROM).
+        assert_eq!(
+            unconstrained("SELECT * FROM iw_member end WHERE end.ep_code = ?"),
+            NONE
+        );
+        assert_eq!(
+            unconstrained("SELECT mb_id end FROM iw_member WHERE mb_id = ?"),
+            ["iw_member"]
+        );
+        // `t1 full JOIN t2` is an inner join (MySQL has no FULL JOIN): its ON filters both sides.
+        assert_eq!(
+            unconstrained(
+                "SELECT * FROM iw_a full JOIN iw_b b ON b.id = full.id \
+                 AND b.ep_code = full.ep_code WHERE full.ep_code = ?"
+            ),
+            NONE
         );
     }
 

@@ -15,12 +15,26 @@
 //! - multi-table `UPDATE a, b SET ...`: each top-level comma between `UPDATE`
 //!   and `SET` becomes `CROSS JOIN` (same semantics: an inner join without
 //!   condition);
-//! - a trailing `LOCK IN SHARE MODE` is dropped.
+//! - a trailing `LOCK IN SHARE MODE` is dropped;
+//! - MySQL multi-table `DELETE`: the `.*` after a target table
+//!   (`DELETE a.*, b.* FROM …`, `DELETE FROM a.* USING …`) is dropped, as are
+//!   the modifiers `LOW_PRIORITY`, `QUICK` and `IGNORE` right after `DELETE`;
+//! - a keyword that MySQL does not reserve, written directly before a `.`
+//!   (`any.id`, `global.x`), is a qualifier: it becomes a plain identifier,
+//!   as does `TOP` (no MySQL syntax; `SELECT top FROM t` reads a column).
+//!
+//! MySQL accepts its non-reserved keywords (`open`, `status`, `view`,
+//! `start`, `full`, …) as table and column aliases, which sqlparser's
+//! [`MySqlDialect`] refuses for a number of them; the parse uses
+//! `MySqlAliases`, a [`MySqlDialect`] that only keeps MySQL's reserved
+//! words (and `RETURNING`) out of alias position.
 
-use sqlparser::ast::Statement;
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::keywords::Keyword;
-use sqlparser::parser::Parser;
+use std::any::TypeId;
+
+use sqlparser::ast::{Expr, Statement};
+use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect};
+use sqlparser::keywords::{Keyword, ALL_KEYWORDS, ALL_KEYWORDS_INDEX};
+use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 /// Recursion limit handed to the sqlparser parser: deeper nesting returns
@@ -32,7 +46,7 @@ const RECURSION_LIMIT: usize = 64;
 /// Returns the parser / tokenizer error message on failure. Spans in the
 /// returned AST refer to positions in `sql` itself.
 pub fn parse_mysql(sql: &str) -> Result<Vec<Statement>, String> {
-    let dialect = MySqlDialect {};
+    let dialect = MySqlAliases(MySqlDialect {});
     let text = blank_version_comments(sql);
     let tokens = Tokenizer::new(&dialect, &text)
         .with_unescape(true)
@@ -44,6 +58,175 @@ pub fn parse_mysql(sql: &str) -> Result<Vec<Statement>, String> {
         .with_tokens_with_locations(tokens)
         .parse_statements()
         .map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// Dialect
+
+/// MySQL reserved words, upper case, sorted: the keywords marked (R) in the
+/// MySQL 8.0 reference, those 8.4 adds (`MANUAL`, `PARALLEL`, `QUALIFY`,
+/// `TABLESAMPLE`), and `ARRAY` / `MEMBER` (JSON syntax). MySQL refuses them
+/// as unquoted aliases; every other keyword is an identifier there.
+#[rustfmt::skip]
+const MYSQL_RESERVED: &[&str] = &[
+    "ACCESSIBLE", "ADD", "ALL", "ALTER", "ANALYZE", "AND", "ARRAY", "AS", "ASC", "ASENSITIVE",
+    "BEFORE", "BETWEEN", "BIGINT", "BINARY", "BLOB", "BOTH", "BY", "CALL", "CASCADE", "CASE",
+    "CHANGE", "CHAR", "CHARACTER", "CHECK", "COLLATE", "COLUMN", "CONDITION", "CONSTRAINT",
+    "CONTINUE", "CONVERT", "CREATE", "CROSS", "CUBE", "CUME_DIST", "CURRENT_DATE", "CURRENT_TIME",
+    "CURRENT_TIMESTAMP", "CURRENT_USER", "CURSOR", "DATABASE", "DATABASES", "DAY_HOUR",
+    "DAY_MICROSECOND", "DAY_MINUTE", "DAY_SECOND", "DEC", "DECIMAL", "DECLARE", "DEFAULT",
+    "DELAYED", "DELETE", "DENSE_RANK", "DESC", "DESCRIBE", "DETERMINISTIC", "DISTINCT",
+    "DISTINCTROW", "DIV", "DOUBLE", "DROP", "DUAL", "EACH", "ELSE", "ELSEIF", "EMPTY", "ENCLOSED",
+    "ESCAPED", "EXCEPT", "EXISTS", "EXIT", "EXPLAIN", "FALSE", "FETCH", "FIRST_VALUE", "FLOAT",
+    "FLOAT4", "FLOAT8", "FOR", "FORCE", "FOREIGN", "FROM", "FULLTEXT", "FUNCTION", "GENERATED",
+    "GET", "GRANT", "GROUP", "GROUPING", "GROUPS", "HAVING", "HIGH_PRIORITY", "HOUR_MICROSECOND",
+    "HOUR_MINUTE", "HOUR_SECOND", "IF", "IGNORE", "IN", "INDEX", "INFILE", "INNER", "INOUT",
+    "INSENSITIVE", "INSERT", "INT", "INT1", "INT2", "INT3", "INT4", "INT8", "INTEGER", "INTERSECT",
+    "INTERVAL", "INTO", "IO_AFTER_GTIDS", "IO_BEFORE_GTIDS", "IS", "ITERATE", "JOIN", "JSON_TABLE",
+    "KEY", "KEYS", "KILL", "LAG", "LAST_VALUE", "LATERAL", "LEAD", "LEADING", "LEAVE", "LEFT",
+    "LIKE", "LIMIT", "LINEAR", "LINES", "LOAD", "LOCALTIME", "LOCALTIMESTAMP", "LOCK", "LONG",
+    "LONGBLOB", "LONGTEXT", "LOOP", "LOW_PRIORITY", "MANUAL", "MASTER_BIND",
+    "MASTER_SSL_VERIFY_SERVER_CERT", "MATCH", "MAXVALUE", "MEDIUMBLOB", "MEDIUMINT", "MEDIUMTEXT",
+    "MEMBER", "MIDDLEINT", "MINUTE_MICROSECOND", "MINUTE_SECOND", "MOD", "MODIFIES", "NATURAL",
+    "NOT", "NO_WRITE_TO_BINLOG", "NTH_VALUE", "NTILE", "NULL", "NUMERIC", "OF", "ON", "OPTIMIZE",
+    "OPTIMIZER_COSTS", "OPTION", "OPTIONALLY", "OR", "ORDER", "OUT", "OUTER", "OUTFILE", "OVER",
+    "PARALLEL", "PARTITION", "PERCENT_RANK", "PRECISION", "PRIMARY", "PROCEDURE", "PURGE",
+    "QUALIFY", "RANGE", "RANK", "READ", "READS", "READ_WRITE", "REAL", "RECURSIVE", "REFERENCES",
+    "REGEXP", "RELEASE", "RENAME", "REPEAT", "REPLACE", "REQUIRE", "RESIGNAL", "RESTRICT", "RETURN",
+    "REVOKE", "RIGHT", "RLIKE", "ROW", "ROWS", "ROW_NUMBER", "SCHEMA", "SCHEMAS",
+    "SECOND_MICROSECOND", "SELECT", "SENSITIVE", "SEPARATOR", "SET", "SHOW", "SIGNAL", "SMALLINT",
+    "SPATIAL", "SPECIFIC", "SQL", "SQLEXCEPTION", "SQLSTATE", "SQLWARNING", "SQL_BIG_RESULT",
+    "SQL_CALC_FOUND_ROWS", "SQL_SMALL_RESULT", "SSL", "STARTING", "STORED", "STRAIGHT_JOIN",
+    "SYSTEM", "TABLE", "TABLESAMPLE", "TERMINATED", "THEN", "TINYBLOB", "TINYINT", "TINYTEXT", "TO",
+    "TRAILING", "TRIGGER", "TRUE", "UNDO", "UNION", "UNIQUE", "UNLOCK", "UNSIGNED", "UPDATE",
+    "USAGE", "USE", "USING", "UTC_DATE", "UTC_TIME", "UTC_TIMESTAMP", "VALUES", "VARBINARY",
+    "VARCHAR", "VARCHARACTER", "VARYING", "VIRTUAL", "WHEN", "WHERE", "WHILE", "WINDOW", "WITH",
+    "WRITE", "XOR", "YEAR_MONTH", "ZEROFILL",
+];
+
+/// Keywords MySQL does not reserve but that stay out of implicit alias
+/// position: `RETURNING` ends the table list of MariaDB's
+/// `DELETE … RETURNING`.
+const KEPT_OUT_OF_ALIAS: &[Keyword] = &[Keyword::RETURNING];
+
+/// Word operators of other dialects that sqlparser parses whatever the
+/// dialect; MySQL has none of them, so after an expression they start an
+/// implicit alias (`SELECT COUNT(*) similar FROM …`).
+const FOREIGN_WORD_OPERATORS: &[Keyword] = &[
+    Keyword::GLOB,
+    Keyword::ILIKE,
+    Keyword::OPERATOR,
+    Keyword::OVERLAPS,
+    Keyword::SIMILAR,
+];
+
+/// `true` when MySQL reserves `kw` (a keyword sqlparser knows).
+fn is_mysql_reserved(kw: Keyword) -> bool {
+    ALL_KEYWORDS_INDEX
+        .binary_search(&kw)
+        .ok()
+        .and_then(|i| ALL_KEYWORDS.get(i))
+        .is_some_and(|text| MYSQL_RESERVED.binary_search(text).is_ok())
+}
+
+/// `true` when MySQL takes the keyword `kw` as an implicit alias.
+fn mysql_accepts_alias(kw: Keyword) -> bool {
+    !is_mysql_reserved(kw) && !KEPT_OUT_OF_ALIAS.contains(&kw)
+}
+
+/// [`MySqlDialect`] with MySQL's own alias rules: a keyword MySQL does not
+/// reserve may be a table or column alias without `AS` (`FROM ost_ticket_status
+/// status`, `JOIN ost_thread open ON …`, `FROM t1 full JOIN t2`; the default
+/// `is_select_item_alias` asks `is_column_alias`), the non-reserved `TRIM` /
+/// `STRUCT` may be column names, and other dialects' word operators
+/// ([`FOREIGN_WORD_OPERATORS`]) are not operators.
+///
+/// Everything else is [`MySqlDialect`]: `dialect()` answers its type (so the
+/// parser's MySQL-specific branches apply) and every method [`MySqlDialect`]
+/// overrides in sqlparser 0.64 is forwarded. Re-check this list when
+/// upgrading sqlparser.
+#[derive(Debug)]
+struct MySqlAliases(MySqlDialect);
+
+/// Forwards dialect methods to the wrapped [`MySqlDialect`].
+macro_rules! forward {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        $(fn $name(&self, $($arg: $ty),*) -> $ret {
+            self.0.$name($($arg),*)
+        })*
+    };
+}
+
+impl Dialect for MySqlAliases {
+    fn dialect(&self) -> TypeId {
+        self.0.dialect()
+    }
+
+    fn is_table_factor_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {
+        self.0.is_table_factor_alias(explicit, kw, parser) || mysql_accepts_alias(*kw)
+    }
+
+    fn is_column_alias(&self, kw: &Keyword, parser: &mut Parser) -> bool {
+        self.0.is_column_alias(kw, parser) || mysql_accepts_alias(*kw)
+    }
+
+    fn is_reserved_for_identifier(&self, kw: Keyword) -> bool {
+        self.0.is_reserved_for_identifier(kw) && is_mysql_reserved(kw)
+    }
+
+    fn get_next_precedence(&self, parser: &Parser) -> Option<Result<u8, ParserError>> {
+        match &parser.peek_token_ref().token {
+            Token::Word(w) if FOREIGN_WORD_OPERATORS.contains(&w.keyword) => {
+                Some(Ok(self.prec_unknown()))
+            }
+            _ => self.0.get_next_precedence(parser),
+        }
+    }
+
+    forward! {
+        supports_string_literal_table_alias(explicit: bool) -> bool;
+        is_identifier_start(ch: char) -> bool;
+        is_identifier_part(ch: char) -> bool;
+        is_delimited_identifier_start(ch: char) -> bool;
+        identifier_quote_style(identifier: &str) -> Option<char>;
+        ordered_bind_placeholder_style() -> Option<BindPlaceholderStyle>;
+        supports_string_literal_backslash_escape() -> bool;
+        supports_string_literal_concatenation() -> bool;
+        ignores_wildcard_escapes() -> bool;
+        supports_numeric_prefix() -> bool;
+        supports_literal_prefix_in_qualified_name() -> bool;
+        supports_bitwise_shift_operators() -> bool;
+        supports_singular_value_keyword() -> bool;
+        supports_multiline_comment_hints() -> bool;
+        parse_infix(parser: &mut Parser, expr: &Expr, precedence: u8)
+            -> Option<Result<Expr, ParserError>>;
+        parse_statement(parser: &mut Parser) -> Option<Result<Statement, ParserError>>;
+        require_interval_qualifier() -> bool;
+        supports_limit_comma() -> bool;
+        supports_create_table_select() -> bool;
+        supports_insert_set() -> bool;
+        supports_user_host_grantee() -> bool;
+        supports_table_hints() -> bool;
+        requires_single_line_comment_whitespace() -> bool;
+        supports_hash_comment() -> bool;
+        supports_match_against() -> bool;
+        supports_select_modifiers() -> bool;
+        supports_set_names() -> bool;
+        supports_comma_separated_set_assignments() -> bool;
+        supports_alter_column_position() -> bool;
+        supports_update_order_by() -> bool;
+        supports_data_type_signed_suffix() -> bool;
+        supports_data_type_zerofill_suffix() -> bool;
+        supports_cross_join_constraint() -> bool;
+        supports_double_ampersand_operator() -> bool;
+        supports_binary_kw_as_cast() -> bool;
+        supports_table_partitions() -> bool;
+        supports_comment_optimizer_hint() -> bool;
+        supports_constraint_keyword_without_name() -> bool;
+        supports_key_column_option() -> bool;
+        supports_group_by_with_modifier() -> bool;
+        supports_left_associative_joins_without_parens() -> bool;
+    }
 }
 
 /// Replaces the markers of MySQL version comments `/*!NNNNN ... */` by
@@ -133,6 +316,8 @@ fn is_trivia(t: &Token) -> bool {
 /// Token-level rewrites; see the module documentation.
 fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = drop_lock_in_share_mode(tokens);
+    let mut tokens = delete_targets(tokens);
+    plain_identifiers(&mut tokens);
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len() + 4);
     // `true` while we are at the start of a statement (only trivia seen).
     let mut at_stmt_start = true;
@@ -171,6 +356,108 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         out.push(tok);
     }
     out
+}
+
+/// MySQL multi-table `DELETE`: drops `LOW_PRIORITY` / `QUICK` / `IGNORE`
+/// right after a statement-level `DELETE`, and the `.*` written after target
+/// tables (`DELETE a.*, b.* FROM …`, `DELETE FROM a.* USING …`) before the
+/// statement's `WHERE`. sqlparser then reads the same statement as
+/// `DELETE a, b FROM …` / `DELETE FROM a USING …`.
+fn delete_targets(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    #[derive(PartialEq)]
+    enum State {
+        /// Not in the head of a DELETE; `true` at the start of a statement.
+        Outside(bool),
+        /// Right after `DELETE` (modifiers may follow).
+        Modifiers,
+        /// Target / table lists, before `WHERE`.
+        Tables,
+    }
+    // Indices of significant tokens.
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !is_trivia(&tokens[i].token))
+        .collect();
+    let mut drop = vec![false; tokens.len()];
+    let mut state = State::Outside(true);
+    let mut depth: usize = 0;
+    for (k, &i) in sig.iter().enumerate() {
+        let tok = &tokens[i].token;
+        if matches!(tok, Token::SemiColon) {
+            state = State::Outside(true);
+            continue;
+        }
+        if state == State::Modifiers {
+            let modifier = matches!(tok, Token::Word(w) if w.quote_style.is_none()
+                && ["LOW_PRIORITY", "QUICK", "IGNORE"]
+                    .iter()
+                    .any(|m| w.value.eq_ignore_ascii_case(m)));
+            if modifier {
+                drop[i] = true;
+                continue;
+            }
+            state = State::Tables;
+            depth = 0;
+        }
+        match state {
+            State::Outside(start) => {
+                state = State::Outside(false);
+                if start && is_kw(tok, Keyword::DELETE) {
+                    state = State::Modifiers;
+                }
+            }
+            State::Tables => match tok {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                _ if depth == 0 && is_kw(tok, Keyword::WHERE) => state = State::Outside(false),
+                Token::Period if depth == 0 => {
+                    let after_name = k
+                        .checked_sub(1)
+                        .is_some_and(|p| matches!(tokens[sig[p]].token, Token::Word(_)));
+                    if let Some(&star) = sig.get(k + 1) {
+                        if after_name && matches!(tokens[star].token, Token::Mul) {
+                            drop[i] = true;
+                            drop[star] = true;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            State::Modifiers => {}
+        }
+    }
+    tokens
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(t, d)| if d { None } else { Some(t) })
+        .collect()
+}
+
+/// Keywords that sqlparser reads as syntax in every dialect although MySQL
+/// has no such syntax: `SELECT top, …` is a column there, not `SELECT TOP n`.
+const NOT_MYSQL_SYNTAX: &[Keyword] = &[Keyword::TOP];
+
+/// Turns into plain identifiers the keyword tokens that MySQL reads as
+/// identifiers in their position but sqlparser would read as syntax:
+/// - a keyword MySQL does not reserve, directly followed by `.` and a name
+///   or `*`, is a qualifier (`any.id`, `global.*`), not `= ANY (…)`;
+/// - [`NOT_MYSQL_SYNTAX`] keywords, anywhere.
+fn plain_identifiers(tokens: &mut [TokenWithSpan]) {
+    for i in 0..tokens.len() {
+        let qualifies = matches!(tokens.get(i + 1).map(|t| &t.token), Some(Token::Period))
+            && matches!(
+                tokens.get(i + 2).map(|t| &t.token),
+                Some(Token::Word(_) | Token::Mul)
+            );
+        if let Token::Word(w) = &mut tokens[i].token {
+            if w.quote_style.is_none()
+                && w.keyword != Keyword::NoKeyword
+                && ((qualifies && !is_mysql_reserved(w.keyword))
+                    || NOT_MYSQL_SYNTAX.contains(&w.keyword))
+            {
+                w.keyword = Keyword::NoKeyword;
+            }
+        }
+    }
 }
 
 /// Removes the token sequence `LOCK IN SHARE MODE` (MySQL < 8 locking read).
@@ -365,5 +652,186 @@ mod tests {
     fn garbage_is_err() {
         assert!(parse_mysql("SELECT * FROM WHERE").is_err());
         assert!(parse_mysql("SELECT 'unterminated").is_err());
+    }
+
+    #[test]
+    fn multi_table_delete_targets() {
+        assert_eq!(
+            round("DELETE a.* FROM t a JOIN u b ON b.id = a.id WHERE a.x = 1"),
+            "DELETE a FROM t a JOIN u b ON b.id = a.id WHERE a.x = 1"
+        );
+        assert_eq!(
+            round("DELETE a.*, b.* FROM t a, u b WHERE a.id = b.id"),
+            "DELETE a, b FROM t a, u b WHERE a.id = b.id"
+        );
+        assert_eq!(
+            round("DELETE a, b FROM t a, u b WHERE a.id = b.id"),
+            "DELETE a, b FROM t a, u b WHERE a.id = b.id"
+        );
+        assert_eq!(
+            round("DELETE `a`.*, db.b . * FROM t a, db.u b WHERE a.id = b.id"),
+            "DELETE `a`, db.b FROM t a, db.u b WHERE a.id = b.id"
+        );
+        assert_eq!(
+            round("DELETE FROM a.*, b.* USING t a JOIN u b ON b.id = a.id WHERE a.x = 1"),
+            "DELETE FROM a, b USING t a JOIN u b ON b.id = a.id WHERE a.x = 1"
+        );
+        assert_eq!(
+            round("DELETE FROM t USING t JOIN u ON u.id = t.id WHERE t.x = 1"),
+            "DELETE FROM t USING t JOIN u ON u.id = t.id WHERE t.x = 1"
+        );
+        // Modifiers are dropped; `.*` inside parentheses or after WHERE is untouched.
+        assert_eq!(
+            round(
+                "delete low_priority QUICK ignore a.* FROM t a \
+                 WHERE a.x IN (SELECT c.* FROM c); DELETE IGNORE FROM t"
+            ),
+            "DELETE a FROM t a WHERE a.x IN (SELECT c.* FROM c); DELETE FROM t"
+        );
+        assert!(parse_mysql("DELETE FROM t WHERE a.* = 1").is_err());
+        // Only a statement-level DELETE is rewritten.
+        assert_eq!(
+            round("SELECT 'DELETE a.*', t.* FROM t"),
+            "SELECT 'DELETE a.*', t.* FROM t"
+        );
+    }
+
+    /// MySQL's non-reserved keywords, as table / column aliases, qualifiers,
+    /// column and table names.
+    #[test]
+    fn non_reserved_keywords_are_identifiers() {
+        let sql = "SELECT ticket.ticket_id, status.name AS status, open FROM ost_ticket ticket \
+                   LEFT JOIN ost_ticket_status status ON status.id = ticket.status_id \
+                   JOIN ost_thread open ON open.object_id = ticket.ticket_id WHERE open.id = 1";
+        assert_eq!(round(sql), sql);
+        for w in [
+            "open", "status", "type", "name", "value", "action", "date", "time", "data", "user",
+            "password", "level", "position", "source", "format", "comment", "number", "start",
+            "end", "first", "last", "view", "full", "global", "offset", "any", "some", "trim",
+            "top", "similar", "glob",
+        ] {
+            for form in [
+                "SELECT $w.x, $w FROM t $w WHERE $w.y = 1",
+                "SELECT * FROM t a LEFT JOIN u $w ON $w.id = a.id WHERE a.x = $w.x",
+                "SELECT a $w, COUNT(*) $w FROM t",
+                "SELECT a AS $w FROM $w",
+                "SELECT * FROM t WHERE $w = 1 ORDER BY $w",
+                "UPDATE t $w SET $w.x = 1 WHERE $w.y = 2",
+                "DELETE $w.* FROM t $w JOIN u b ON b.id = $w.id WHERE $w.y = 2",
+            ] {
+                let sql = form.replace("$w", w);
+                // Round trip: nothing dropped, every alias kept.
+                assert_eq!(
+                    round(&sql).to_lowercase().replace(" as ", " "),
+                    sql.to_lowercase().replace(" as ", " ").replace(".*", ""),
+                    "{sql}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn end_is_an_alias_not_the_end_of_the_statement() {
+        assert_eq!(
+            round("SELECT * FROM t end WHERE end.x = 1"),
+            "SELECT * FROM t end WHERE end.x = 1"
+        );
+        assert_eq!(round("SELECT a end FROM t"), "SELECT a AS end FROM t");
+        assert_eq!(
+            round("SELECT CASE WHEN a THEN b ELSE c END, CASE a WHEN 1 THEN 2 END e FROM t"),
+            "SELECT CASE WHEN a THEN b ELSE c END, CASE a WHEN 1 THEN 2 END AS e FROM t"
+        );
+    }
+
+    #[test]
+    fn reserved_words_stay_reserved() {
+        for sql in [
+            "SELECT * FROM t WHERE x = 1",
+            "SELECT * FROM t LEFT JOIN u ON u.id = t.id",
+            "SELECT * FROM t STRAIGHT_JOIN u",
+            "SELECT * FROM t USE INDEX (i) WHERE x = 1",
+            "SELECT * FROM t PARTITION (p1)",
+            "SELECT * FROM t GROUP BY x HAVING COUNT(*) > 1 ORDER BY x LIMIT 1 OFFSET 2",
+            "SELECT * FROM t FOR UPDATE",
+            "SELECT a FROM t UNION SELECT b FROM u",
+            "SELECT * FROM t a FULL JOIN u b ON b.id = a.id",
+            "DELETE FROM t RETURNING id",
+            "SELECT * FROM t a WHERE a.x = ANY(SELECT y FROM u)",
+            "SELECT TRIM(BOTH 'x' FROM y), TRIM(z) FROM t",
+        ] {
+            assert_eq!(round(sql), sql);
+        }
+        assert!(parse_mysql("SELECT * FROM t key WHERE").is_err());
+        assert!(parse_mysql("SELECT * FROM t a LIMIT").is_err());
+    }
+
+    /// `full` is an alias, as in MySQL (which has no FULL JOIN): `t1 full JOIN t2`
+    /// is an inner join.
+    #[test]
+    fn full_before_join_is_an_alias() {
+        use sqlparser::ast::{JoinOperator, SetExpr};
+        let stmts = ok("SELECT * FROM t full JOIN u ON u.id = full.id");
+        let Statement::Query(q) = &stmts[0] else {
+            panic!("not a query");
+        };
+        let SetExpr::Select(s) = &*q.body else {
+            panic!("not a select");
+        };
+        assert!(matches!(
+            s.from[0].joins[0].join_operator,
+            JoinOperator::Join(_)
+        ));
+    }
+
+    #[test]
+    fn reserved_word_list() {
+        assert!(MYSQL_RESERVED.windows(2).all(|w| w[0] < w[1]));
+        // `is_mysql_reserved` binary-searches the keyword enum.
+        assert!(ALL_KEYWORDS_INDEX.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ALL_KEYWORDS_INDEX.len(), ALL_KEYWORDS.len());
+        assert!(MYSQL_RESERVED.iter().all(|w| w
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')));
+        for kw in [
+            Keyword::SELECT,
+            Keyword::WHERE,
+            Keyword::KEY,
+            Keyword::ORDER,
+            Keyword::ROWS,
+        ] {
+            assert!(is_mysql_reserved(kw), "{kw}");
+        }
+        for kw in [
+            Keyword::OPEN,
+            Keyword::STATUS,
+            Keyword::VIEW,
+            Keyword::END,
+            Keyword::FULL,
+        ] {
+            assert!(!is_mysql_reserved(kw), "{kw}");
+        }
+        assert!(!is_mysql_reserved(Keyword::NoKeyword));
+    }
+
+    /// Apart from aliases, the dialect parses like sqlparser's MySqlDialect
+    /// (guards the forwarded methods).
+    #[test]
+    fn dialect_matches_mysql_elsewhere() {
+        for sql in [
+            "SELECT `a`.`b`, x DIV 2, a && b, 1 << 2, _utf8mb4'x', \"s\" 'c' FROM t LIMIT 1, 2",
+            "SELECT * FROM t WHERE MATCH (a) AGAINST ('x' IN BOOLEAN MODE) # c\n",
+            "SELECT CAST(a AS SIGNED), BINARY a, INTERVAL 1 DAY + d FROM t GROUP BY a WITH ROLLUP",
+            "INSERT INTO t SET a = 1, b = 'it\\'s' ON DUPLICATE KEY UPDATE a = VALUE(a)",
+            "UPDATE t SET a = 1 ORDER BY b LIMIT 3",
+            "SELECT * FROM t1 JOIN t2 JOIN t3 ON t3.id = t2.id ON t2.id = t1.id",
+            "LOCK TABLES t READ",
+            "SELECT /*+ BKA(t) */ SQL_NO_CACHE * FROM t FORCE INDEX (i)",
+        ] {
+            let ours = parse_mysql(sql).map(|s| format!("{s:?}"));
+            let theirs = Parser::parse_sql(&MySqlDialect {}, sql)
+                .map(|s| format!("{s:?}"))
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "{sql}");
+        }
     }
 }
