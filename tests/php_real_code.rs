@@ -210,3 +210,89 @@ $r = sql_query(\"select * from iw_member where ep_code = 'a'\");
     let json = check_php(src);
     assert_clean(&json, 1);
 }
+
+// =============================================================================================
+// 3. Legacy `"… $arr['key'] …"`
+// =============================================================================================
+
+#[test]
+fn a_quoted_key_in_a_double_quoted_string_is_the_array_element() {
+    let config = "<?php\n$iw['member_table'] = 'iw_member';\n$iw['point_table'] = 'iw_point';\n";
+    let page = "<?php
+include_once('./config.php');
+$a = sql_fetch(\"select * from $iw['member_table'] where mb_id = 'a'\");
+$b = sql_fetch(\"select * from $iw[\\\"point_table\\\"] where ep_code = '$iw[store]'\");
+";
+    let json = check_files(&[("config.php", config), ("page.php", page)]);
+    assert_eq!(
+        findings(&json),
+        vec![("TL001".to_string(), "page.php".to_string(), 3)],
+        "{json:#}"
+    );
+    assert_eq!(json["findings"][0]["table"], "iw_member");
+    assert_eq!(summary(&json, "unanalyzed"), 0, "{json:#}");
+    // Still a PHP syntax error: the file counts as having parse errors.
+    assert_eq!(summary(&json, "parse_errors"), 1, "{json:#}");
+}
+
+// =============================================================================================
+// 4. Table names from loops and keys that fold
+// =============================================================================================
+
+#[test]
+fn a_loop_over_a_literal_list_of_tables_checks_each_table() {
+    for header in [
+        "foreach (array('iw_member', 'iw_point', 'iw_enterprise') as $t)",
+        "foreach (['iw_member', 'iw_point', 'iw_enterprise'] as $t)",
+        "$tables = array('iw_member', 'iw_point', 'iw_enterprise');\nforeach ($tables as $t)",
+        "foreach (array('a' => 'iw_member', 'b' => 'iw_point', 'c' => 'iw_enterprise') as $k => $t)",
+    ] {
+        let src = format!("<?php\n{header} {{\n    sql_query(\"delete from $t where mb_id = 'x'\");\n}}\n");
+        let json = check_php(&src);
+        let mut tables: Vec<String> = json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["table"].as_str().expect("table").to_string())
+            .collect();
+        tables.sort();
+        // iw_enterprise is exempt by default: one finding per unconstrained tenant table.
+        assert_eq!(tables, vec!["iw_member", "iw_point"], "`{header}`:\n{json:#}");
+        assert_eq!(summary(&json, "unanalyzed"), 0, "`{header}`:\n{json:#}");
+    }
+}
+
+#[test]
+fn a_loop_over_table_name_expressions_and_keys_that_fold() {
+    let config = "<?php\n$iw['member_table'] = 'iw_member';\n$iw['point_table'] = 'iw_point';\n";
+    let page = "<?php
+include_once('./config.php');
+foreach (array($iw['member_table'], $iw['point_table']) as $t) {
+    sql_query(\"update $t set a = 1 where ep_code = '{$iw['store']}'\");
+}
+foreach (array('member_table', 'point_table') as $name) {
+    sql_query(\"select * from {$iw[$name]} where a = 1\");
+}
+$key = 'member_table';
+$row = sql_fetch(\"select * from {$iw[$key]} where ep_code = '{$iw['store']}'\");
+";
+    let json = check_files(&[("config.php", config), ("page.php", page)]);
+    let mut got: Vec<(u64, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().expect("line"),
+                f["table"].as_str().expect("table").to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![(7, "iw_member".to_string()), (7, "iw_point".to_string())],
+        "{json:#}"
+    );
+    assert_eq!(summary(&json, "unanalyzed"), 0, "{json:#}");
+}
