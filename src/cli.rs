@@ -40,7 +40,7 @@ pub struct CheckArgs {
     /// Configuration file (default: `tenantlint.toml` in the first path or its parents).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// List the queries that could not be checked, and why.
+    /// List the queries that could not be checked, grouped by why.
     #[arg(long)]
     pub show_unanalyzed: bool,
     /// Worker threads (default: number of cores).

@@ -25,6 +25,9 @@ use crate::taint::Summaries;
 pub struct ScannedFile {
     /// Path as shown to users: relative to the current directory when under it, `/`-separated.
     pub display: String,
+    /// Path relative to the configuration's root (what `[scan] exclude` globs match), with `/`
+    /// separators; `None` when the file is not under it.
+    pub root_relative: Option<String>,
     pub source: Arc<String>,
     /// Built on first use: most files have nothing to report.
     lines: std::sync::OnceLock<LineIndex>,
@@ -34,6 +37,18 @@ pub struct ScannedFile {
 }
 
 impl ScannedFile {
+    /// A readable file without parse errors.
+    pub fn new(display: String, root_relative: Option<String>, source: String) -> ScannedFile {
+        ScannedFile {
+            display,
+            root_relative,
+            source: Arc::new(source),
+            lines: std::sync::OnceLock::new(),
+            parse_errors: false,
+            unreadable: false,
+        }
+    }
+
     pub fn line_col(&self, offset: usize) -> LineCol {
         self.lines
             .get_or_init(|| LineIndex::new(&self.source))
@@ -41,12 +56,148 @@ impl ScannedFile {
     }
 }
 
+/// What kept a query from being checked: the JSON `kind` of an unanalyzed site, and the group
+/// it is listed under. Each kind has its own next step for the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnanalyzedKind {
+    /// A table name expression that cannot be resolved (`FROM {$write_table}`): name it in
+    /// `[tables]`.
+    TableName,
+    /// A SQL fragment whose text cannot be known sits where a tenant predicate could be
+    /// (`WHERE 1 $sql_search`).
+    Fragment,
+    /// The SQL could not be parsed.
+    SqlParse,
+    /// The query can be built in more ways than are checked; only some were.
+    TooManyVariants,
+    /// A variable not assigned on some path, whose value an included file or `extract()` may
+    /// set.
+    UnknownPath,
+}
+
+impl UnanalyzedKind {
+    /// Every kind, in the order of the JSON `summary.unanalyzed_by_kind` object.
+    pub const ALL: [UnanalyzedKind; 5] = [
+        UnanalyzedKind::TableName,
+        UnanalyzedKind::Fragment,
+        UnanalyzedKind::SqlParse,
+        UnanalyzedKind::TooManyVariants,
+        UnanalyzedKind::UnknownPath,
+    ];
+
+    /// The JSON spelling (`table-name`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnanalyzedKind::TableName => "table-name",
+            UnanalyzedKind::Fragment => "fragment",
+            UnanalyzedKind::SqlParse => "sql-parse",
+            UnanalyzedKind::TooManyVariants => "too-many-variants",
+            UnanalyzedKind::UnknownPath => "unknown-path",
+        }
+    }
+}
+
+/// Why one query could not be checked: its kind, a sentence for people, and the PHP
+/// expressions concerned (unresolved table names, unknown fragments, an unassigned variable).
+/// Made with the constructors below, so each kind always gets the same wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub kind: UnanalyzedKind,
+    pub reason: String,
+    pub exprs: Vec<String>,
+}
+
+impl Cause {
+    /// Table name expressions that cannot be resolved (PHP source text, e.g. `$write_table`).
+    pub fn table_name(mut exprs: Vec<String>) -> Cause {
+        let mut seen = std::collections::HashSet::new();
+        exprs.retain(|e| seen.insert(e.clone()));
+        Cause {
+            kind: UnanalyzedKind::TableName,
+            reason: format!(
+                "{} cannot be resolved (define it, or name it in [tables])",
+                quoted_list("table name", "a table name", &exprs)
+            ),
+            exprs,
+        }
+    }
+
+    /// SQL fragments whose text is not known, sitting where a tenant predicate could be.
+    pub fn fragment(exprs: Vec<String>) -> Cause {
+        Cause {
+            kind: UnanalyzedKind::Fragment,
+            reason: format!(
+                "{} may hold the tenant predicate and its text is not known",
+                quoted_list("SQL fragment", "an SQL fragment", &exprs)
+            ),
+            exprs,
+        }
+    }
+
+    /// The SQL could not be parsed (`error` is the parser's message).
+    pub fn sql_parse(error: &str) -> Cause {
+        Cause {
+            kind: UnanalyzedKind::SqlParse,
+            reason: format!("the SQL could not be parsed: {error}"),
+            exprs: Vec::new(),
+        }
+    }
+
+    /// The query can be built in more ways than are kept; `checked` of them were checked.
+    pub fn too_many_variants(checked: usize) -> Cause {
+        Cause {
+            kind: UnanalyzedKind::TooManyVariants,
+            reason: format!("too many ways to build this query; {checked} checked"),
+            exprs: Vec::new(),
+        }
+    }
+
+    /// `variable` (PHP source text, e.g. `$sql_search`) is not assigned on some path reaching
+    /// the query, and an included file or `extract()` may set it. Nothing produces it yet: a
+    /// front-end fact naming such a variable becomes, in `SiteChecker::check`,
+    /// `outcome.unanalyzed.get_or_insert_with(|| Cause::unknown_path(name))`.
+    pub fn unknown_path(variable: &str) -> Cause {
+        Cause {
+            kind: UnanalyzedKind::UnknownPath,
+            reason: format!(
+                "`{variable}` is not assigned on some path to this query, and an included file or `extract()` may set it"
+            ),
+            exprs: vec![variable.to_string()],
+        }
+    }
+}
+
+/// `` table name `a`, `b` ``, or `unnamed` when there is nothing to name.
+fn quoted_list(noun: &str, unnamed: &str, exprs: &[String]) -> String {
+    if exprs.is_empty() {
+        return unnamed.to_string();
+    }
+    let names: Vec<String> = exprs.iter().map(|e| format!("`{e}`")).collect();
+    format!("{noun} {}", names.join(", "))
+}
+
 /// A query the scanner found but could not check, and why.
 #[derive(Debug, Clone)]
 pub struct Unanalyzed {
     pub file: usize,
     pub span: Span,
+    pub kind: UnanalyzedKind,
     pub reason: String,
+    /// The PHP expressions concerned (see [`Cause::exprs`]).
+    pub exprs: Vec<String>,
+}
+
+impl Unanalyzed {
+    pub fn new(file: usize, span: Span, cause: Cause) -> Unanalyzed {
+        Unanalyzed {
+            file,
+            span,
+            kind: cause.kind,
+            reason: cause.reason,
+            exprs: cause.exprs,
+        }
+    }
 }
 
 /// Counts for the summary line and the JSON `summary` object.
@@ -56,6 +207,8 @@ pub struct Summary {
     pub parse_errors: usize,
     pub sql_sites: usize,
     pub unanalyzed: usize,
+    /// Unanalyzed sites per kind; every kind is present.
+    pub unanalyzed_by_kind: BTreeMap<UnanalyzedKind, usize>,
     pub findings: usize,
     pub by_rule: BTreeMap<&'static str, usize>,
     pub elapsed_ms: u128,
@@ -76,6 +229,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let started = Instant::now();
     let discovered = discover::discover(paths, config);
     let cwd = std::env::current_dir().ok();
+    let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut frontend = config.taint.frontend_options();
     // Which calls may be summarised: the functions the project defines, by a byte scan.
     let defined = discovered
@@ -127,6 +281,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             }
             let scanned = ScannedFile {
                 display: display_path(&file.path, cwd.as_deref()),
+                root_relative: root_relative(&file.path, cwd.as_deref(), &root),
                 lines: std::sync::OnceLock::new(),
                 source: Arc::new(source),
                 parse_errors: facts.parse_errors,
@@ -145,6 +300,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             }
             files.push(ScannedFile {
                 display: display_path(path, cwd.as_deref()),
+                root_relative: root_relative(path, cwd.as_deref(), &root),
                 source: Arc::new(String::new()),
                 lines: std::sync::OnceLock::new(),
                 parse_errors: false,
@@ -196,24 +352,24 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             catch_unwind(AssertUnwindSafe(|| checker.check(*file, site))).unwrap_or_else(|panic| {
                 SiteOutcome {
                     is_sql: true,
-                    findings: vec![Finding::analysis_error(
+                    findings: vec![SiteFinding::from(Finding::analysis_error(
                         *file,
                         site.exec,
                         format!(
                             "internal error while analysing this query ({})",
                             panic_message(&panic)
                         ),
-                    )],
+                    ))],
                     unanalyzed: None,
                 }
             })
         })
         .collect();
 
-    let mut findings = Vec::new();
+    let mut findings: Vec<SiteFinding> = Vec::new();
     for (file, f) in facts.iter().enumerate() {
         for (span, message) in &f.analysis_errors {
-            findings.push(Finding::analysis_error(file, *span, message.clone()));
+            findings.push(Finding::analysis_error(file, *span, message.clone()).into());
         }
     }
     let mut summary = Summary {
@@ -227,31 +383,20 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
             continue;
         }
         summary.sql_sites += 1;
-        if let Some(reason) = outcome.unanalyzed {
-            unanalyzed.push(Unanalyzed {
-                file: *file,
-                span: site.exec,
-                reason,
-            });
+        if let Some(cause) = outcome.unanalyzed {
+            unanalyzed.push(Unanalyzed::new(*file, site.exec, cause));
         }
         findings.extend(outcome.findings);
     }
     for (file, f) in facts.iter().enumerate() {
-        findings.extend(request_value_findings(file, f, &summaries));
+        findings.extend(
+            request_value_findings(file, f, &summaries)
+                .into_iter()
+                .map(SiteFinding::from),
+        );
     }
 
-    // One finding per rule, location and query site, however many paths build the query.
-    findings.sort_by(|a, b| {
-        (files[a.file].display.as_str(), a.span, a.rule, a.exec).cmp(&(
-            files[b.file].display.as_str(),
-            b.span,
-            b.rule,
-            b.exec,
-        ))
-    });
-    findings.dedup_by(|a, b| {
-        a.file == b.file && a.span == b.span && a.rule == b.rule && a.exec == b.exec
-    });
+    let mut findings = sort_and_dedup(findings, &files);
     unanalyzed.sort_by(|a, b| {
         (files[a.file].display.as_str(), a.span).cmp(&(files[b.file].display.as_str(), b.span))
     });
@@ -259,6 +404,12 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     assign_fingerprints(&mut findings, &files);
 
     summary.unanalyzed = unanalyzed.len();
+    for kind in UnanalyzedKind::ALL {
+        summary.unanalyzed_by_kind.insert(kind, 0);
+    }
+    for u in &unanalyzed {
+        *summary.unanalyzed_by_kind.entry(u.kind).or_default() += 1;
+    }
     summary.findings = findings.len();
     for rule in Rule::ALL {
         summary.by_rule.insert(rule.code(), 0);
@@ -287,11 +438,27 @@ struct SiteChecker<'a> {
     param_defaults: &'a HashMap<(Arc<str>, u32), &'a Vec<Template>>,
 }
 
+/// A finding, with where the text of the query it was found in begins.
+struct SiteFinding {
+    finding: Finding,
+    /// Source offset of the first piece of the query text (TL001, TL002).
+    query_start: Option<usize>,
+}
+
+impl From<Finding> for SiteFinding {
+    fn from(finding: Finding) -> Self {
+        SiteFinding {
+            finding,
+            query_start: None,
+        }
+    }
+}
+
 struct SiteOutcome {
     /// At least one variant is SQL (parsed, or rejected but shaped like a query).
     is_sql: bool,
-    findings: Vec<Finding>,
-    unanalyzed: Option<String>,
+    findings: Vec<SiteFinding>,
+    unanalyzed: Option<Cause>,
 }
 
 impl SiteChecker<'_> {
@@ -303,7 +470,7 @@ impl SiteChecker<'_> {
         };
         // Path-insensitive merging can build variants no run produces (`$sfl` empty inside
         // `if ($stx)`); a parse failure only makes the site unanalyzed when no variant parses.
-        let mut parse_failure: Option<String> = None;
+        let mut parse_failure: Option<Cause> = None;
         let mut any_parsed = false;
         let resolve = |e: &crate::facts::HoleExpr| self.constants.resolve(e);
         // A name with an unresolved part (`g5_write_{$bo_table}`) is decided by its known
@@ -319,7 +486,10 @@ impl SiteChecker<'_> {
         // Variants often render to the same text (they differ in values only): parse and
         // analyse each text once.
         let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
-        let variants = self.with_caller_fragments(site);
+        let (variants, truncated) = self.with_caller_fragments(site);
+        // The tenant tables the checked variants name, to tell whether a capped site was
+        // checked enough.
+        let mut tenant_tables: std::collections::BTreeSet<String> = Default::default();
         for variant in variants.iter() {
             let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
                 self.constants.resolve_prefix(e)
@@ -337,30 +507,31 @@ impl SiteChecker<'_> {
             outcome.is_sql = true;
             // Request values in SQL text: found whether or not the query parses.
             if rendered.holes.iter().any(|h| !h.hole.taint.is_empty()) {
-                outcome
-                    .findings
-                    .extend(self.request_values_in_sql(file, site, &rendered));
+                outcome.findings.extend(
+                    self.request_values_in_sql(file, site, &rendered)
+                        .into_iter()
+                        .map(SiteFinding::from),
+                );
             }
             let (facts, fragment_in_predicate) = match parsed {
                 Ok(p) => (&p.facts, &p.fragment_in_predicate),
                 Err(e) => {
-                    parse_failure
-                        .get_or_insert_with(|| format!("the SQL could not be parsed: {e}"));
+                    parse_failure.get_or_insert_with(|| Cause::sql_parse(e));
                     continue;
                 }
             };
             any_parsed = true;
+            tenant_tables.extend(facts.refs.iter().map(|r| r.table.clone()));
+            tenant_tables.extend(facts.inserts.iter().map(|i| i.table.clone()));
             if let Some(fragment) = fragment_in_predicate {
                 if facts
                     .refs
                     .iter()
                     .any(|r| matches!(r.constrained, analyze::Constraint::Unknown))
                 {
-                    outcome.unanalyzed.get_or_insert_with(|| {
-                        format!(
-                            "SQL fragment `{fragment}` may hold the tenant predicate and its text is not known"
-                        )
-                    });
+                    outcome
+                        .unanalyzed
+                        .get_or_insert_with(|| Cause::fragment(vec![fragment.clone()]));
                 }
             }
             let unresolved: Vec<String> = facts
@@ -373,12 +544,9 @@ impl SiteChecker<'_> {
                 .flat_map(|(name, _)| hole_names_in(&rendered, name))
                 .collect();
             if !unresolved.is_empty() {
-                outcome.unanalyzed.get_or_insert_with(|| {
-                    format!(
-                        "table name {} cannot be resolved (define it, or name it in [tables])",
-                        unresolved.join(", ")
-                    )
-                });
+                outcome
+                    .unanalyzed
+                    .get_or_insert_with(|| Cause::table_name(unresolved));
             }
             if facts
                 .refs
@@ -387,14 +555,11 @@ impl SiteChecker<'_> {
             {
                 let fragments: Vec<String> = rendered
                     .unresolved_bare_holes()
-                    .map(|h| format!("`{}`", h.hole.expr.display()))
+                    .map(|h| h.hole.expr.display().to_string())
                     .collect();
-                outcome.unanalyzed.get_or_insert_with(|| {
-                    format!(
-                        "SQL fragment {} may hold the tenant predicate and its text is not known",
-                        fragments.join(", ")
-                    )
-                });
+                outcome
+                    .unanalyzed
+                    .get_or_insert_with(|| Cause::fragment(fragments));
             }
             let ctx = QueryContext {
                 file,
@@ -404,16 +569,42 @@ impl SiteChecker<'_> {
                 exec: site.exec,
                 summaries: self.summaries,
             };
-            outcome
-                .findings
-                .extend(rules::tl001_missing_tenant_filter::check(&ctx));
-            outcome
-                .findings
-                .extend(rules::tl002_insert_missing_tenant::check(&ctx));
+            let query_start = variant.first().map(|p| match p {
+                Piece::Text { src, .. } => *src,
+                Piece::Hole(h) => h.span.start,
+            });
+            outcome.findings.extend(
+                rules::tl001_missing_tenant_filter::check(&ctx)
+                    .into_iter()
+                    .chain(rules::tl002_insert_missing_tenant::check(&ctx))
+                    .map(|finding| SiteFinding {
+                        finding,
+                        query_start,
+                    }),
+            );
         }
         if !any_parsed {
             if let Some(failure) = parse_failure {
                 outcome.unanalyzed.get_or_insert(failure);
+            }
+        }
+        // Only some of the ways to build the query were checked: that is enough only when
+        // every tenant table they name was already reported.
+        if (site.capped || truncated) && outcome.is_sql && outcome.unanalyzed.is_none() {
+            let reported: std::collections::HashSet<&str> = outcome
+                .findings
+                .iter()
+                .map(|f| &f.finding)
+                .filter(|f| {
+                    matches!(
+                        f.rule,
+                        Rule::MissingTenantFilter | Rule::InsertMissingTenant
+                    )
+                })
+                .filter_map(|f| f.table.as_deref())
+                .collect();
+            if !tenant_tables.iter().all(|t| reported.contains(t.as_str())) {
+                outcome.unanalyzed = Some(Cause::too_many_variants(variants.len()));
             }
         }
         outcome
@@ -482,13 +673,19 @@ impl SiteChecker<'_> {
     /// what the project's callers pass for it (`list("ep_code = '…'")`). The callers' text is
     /// located at the parameter's interpolation, in this file; taint is left to the function
     /// summaries. Without such callers the parameter stays an unknown fragment.
-    fn with_caller_fragments<'s>(&self, site: &'s SqlSite) -> std::borrow::Cow<'s, [Template]> {
+    ///
+    /// The second value is true when the expansion was cut at [`MAX_CALLER_VARIANTS`].
+    fn with_caller_fragments<'s>(
+        &self,
+        site: &'s SqlSite,
+    ) -> (std::borrow::Cow<'s, [Template]>, bool) {
+        let unchanged = (std::borrow::Cow::Borrowed(&site.variants[..]), false);
         let Some((function, callers)) = site
             .function
             .as_ref()
             .and_then(|f| Some((f, self.fragment_callers.get(f)?)))
         else {
-            return std::borrow::Cow::Borrowed(&site.variants);
+            return unchanged;
         };
         let param_of = |p: &Piece| match p {
             Piece::Hole(h) => h.taint.iter().find_map(|t| match t.origin {
@@ -503,10 +700,11 @@ impl SiteChecker<'_> {
             .flatten()
             .any(|p| param_of(p).is_some())
         {
-            return std::borrow::Cow::Borrowed(&site.variants);
+            return unchanged;
         }
         let mut out: Vec<Template> = Vec::new();
-        for variant in &site.variants {
+        let mut truncated = false;
+        for (n, variant) in site.variants.iter().enumerate() {
             let mut partial: Vec<Template> = vec![Vec::new()];
             for piece in variant {
                 let Some(i) = param_of(piece) else {
@@ -536,6 +734,7 @@ impl SiteChecker<'_> {
                 'expand: for t in &partial {
                     for c in &choices {
                         if next.len() >= MAX_CALLER_VARIANTS {
+                            truncated = true;
                             break 'expand;
                         }
                         let mut t = t.clone();
@@ -547,13 +746,14 @@ impl SiteChecker<'_> {
             }
             out.extend(partial);
             if out.len() >= MAX_CALLER_VARIANTS {
+                truncated |= n + 1 < site.variants.len();
                 break;
             }
         }
         if out.is_empty() {
-            return std::borrow::Cow::Borrowed(&site.variants);
+            return unchanged;
         }
-        std::borrow::Cow::Owned(out)
+        (std::borrow::Cow::Owned(out), truncated)
     }
 
     /// TL003 and TL004 findings for the holes of one rendered query.
@@ -701,7 +901,7 @@ fn error_position(message: &str) -> Option<(usize, usize)> {
     Some((line.trim().parse().ok()?, column.parse().ok()?))
 }
 
-/// The hole expressions whose placeholders appear in a rendered name.
+/// The hole expressions (PHP source text) whose placeholders appear in a rendered name.
 fn hole_names_in(rendered: &template::RenderedSql, name: &str) -> Vec<String> {
     name.match_indices(template::PLACEHOLDER_PREFIX)
         .filter_map(|(i, _)| {
@@ -711,8 +911,59 @@ fn hole_names_in(rendered: &template::RenderedSql, name: &str) -> Vec<String> {
                 .collect();
             rendered
                 .hole_named(&format!("{}{digits}", template::PLACEHOLDER_PREFIX))
-                .map(|h| format!("`{}`", h.hole.expr.display()))
+                .map(|h| h.hole.expr.display().to_string())
         })
+        .collect()
+}
+
+/// Sort findings (so output is the same for any thread count) and keep one finding per
+/// position and what it reports, however many paths or query sites reach it:
+/// - one per rule, position and query site (a query built many ways reports once);
+/// - TL001/TL002: one per rule, position and table within one query text, whichever call runs
+///   it (a query run again after a loop or a `.=` append); two queries that share a fragment
+///   holding the table (`$sql_common`) remain two findings, each with its own call;
+/// - other rules: findings with the same message at the same position are one.
+///
+/// The first finding in the sorted order is kept.
+fn sort_and_dedup(mut findings: Vec<SiteFinding>, files: &[ScannedFile]) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        let (a, b) = (&a.finding, &b.finding);
+        (files[a.file].display.as_str(), a.span, a.rule, a.exec).cmp(&(
+            files[b.file].display.as_str(),
+            b.span,
+            b.rule,
+            b.exec,
+        ))
+    });
+    findings.dedup_by(|a, b| {
+        let (a, b) = (&a.finding, &b.finding);
+        a.file == b.file && a.span == b.span && a.rule == b.rule && a.exec == b.exec
+    });
+    /// What a finding reports besides its rule and position.
+    #[derive(PartialEq, Eq, Hash)]
+    enum What {
+        Table(String, Option<usize>),
+        Message(Option<String>, String),
+    }
+    let mut seen: std::collections::HashSet<(usize, Span, Rule, What)> =
+        std::collections::HashSet::new();
+    findings
+        .into_iter()
+        .filter(
+            |SiteFinding {
+                 finding: f,
+                 query_start,
+             }| {
+                let what = match (f.rule, &f.table) {
+                    (Rule::MissingTenantFilter | Rule::InsertMissingTenant, Some(table)) => {
+                        What::Table(table.clone(), *query_start)
+                    }
+                    _ => What::Message(f.table.clone(), f.message.clone()),
+                };
+                seen.insert((f.file, f.span, f.rule, what))
+            },
+        )
+        .map(|f| f.finding)
         .collect()
 }
 
@@ -747,6 +998,33 @@ fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
     }
 }
 
+/// A path relative to the configuration root `root` (absolute), with `/` separators; `None`
+/// when it is not under it.
+fn root_relative(path: &Path, cwd: Option<&Path>, root: &Path) -> Option<String> {
+    let abs = match cwd {
+        Some(c) if !path.is_absolute() => c.join(path),
+        _ => path.to_path_buf(),
+    };
+    // `..` and `.` lexically, as the user wrote them.
+    let mut normal = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => normal.push(c),
+        }
+    }
+    let parts: Vec<String> = normal
+        .strip_prefix(root)
+        .ok()?
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// A path relative to the current directory when it is under it, with `/` separators.
 pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     let abs = match cwd {
@@ -761,5 +1039,57 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
             .collect::<Vec<_>>()
             .join("/"),
         None => path.to_string_lossy().replace('\\', "/"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_serializes_as_its_name() {
+        for kind in UnanalyzedKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).ok(),
+                Some(serde_json::Value::from(kind.as_str()))
+            );
+        }
+    }
+
+    #[test]
+    fn causes_have_their_kind_and_name_what_they_concern() {
+        let c = Cause::unknown_path("$sql_search");
+        assert_eq!(c.kind, UnanalyzedKind::UnknownPath);
+        assert_eq!(c.exprs, vec!["$sql_search".to_string()]);
+        assert!(c.reason.contains("`$sql_search`"), "{}", c.reason);
+        let c = Cause::table_name(vec!["$a".into(), "$b".into(), "$a".into()]);
+        assert_eq!(c.kind, UnanalyzedKind::TableName);
+        assert_eq!(
+            c.reason,
+            "table name `$a`, `$b` cannot be resolved (define it, or name it in [tables])"
+        );
+        let c = Cause::fragment(Vec::new());
+        assert_eq!(
+            c.reason,
+            "an SQL fragment may hold the tenant predicate and its text is not known"
+        );
+    }
+
+    #[test]
+    fn root_relative_paths() {
+        let root = Path::new("/p/app");
+        let cwd = Some(Path::new("/p/app/web"));
+        assert_eq!(
+            root_relative(Path::new("../lib/a.php"), cwd, root).as_deref(),
+            Some("lib/a.php")
+        );
+        assert_eq!(
+            root_relative(Path::new("./x/b.php"), cwd, root).as_deref(),
+            Some("web/x/b.php")
+        );
+        assert_eq!(
+            root_relative(Path::new("/elsewhere/c.php"), cwd, root),
+            None
+        );
     }
 }

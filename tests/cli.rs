@@ -311,7 +311,7 @@ fn show_unanalyzed_lists_unresolvable_table() {
     )]);
     let (code, stdout, _) = p.run(&["check"]);
     assert_eq!(code, 0);
-    assert!(!stdout.contains("unanalyzed: a.php"), "{stdout}");
+    assert!(!stdout.contains("a.php:3:"), "{stdout}");
     assert!(stdout.contains("(1 unanalyzed)"), "{stdout}");
     assert!(
         stdout.contains("--show-unanalyzed"),
@@ -322,11 +322,300 @@ fn show_unanalyzed_lists_unresolvable_table() {
     assert_eq!(code, 0);
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("unanalyzed: a.php:3:"))
+        .find(|l| l.starts_with("  a.php:3:"))
         .unwrap_or_else(|| panic!("no unanalyzed line for a.php:3:\n{stdout}"));
     assert!(
         line.contains("$t"),
         "the reason names the expression: {line}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unanalyzed sites a user can act on
+// ---------------------------------------------------------------------------------------------
+
+/// A query whose table name is a variable nothing resolves.
+const TABLE_NAME: &str =
+    "<?php\n$row = sql_fetch(\"SELECT * FROM {$write_table} WHERE wr_id = 1\");\n";
+/// A query the SQL parser rejects.
+const SQL_PARSE: &str = "<?php\n$row = sql_fetch(\"SELECT * FROM iw_member WHERE ((( ep_code\");\n";
+/// A fragment of unknown text where the tenant predicate could be.
+const FRAGMENT: &str =
+    "<?php\n$row = sql_fetch(\"SELECT * FROM iw_member WHERE 1 $sql_search\");\n";
+
+/// The `unanalyzed` array as (file, line, kind), in report order.
+fn unanalyzed(json: &serde_json::Value) -> Vec<(String, u64, String)> {
+    json["unanalyzed"]
+        .as_array()
+        .expect("`unanalyzed` is an array")
+        .iter()
+        .map(|u| {
+            (
+                u["file"].as_str().expect("file").to_string(),
+                u["line"].as_u64().expect("line"),
+                u["kind"].as_str().expect("kind").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn u(file: &str, line: u64, kind: &str) -> (String, u64, String) {
+    (file.to_string(), line, kind.to_string())
+}
+
+#[test]
+fn json_unanalyzed_entries_have_a_kind() {
+    let p = TempProject::new(&[
+        ("a.php", TABLE_NAME),
+        ("b.php", SQL_PARSE),
+        ("c.php", FRAGMENT),
+    ]);
+    let json = p.check_json();
+    assert_eq!(
+        unanalyzed(&json),
+        vec![
+            u("a.php", 2, "table-name"),
+            u("b.php", 2, "sql-parse"),
+            u("c.php", 2, "fragment"),
+        ]
+    );
+    // The reason is still there for people.
+    assert!(
+        json["unanalyzed"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("$write_table")),
+        "{json:#}"
+    );
+    assert_eq!(json["version"], 1);
+    assert_eq!(
+        json["summary"]["unanalyzed_by_kind"],
+        serde_json::json!({
+            "table-name": 1, "fragment": 1, "sql-parse": 1, "too-many-variants": 0, "unknown-path": 0
+        })
+    );
+}
+
+#[test]
+fn pretty_summary_groups_unanalyzed_by_kind_and_directory() {
+    let p = TempProject::new(&[
+        ("admin_tool/a.php", TABLE_NAME),
+        ("admin_tool/b.php", TABLE_NAME),
+        ("admin_tool/sub/c.php", TABLE_NAME),
+        ("app/d.php", SQL_PARSE),
+        ("app/e.php", SAFE),
+        ("f.php", FRAGMENT),
+    ]);
+    let (code, stdout, _) = p.run(&["check"]);
+    assert_eq!(code, 0, "{stdout}");
+    let block: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("tenantlint: "))
+        .skip(1)
+        .collect();
+    assert_eq!(
+        block.first().copied(),
+        Some("unanalyzed: 5 queries could not be checked (--show-unanalyzed lists them)"),
+        "{stdout}"
+    );
+    // One line per kind, largest first, each with its next step; the [tables] example names the
+    // expression.
+    let kinds: Vec<(&str, &str)> = block[1..4]
+        .iter()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next().unwrap_or(""), words.next().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![("3", "table-name"), ("1", "fragment"), ("1", "sql-parse")],
+        "{stdout}"
+    );
+    assert!(
+        block[1].contains(r#"[tables], e.g. "$write_table" = "…""#),
+        "{stdout}"
+    );
+    // The directory holding most of them, with the exclude that would drop it.
+    assert_eq!(
+        block.get(4).copied(),
+        Some(
+            r#"  by directory: admin_tool/ (3) — if that is third-party code: [scan] exclude = ["admin_tool/**"]"#
+        ),
+        "{stdout}"
+    );
+    assert_eq!(block.len(), 5, "a compact block: {stdout}");
+
+    // The suggested exclude does what it says.
+    p.write("tenantlint.toml", "[scan]\nexclude = [\"admin_tool/**\"]\n");
+    let json = p.check_json();
+    assert_eq!(
+        unanalyzed(&json),
+        vec![u("app/d.php", 2, "sql-parse"), u("f.php", 2, "fragment")]
+    );
+}
+
+#[test]
+fn unanalyzed_directory_hint_is_relative_to_the_config() {
+    // Scanned from a subdirectory: paths are shown from there, the glob is written for the
+    // configuration file.
+    let p = TempProject::new(&[
+        ("web/vendor_copy/a.php", TABLE_NAME),
+        ("web/vendor_copy/b.php", TABLE_NAME),
+        ("web/app/c.php", SAFE),
+        ("tenantlint.toml", "[tenant]\ncolumn = \"ep_code\"\n"),
+    ]);
+    let (code, stdout, _) = run_in(&p.dir.join("web/app"), &["check", ".."]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains(
+            r#"  by directory: ../vendor_copy/ (2) — if that is third-party code: [scan] exclude = ["web/vendor_copy/**"]"#
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn show_unanalyzed_groups_sites_by_kind() {
+    let p = TempProject::new(&[
+        ("a.php", TABLE_NAME),
+        ("b.php", SQL_PARSE),
+        ("c.php", TABLE_NAME),
+    ]);
+    let (code, stdout, _) = p.run(&["check", "--show-unanalyzed"]);
+    assert_eq!(code, 0, "{stdout}");
+    let listing: Vec<&str> = stdout
+        .lines()
+        .take_while(|l| !l.starts_with("tenantlint: "))
+        .collect();
+    assert_eq!(listing.len(), 5, "{stdout}");
+    assert!(
+        listing[0].starts_with("unanalyzed, table-name (2): "),
+        "{stdout}"
+    );
+    assert!(
+        listing[1].starts_with("  a.php:2:8: table name `$write_table` cannot be resolved"),
+        "{stdout}"
+    );
+    assert!(listing[2].starts_with("  c.php:2:8: "), "{stdout}");
+    assert!(
+        listing[3].starts_with("unanalyzed, sql-parse (1): "),
+        "{stdout}"
+    );
+    assert!(
+        listing[4].starts_with("  b.php:2:8: the SQL could not be parsed"),
+        "{stdout}"
+    );
+    // The summary block follows, without sending the user to the flag they already used.
+    assert!(
+        stdout.contains("unanalyzed: 3 queries could not be checked (listed above)"),
+        "{stdout}"
+    );
+}
+
+/// A query on `iw_member` with `appends` optional conditions: 2^appends ways to build it.
+fn many_ways(appends: usize, tenant_predicate: bool) -> String {
+    let mut php = String::from("<?php\n$sql = \"SELECT * FROM iw_member WHERE 1\";\n");
+    if tenant_predicate {
+        php.push_str("$sql .= \" AND ep_code = 'x'\";\n");
+    }
+    for n in 1..=appends {
+        php.push_str(&format!("if ($a{n}) $sql .= \" AND c{n} = 1\";\n"));
+    }
+    php.push_str("$result = sql_query($sql);\n");
+    php
+}
+
+#[test]
+fn query_built_too_many_ways_is_unanalyzed() {
+    // 64 ways, 32 of them checked: none leaks, but the rest were never looked at.
+    let json = common::check_php(&many_ways(6, true));
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(
+        unanalyzed(&json),
+        vec![u("example.php", 10, "too-many-variants")]
+    );
+    assert_eq!(
+        json["unanalyzed"][0]["reason"],
+        "too many ways to build this query; 32 checked"
+    );
+    // 32 ways: all checked.
+    common::assert_clean(&common::check_php(&many_ways(5, true)), 1);
+    // The table is reported anyway: nothing more to learn from the other ways.
+    common::assert_findings(
+        &common::check_php(&many_ways(6, false)),
+        &[("TL001", "example.php", 2)],
+    );
+}
+
+#[test]
+fn query_with_too_many_callers_fragments_is_unanalyzed() {
+    let php = |callers: usize| {
+        let mut php = String::from(
+            "<?php\nfunction member_list($where) {\n    return sql_query(\"SELECT * FROM iw_member WHERE ep_code = 'x' AND $where\");\n}\n",
+        );
+        for n in 0..callers {
+            php.push_str(&format!("member_list(\"mb_id = 'u{n}'\");\n"));
+        }
+        php
+    };
+    common::assert_clean(&common::check_php(&php(64)), 1);
+    let json = common::check_php(&php(65));
+    assert_eq!(findings(&json), vec![]);
+    assert_eq!(
+        unanalyzed(&json),
+        vec![u("example.php", 3, "too-many-variants")]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// One finding per position, rule and table
+// ---------------------------------------------------------------------------------------------
+
+/// (rule, line, column, message) of every finding.
+fn positions(json: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["line"].as_u64().expect("line"),
+                f["column"].as_u64().expect("column"),
+                f["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn query_run_again_after_append_is_one_finding() {
+    for php in [
+        // Run in a loop that appends, and again after it.
+        "<?php\n$sql = \"select * from iw_member where 1\";\nforeach ($rows as $r) { $sql .= \" and a = 1\"; sql_query($sql); }\nsql_query($sql);\n",
+        // Run, appended to, run again.
+        "<?php\n$sql = \"select * from iw_member\"; sql_query($sql); $sql .= \" limit 1\"; sql_query($sql);\n",
+    ] {
+        let json = common::check_php(php);
+        let found = positions(&json);
+        assert_eq!(found.len(), 1, "{php}\n{json:#}");
+        assert_eq!((found[0].0.as_str(), found[0].1, found[0].2), ("TL001", 2, 23));
+    }
+}
+
+#[test]
+fn queries_sharing_a_fragment_stay_separate_findings() {
+    // Two different queries whose table sits in one shared fragment: each leaks on its own.
+    let json = common::check_php(
+        "<?php\n$common = \" from iw_member \";\n$a = sql_fetch(\"select count(*) $common\");\n$b = sql_query(\"select * $common limit 10\");\n",
+    );
+    let found = positions(&json);
+    assert_eq!(found.len(), 2, "{json:#}");
+    assert_eq!(found[0], found[1]);
+    assert_ne!(json["findings"][0]["sql"], json["findings"][1]["sql"]);
+    assert_ne!(
+        json["findings"][0]["fingerprint"],
+        json["findings"][1]["fingerprint"]
     );
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::Report;
+use crate::engine::{Report, UnanalyzedKind};
 
 /// Bumped on any incompatible change of the JSON shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -59,6 +59,8 @@ struct JsonUnanalyzed<'a> {
     file: &'a str,
     line: usize,
     column: usize,
+    /// What kept the query from being checked (`table-name`, `fragment`, …).
+    kind: UnanalyzedKind,
     reason: &'a str,
 }
 
@@ -68,6 +70,7 @@ struct JsonSummary<'a> {
     parse_errors: usize,
     sql_sites: usize,
     unanalyzed: usize,
+    unanalyzed_by_kind: &'a BTreeMap<UnanalyzedKind, usize>,
     findings: usize,
     by_rule: &'a BTreeMap<&'static str, usize>,
     elapsed_ms: u128,
@@ -121,6 +124,7 @@ pub fn render(report: &Report) -> String {
                 file: &file.display,
                 line: at.line,
                 column: at.column,
+                kind: u.kind,
                 reason: &u.reason,
             }
         })
@@ -144,6 +148,7 @@ pub fn render(report: &Report) -> String {
             parse_errors: s.parse_errors,
             sql_sites: s.sql_sites,
             unanalyzed: s.unanalyzed,
+            unanalyzed_by_kind: &s.unanalyzed_by_kind,
             findings: s.findings,
             by_rule: &s.by_rule,
             elapsed_ms: s.elapsed_ms,

@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod pretty;
+pub mod unanalyzed;
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -1,10 +1,12 @@
-//! Human output: one miette diagnostic per finding, then a summary line.
+//! Human output: one miette diagnostic per finding, then a summary line, then what could not
+//! be checked, grouped so it can be acted on.
 
 use std::fmt::{self, Write as _};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
 use crate::engine::Report;
+use crate::report::unanalyzed;
 use crate::rules::Finding;
 
 /// Rendering options.
@@ -129,18 +131,103 @@ pub fn render(report: &Report, options: PrettyOptions) -> String {
         let _ = writeln!(out, "warning: {issue}");
     }
     if options.show_unanalyzed {
-        for u in &report.unanalyzed {
+        out.push_str(&unanalyzed_list(report));
+    }
+    out.push_str(&summary_line(report, options.hide_timing));
+    out.push('\n');
+    out.push_str(&unanalyzed_summary(report, options.show_unanalyzed));
+    out
+}
+
+/// `--show-unanalyzed`: every site, under a heading per kind (largest group first).
+///
+/// ```text
+/// unanalyzed, table-name (2): table names that cannot be resolved: name them in [tables], …
+///   a.php:3:8: table name `$t` cannot be resolved (define it, or name it in [tables])
+/// ```
+pub fn unanalyzed_list(report: &Report) -> String {
+    let mut out = String::new();
+    for group in unanalyzed::by_kind(report) {
+        let _ = writeln!(
+            out,
+            "unanalyzed, {} ({}): {}",
+            group.kind.as_str(),
+            group.sites.len(),
+            unanalyzed::kind_hint(&group)
+        );
+        for u in &group.sites {
             let file = &report.files[u.file];
             let at = file.line_col(u.span.start);
             let _ = writeln!(
                 out,
-                "unanalyzed: {}:{}:{}: {}",
+                "  {}:{}:{}: {}",
                 file.display, at.line, at.column, u.reason
             );
         }
     }
-    out.push_str(&summary_line(report, options.hide_timing));
-    out.push('\n');
+    out
+}
+
+/// The block after the summary line when some queries were not checked: counts per kind with
+/// the next step, and the directories holding most of them.
+///
+/// ```text
+/// unanalyzed: 151 queries could not be checked (--show-unanalyzed lists them)
+///    67  table-name  table names that cannot be resolved: name them in [tables], e.g. "$write_table" = "…"
+///    25  fragment    SQL fragments whose text cannot be known, …
+///   by directory: adm/ (48), plugin/kcaptcha/ (31) — if that is third-party code: [scan] exclude = ["adm/**", "plugin/kcaptcha/**"]
+/// ```
+pub fn unanalyzed_summary(report: &Report, listed: bool) -> String {
+    let total = report.unanalyzed.len();
+    if total == 0 {
+        return String::new();
+    }
+    let mut out = format!(
+        "unanalyzed: {total} {} could not be checked ({})\n",
+        if total == 1 { "query" } else { "queries" },
+        if listed {
+            "listed above"
+        } else {
+            "--show-unanalyzed lists them"
+        }
+    );
+    let groups = unanalyzed::by_kind(report);
+    let count_width = total.to_string().len();
+    let kind_width = groups
+        .iter()
+        .map(|g| g.kind.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for group in &groups {
+        let _ = writeln!(
+            out,
+            "  {:>count_width$}  {:<kind_width$}  {}",
+            group.sites.len(),
+            group.kind.as_str(),
+            unanalyzed::kind_hint(group)
+        );
+    }
+    let dirs = unanalyzed::top_directories(report);
+    if !dirs.is_empty() {
+        let counts: Vec<String> = dirs
+            .iter()
+            .map(|d| format!("{} ({})", d.display, d.sites))
+            .collect();
+        let _ = write!(out, "  by directory: {}", counts.join(", "));
+        let globs: Vec<String> = dirs
+            .iter()
+            .filter_map(|d| d.exclude.as_deref())
+            .map(unanalyzed::toml_string)
+            .collect();
+        if !globs.is_empty() {
+            let _ = write!(
+                out,
+                " — if that is third-party code: [scan] exclude = [{}]",
+                globs.join(", ")
+            );
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -163,9 +250,6 @@ pub fn summary_line(report: &Report, hide_timing: bool) -> String {
     );
     if !hide_timing {
         let _ = write!(line, " in {} ms", s.elapsed_ms);
-        if s.unanalyzed > 0 {
-            line.push_str(" (--show-unanalyzed lists the queries not checked)");
-        }
     }
     line
 }
