@@ -928,16 +928,30 @@ fn hole_names_in(rendered: &template::RenderedSql, name: &str) -> Vec<String> {
 fn sort_and_dedup(mut findings: Vec<SiteFinding>, files: &[ScannedFile]) -> Vec<Finding> {
     findings.sort_by(|a, b| {
         let (a, b) = (&a.finding, &b.finding);
-        (files[a.file].display.as_str(), a.span, a.rule, a.exec).cmp(&(
-            files[b.file].display.as_str(),
-            b.span,
-            b.rule,
-            b.exec,
-        ))
+        (
+            files[a.file].display.as_str(),
+            a.span,
+            a.rule,
+            a.exec,
+            &a.table,
+        )
+            .cmp(&(
+                files[b.file].display.as_str(),
+                b.span,
+                b.rule,
+                b.exec,
+                &b.table,
+            ))
     });
+    // Variants of one site naming different tables at one position (`foreach (array('iw_a',
+    // 'iw_b') as $t)`) are one finding per table.
     findings.dedup_by(|a, b| {
         let (a, b) = (&a.finding, &b.finding);
-        a.file == b.file && a.span == b.span && a.rule == b.rule && a.exec == b.exec
+        a.file == b.file
+            && a.span == b.span
+            && a.rule == b.rule
+            && a.exec == b.exec
+            && a.table == b.table
     });
     /// What a finding reports besides its rule and position.
     #[derive(PartialEq, Eq, Hash)]

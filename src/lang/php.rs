@@ -1722,7 +1722,9 @@ impl<'s> Lowerer<'s> {
                 // PHP 5-era `"… $arr['key'] …"` is a syntax error that tree-sitter recovers from
                 // with the quotes as ERROR nodes around the key: read it as its author meant.
                 let mut cursor = n.walk();
-                let mut parts = n.named_children(&mut cursor).filter(|c| c.kind() != "ERROR");
+                let mut parts = n
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "ERROR");
                 let base = self.path_at(parts.next()?, depth + 1)?;
                 let key = parts.next()?;
                 let key_text = match key.kind() {
@@ -1806,7 +1808,9 @@ impl<'s> Lowerer<'s> {
             return None;
         }
         let mut cursor = n.walk();
-        let mut parts = n.named_children(&mut cursor).filter(|c| c.kind() != "ERROR");
+        let mut parts = n
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "ERROR");
         let base = self.path_of(parts.next()?)?;
         let key = self.path_of(parts.next()?)?;
         let var = env.get(key.as_str())?;
@@ -1818,10 +1822,9 @@ impl<'s> Lowerer<'s> {
             let mut text = String::new();
             for p in &v.pieces {
                 match p {
-                    Piece::Text { text: t, .. }
-                    | Piece::Hole(Hole {
-                        known: Some(t), ..
-                    }) => text.push_str(t),
+                    Piece::Text { text: t, .. } | Piece::Hole(Hole { known: Some(t), .. }) => {
+                        text.push_str(t)
+                    }
                     Piece::Hole(_) => return None,
                 }
             }
