@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, TableMatcher};
 use crate::discover::{self, DiscoverIssue};
 use crate::facts::{FileFacts, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
+use crate::include::{self, Includes};
 use crate::lang;
 use crate::lines::{LineCol, LineIndex};
 use crate::resolve::Constants;
@@ -154,15 +155,12 @@ impl Cause {
     }
 
     /// `variable` (PHP source text, e.g. `$sql_search`) is not assigned on some path reaching
-    /// the query, and an included file or `extract()` may set it. Nothing produces it yet: a
-    /// front-end fact naming such a variable becomes, in `SiteChecker::check`,
-    /// `outcome.unanalyzed.get_or_insert_with(|| Cause::unknown_path(name))`.
-    pub fn unknown_path(variable: &str) -> Cause {
+    /// the query, and something that runs before it may set it (`why`: an included file,
+    /// `extract()`…), so its value on that path is not known.
+    pub fn unknown_path(variable: &str, why: &str) -> Cause {
         Cause {
             kind: UnanalyzedKind::UnknownPath,
-            reason: format!(
-                "`{variable}` is not assigned on some path to this query, and an included file or `extract()` may set it"
-            ),
+            reason: format!("`{variable}` is not assigned on some path to this query, and {why}"),
             exprs: vec![variable.to_string()],
         }
     }
@@ -244,7 +242,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
     let discover_issues = discovered.issues;
-    let parsed: Vec<(ScannedFile, FileFacts)> = discovered
+    let parsed: Vec<(ScannedFile, FileFacts, PathBuf)> = discovered
         .files
         .into_par_iter()
         .map_init(lang::php_parser, |parser, file| {
@@ -279,6 +277,8 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
                     "this file is binary, not PHP source: it was not analysed".to_string(),
                 ));
             }
+            let absolute = include::lexical_absolute(&file.path, cwd.as_deref());
+            include::bind_file_place(&mut facts, &absolute);
             let scanned = ScannedFile {
                 display: display_path(&file.path, cwd.as_deref()),
                 root_relative: root_relative(&file.path, cwd.as_deref(), &root),
@@ -287,17 +287,25 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
                 parse_errors: facts.parse_errors,
                 unreadable: false,
             };
-            (scanned, facts)
+            (scanned, facts, absolute)
         })
         .collect();
 
-    let (mut files, mut facts): (Vec<ScannedFile>, Vec<FileFacts>) = parsed.into_iter().unzip();
+    let mut files = Vec::with_capacity(parsed.len());
+    let mut facts = Vec::with_capacity(parsed.len());
+    let mut absolute_paths = Vec::with_capacity(parsed.len());
+    for (file, f, path) in parsed {
+        files.push(file);
+        facts.push(f);
+        absolute_paths.push(path);
+    }
     // A file that cannot be read is never skipped silently: it becomes a TL000 finding.
     for issue in &discover_issues {
         if let DiscoverIssue::Unreadable { path, message } = issue {
             if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
                 continue;
             }
+            absolute_paths.push(include::lexical_absolute(path, cwd.as_deref()));
             files.push(ScannedFile {
                 display: display_path(path, cwd.as_deref()),
                 root_relative: root_relative(path, cwd.as_deref(), &root),
@@ -320,6 +328,8 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     let constants = Constants::build(facts.iter().flat_map(|f| f.consts.iter()), &config.tables);
     let matcher = config.tenant_tables();
     let summaries = Summaries::build(&facts);
+    let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
+    let includes = Includes::build(&absolute_paths, &displays, &facts, &constants);
 
     // Stages 4–5: SQL analysis and rules, per site.
     let sites: Vec<(usize, &SqlSite)> = facts
@@ -345,6 +355,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         summaries: &summaries,
         fragment_callers: &fragment_callers,
         param_defaults: &param_defaults,
+        includes: &includes,
     };
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
@@ -436,6 +447,8 @@ struct SiteChecker<'a> {
     fragment_callers: &'a HashMap<Arc<str>, Vec<&'a Vec<Vec<Template>>>>,
     /// Default values of parameters, by function and index.
     param_defaults: &'a HashMap<(Arc<str>, u32), &'a Vec<Template>>,
+    /// What the includes of each file may set, for variables unassigned on a path.
+    includes: &'a Includes,
 }
 
 /// A finding, with where the text of the query it was found in begins.
@@ -487,6 +500,14 @@ impl SiteChecker<'_> {
         // analyse each text once.
         let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
         let (variants, truncated) = self.with_caller_fragments(site);
+        // A file-scope variable unassigned on a path is "" there, unless something before the
+        // read may set it: then its value on that path is not known.
+        let (variants, unassigned) = if include::has_unassigned(&variants) {
+            let (decided, why) = self.includes.decide(file, &variants);
+            (std::borrow::Cow::Owned(decided), why)
+        } else {
+            (variants, None)
+        };
         // The tenant tables the checked variants name, to tell whether a capped site was
         // checked enough.
         let mut tenant_tables: std::collections::BTreeSet<String> = Default::default();
@@ -605,6 +626,12 @@ impl SiteChecker<'_> {
                 .collect();
             if !tenant_tables.iter().all(|t| reported.contains(t.as_str())) {
                 outcome.unanalyzed = Some(Cause::too_many_variants(variants.len()));
+            }
+        }
+        // The unknown text is a variable unassigned on some path: say so, and why.
+        if let (Some(cause), Some((variable, why))) = (outcome.unanalyzed.as_mut(), unassigned) {
+            if cause.kind == UnanalyzedKind::Fragment && cause.exprs.contains(&variable) {
+                *cause = Cause::unknown_path(&variable, &why);
             }
         }
         outcome
@@ -1072,7 +1099,7 @@ mod tests {
 
     #[test]
     fn causes_have_their_kind_and_name_what_they_concern() {
-        let c = Cause::unknown_path("$sql_search");
+        let c = Cause::unknown_path("$sql_search", "`extract()` before it may set it");
         assert_eq!(c.kind, UnanalyzedKind::UnknownPath);
         assert_eq!(c.exprs, vec!["$sql_search".to_string()]);
         assert!(c.reason.contains("`$sql_search`"), "{}", c.reason);

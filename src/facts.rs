@@ -131,12 +131,16 @@ pub enum HoleExpr {
     /// Anything else (a call, an expression with a variable key, a parameter bound at run time);
     /// the string is the source text, for messages.
     Opaque(Arc<str>),
+    /// A file-scope variable (canonical path) that is not assigned on this path: PHP reads it
+    /// as `""` unless something that runs before the read may set it (an included file,
+    /// `extract()`…), which the project pass decides ([`crate::include`]).
+    Unassigned(Arc<str>),
 }
 
 impl HoleExpr {
     pub fn display(&self) -> &str {
         match self {
-            HoleExpr::Path(p) | HoleExpr::Opaque(p) => p,
+            HoleExpr::Path(p) | HoleExpr::Opaque(p) | HoleExpr::Unassigned(p) => p,
         }
     }
 }
@@ -237,6 +241,18 @@ pub struct ClassFact {
     pub parents: Vec<String>,
 }
 
+/// `include` / `require` (and their `_once` forms) at file scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncludeFact {
+    /// Where the include is.
+    pub at: usize,
+    /// Its path when it is built of literal text and names that fold (`__DIR__`,
+    /// `dirname(__FILE__)` and constants), `None` when it is a run-time value.
+    pub path: Option<Vec<FoldPiece>>,
+    /// The source text of the path expression, for messages.
+    pub text: String,
+}
+
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
@@ -251,6 +267,13 @@ pub struct FileFacts {
     pub functions: Vec<FunctionSummary>,
     pub tenant_uses: Vec<TenantUse>,
     pub classes: Vec<ClassFact>,
+    /// `include` / `require` at file scope, in source order.
+    pub includes: Vec<IncludeFact>,
+    /// Variables (the base name: `$iw` for `$iw['x']`) the file assigns at file scope.
+    pub file_scope_vars: Vec<String>,
+    /// Statements at file scope that may set any variable (`extract()`, `$$name = …`,
+    /// `parse_str()` without a result, `eval()`): where, and what.
+    pub dynamic_defs: Vec<(usize, String)>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.

@@ -16,6 +16,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod facts;
+pub mod include;
 pub mod lang;
 pub mod lines;
 pub mod report;

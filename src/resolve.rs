@@ -151,7 +151,7 @@ impl Constants {
     pub fn resolve_prefix(&self, expr: &HoleExpr) -> Option<String> {
         match expr {
             HoleExpr::Path(p) => self.prefixes.get(&**p).cloned(),
-            HoleExpr::Opaque(_) => None,
+            HoleExpr::Opaque(_) | HoleExpr::Unassigned(_) => None,
         }
     }
 

@@ -11,23 +11,6 @@ mod common;
 use common::{assert_clean, check_files, check_php, findings, summary};
 use serde_json::Value;
 
-/// (rule, file, line, message) of every finding.
-fn messages(json: &Value) -> Vec<(String, String, u64, String)> {
-    json["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().expect("rule").to_string(),
-                f["file"].as_str().expect("file").to_string(),
-                f["line"].as_u64().expect("line"),
-                f["message"].as_str().expect("message").to_string(),
-            )
-        })
-        .collect()
-}
-
 fn rules(json: &Value) -> Vec<String> {
     findings(json).into_iter().map(|(r, _, _)| r).collect()
 }
@@ -295,4 +278,137 @@ $row = sql_fetch(\"select * from {$iw[$key]} where ep_code = '{$iw['store']}'\")
         "{json:#}"
     );
     assert_eq!(summary(&json, "unanalyzed"), 0, "{json:#}");
+}
+
+// =============================================================================================
+// 2. No path is dropped: a variable unassigned on a path holds what PHP would give it
+// =============================================================================================
+
+#[test]
+fn a_file_scope_variable_assigned_on_one_path_is_empty_on_the_other() {
+    for (body, line) in [
+        (
+            "if ($x) { $w = \"where ep_code = '$iw[store]'\"; }\nsql_query(\"select * from iw_member $w\");",
+            3,
+        ),
+        (
+            "if ($x) { $w['a'] = \"where ep_code = '$iw[store]'\"; }\nsql_query(\"select * from iw_member {$w['a']}\");",
+            3,
+        ),
+        // `.=` onto a variable never assigned before: "" . the appended text.
+        (
+            "if ($x) { $w = \" and ep_code = '$iw[store]'\"; }\n$w .= ' limit 1';\nsql_query(\"select * from iw_member where 1 $w\");",
+            4,
+        ),
+        (
+            "$w = \"where ep_code = '$iw[store]'\";\nunset($w);\nsql_query(\"select * from iw_member $w\");",
+            4,
+        ),
+    ] {
+        let src = format!("<?php\n{body}\n");
+        let json = check_php(&src);
+        assert_eq!(
+            findings(&json),
+            vec![("TL001".to_string(), "example.php".to_string(), line)],
+            "{src}\n{json:#}"
+        );
+        assert_eq!(summary(&json, "unanalyzed"), 0, "{src}\n{json:#}");
+    }
+}
+
+#[test]
+fn inside_a_function_unset_and_append_start_from_empty() {
+    let src = "<?php
+function a($x) {
+    $w = \" where ep_code = 'a'\";
+    unset($w);
+    return sql_query(\"select * from iw_member $w\");
+}
+function b($rows) {
+    foreach ($rows as $r) { $sql .= \" and ep_code = 'a'\"; }
+    return sql_query(\"select * from iw_point where 1 $sql\");
+}
+function c($rows) {
+    extract($rows);
+    if ($rows) { $w = \" where ep_code = 'a'\"; }
+    return sql_query(\"select * from iw_board $w\");
+}
+";
+    let json = check_php(src);
+    let lines: Vec<u64> = findings(&json).into_iter().map(|f| f.2).collect();
+    assert_eq!(lines, vec![5, 9], "{json:#}");
+    // After extract(), the unassigned path of `$w` is not known: counted, not dropped.
+    assert_eq!(summary(&json, "unanalyzed"), 1, "{json:#}");
+}
+
+#[test]
+fn an_include_that_may_set_the_variable_makes_its_value_unknown() {
+    let query = "if ($x) { $w = \"where ep_code = '$iw[store]'\"; }\nsql_query(\"select * from iw_member $w\");\n";
+    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>)> = vec![
+        // Includes whose files do not set `$w`, transitively: "" on that path, TL001.
+        (
+            "include_once('./lib.php');\n",
+            vec![
+                (
+                    "lib.php",
+                    "<?php\ninclude __DIR__ . '/lib2.php';\n$other = 1;\n",
+                ),
+                ("lib2.php", "<?php\n$more = 2;\n"),
+            ],
+            None,
+        ),
+        (
+            "define('APP', dirname(__FILE__));\nrequire APP . '/lib.php';\n",
+            vec![("lib.php", "<?php\n$other = 1;\n")],
+            None,
+        ),
+        // A file included (transitively) before the query sets `$w`.
+        (
+            "include_once('./lib.php');\n",
+            vec![
+                (
+                    "lib.php",
+                    "<?php\nrequire_once(dirname(__FILE__) . '/lib2.php');\n",
+                ),
+                ("lib2.php", "<?php\n$w = 'where 1';\n"),
+            ],
+            Some("`lib2.php`, included before it, sets it"),
+        ),
+        // A path known only at run time, extract(), a variable variable.
+        (
+            "include $skin_dir . '/list.php';\n",
+            vec![],
+            Some("only known at run time"),
+        ),
+        (
+            "extract($_POST);\n",
+            vec![],
+            Some("extract() before it may set it"),
+        ),
+        ("$$name = 'x';\n", vec![], Some("variable variable")),
+        // An include after the query changes nothing.
+        ("", vec![("lib.php", "<?php\n$w = 'where 1';\n")], None),
+    ];
+    for (before, others, unknown) in cases {
+        let page = format!("<?php\n{before}{query}include './lib.php';\n");
+        let mut files = vec![("page.php", page.as_str())];
+        files.extend(others.iter().copied());
+        let json = check_files(&files);
+        match unknown {
+            None => {
+                assert_eq!(rules(&json), vec!["TL001".to_string()], "{page}\n{json:#}");
+                assert_eq!(summary(&json, "unanalyzed"), 0, "{page}\n{json:#}");
+            }
+            Some(why) => {
+                assert_eq!(rules(&json), Vec::<String>::new(), "{page}\n{json:#}");
+                let entry = &json["unanalyzed"][0];
+                assert_eq!(entry["kind"], "unknown-path", "{page}\n{json:#}");
+                let reason = entry["reason"].as_str().expect("reason");
+                assert!(
+                    reason.contains("`$w` is not assigned on some path") && reason.contains(why),
+                    "{page}\n{reason}"
+                );
+            }
+        }
+    }
 }

@@ -65,11 +65,16 @@ pub fn analyze(
         class: None,
         class_parent: None,
         last_array: None,
+        file_vars: HashSet::new(),
+        dynamic_scope: false,
         parent_paths: HashSet::new(),
     };
     let mut state = Some(Env::default());
     lowerer.block_children(root, &mut state);
     lowerer.flush_defs();
+    let mut vars: Vec<String> = std::mem::take(&mut lowerer.file_vars).into_iter().collect();
+    vars.sort_unstable();
+    lowerer.facts.file_scope_vars = vars;
     lowerer.facts
 }
 
@@ -308,6 +313,11 @@ struct Lowerer<'s> {
     class: Option<String>,
     /// The class it extends (lower-case), for `parent::m()`.
     class_parent: Option<String>,
+    /// Base names of the variables assigned at file scope.
+    file_vars: HashSet<String>,
+    /// The current scope ran something that may set any variable (`extract()`, `$$x = …`,
+    /// an include inside a function): a variable unassigned on a path is not known there.
+    dynamic_scope: bool,
     /// The array literal evaluated last (by node id), for the assignment or `foreach` that
     /// holds it.
     last_array: Option<(usize, Arc<ArrayLiteral>)>,
@@ -662,8 +672,33 @@ impl<'s> Lowerer<'s> {
                 Flow::Normal
             }
             "break_statement" | "continue_statement" => Flow::Break,
+            "unset_statement" => {
+                // `unset($w)`: not assigned from here on, as if never assigned.
+                if let Some(env) = state.as_mut() {
+                    let mut cursor = n.walk();
+                    let targets: Vec<Node> = n.named_children(&mut cursor).collect();
+                    for t in targets {
+                        match self.path_of(t) {
+                            Some(path) if t.kind() != "name" => {
+                                self.note_parents(&path);
+                                invalidate_children(env, &self.parent_paths, &path);
+                                env.insert(
+                                    path.into(),
+                                    Arc::new(VarState {
+                                        maybe_unset: true,
+                                        ..VarState::default()
+                                    }),
+                                );
+                            }
+                            _ => {
+                                self.eval(t, env);
+                            }
+                        }
+                    }
+                }
+                Flow::Normal
+            }
             "echo_statement"
-            | "unset_statement"
             | "expression_statement"
             | "const_declaration"
             | "static_variable_declaration"
@@ -809,8 +844,34 @@ impl<'s> Lowerer<'s> {
             .collect();
         let saved_params = std::mem::replace(&mut self.params, param_names);
         let saved_checked = self.param_checked.take();
+        // An arrow function reads its parent's variables: nothing unassigned is known empty.
+        let saved_dynamic =
+            std::mem::replace(&mut self.dynamic_scope, n.kind() == "arrow_function");
+        // `function () use ($a, &$b)`: values from the enclosing scope.
+        let mut cursor = n.walk();
+        let uses: Vec<Node> = n
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() == "anonymous_function_use_clause")
+            .collect();
+        for clause in uses {
+            let mut c = clause.walk();
+            let vars: Vec<Node> = clause.named_children(&mut c).collect();
+            for v in vars {
+                let v = if v.kind() == "by_ref" {
+                    v.named_child(0).unwrap_or(v)
+                } else {
+                    v
+                };
+                if v.kind() == "variable_name" {
+                    let name: Arc<str> = self.text(v).into();
+                    self.shared_vars.push(name.clone());
+                    env.insert(name, unknown_var());
+                }
+            }
+        }
         let mut state = Some(env);
         self.block_children(body, &mut state);
+        self.dynamic_scope = saved_dynamic;
         if let Some(env) = state.as_ref() {
             self.note_exit(env);
         }
@@ -1396,6 +1457,7 @@ impl<'s> Lowerer<'s> {
 
     /// A loop variable holding each element of an array literal.
     fn bind_elements(&mut self, path: String, value: Value, env: &mut Env) {
+        self.note_assigned(&path);
         self.note_parents(&path);
         invalidate_children(env, &self.parent_paths, &path);
         env.insert(
@@ -1418,6 +1480,7 @@ impl<'s> Lowerer<'s> {
                 n
             };
             if let Some(path) = self.path_of(target) {
+                self.note_assigned(&path);
                 self.note_parents(&path);
                 invalidate_children(env, &self.parent_paths, &path);
                 env.insert(
@@ -1567,6 +1630,31 @@ impl<'s> Lowerer<'s> {
                     "int" | "integer" | "float" | "double" | "bool" | "boolean" | "real"
                 );
                 self.opaque_tainted(n, if numeric { escaped(taint) } else { taint })
+            }
+            "include_expression"
+            | "include_once_expression"
+            | "require_expression"
+            | "require_once_expression" => {
+                let arg = n.named_child(0);
+                let value = arg.map(|a| self.eval(a, env));
+                if self.in_function {
+                    // Included inside a function, a file's top level runs in its scope.
+                    self.dynamic_scope = true;
+                } else {
+                    let path = value.as_ref().and_then(|v| match v.variants.as_slice() {
+                        [one] => fold_pieces(&one.pieces),
+                        _ => None,
+                    });
+                    let text = arg
+                        .map(|a| self.text(a).chars().take(80).collect())
+                        .unwrap_or_default();
+                    self.facts.includes.push(crate::facts::IncludeFact {
+                        at: n.start_byte(),
+                        path,
+                        text,
+                    });
+                }
+                self.opaque(n)
             }
             "anonymous_function" | "arrow_function" => {
                 self.function_body(n);
@@ -1928,14 +2016,17 @@ impl<'s> Lowerer<'s> {
             // Inside a function a local that was not assigned on some path is null there,
             // which interpolates as "". Elsewhere it may come from an included file. A request
             // value overwritten on some paths only is still the request value on the others.
-            let base = path.split(['[', '-']).next().unwrap_or(&path);
             if let Some(kind) = self.source_kind(&path) {
                 let taint = vec![Taint::new(TaintOrigin::Source { kind, span })];
                 value = value.union(hole_here(HoleExpr::Path(path.into()), taint));
-            } else if self.in_function && !self.shared_vars.iter().any(|g| &**g == base) {
-                value = value.union(Value::empty_string());
-            } else {
+            } else if self.in_function && self.is_local_name(&path) {
+                value = value.union(self.unassigned_local(n));
+            } else if self.in_function || !self.is_local_name(&path) {
                 value = value.union(hole_here(HoleExpr::Path(path.into()), Vec::new()));
+            } else {
+                // At file scope, an included file or `extract()` may have set it: decided by
+                // the project pass.
+                value = value.union(hole_here(HoleExpr::Unassigned(path.into()), Vec::new()));
             }
         }
         value
@@ -2003,6 +2094,9 @@ impl<'s> Lowerer<'s> {
                 }
             }
             _ => {
+                if left.kind() == "dynamic_variable_name" {
+                    self.note_dynamic(n.start_byte(), "a variable variable (`$$name = …`)");
+                }
                 // `$a[] = …`, `$a[$k] = …`, `list(…) = …`: evaluate the target for its effects.
                 if matches!(left.kind(), "list_literal" | "array_creation_expression") {
                     let taint = value.clone().with_step(span_of(left)).taints();
@@ -2016,6 +2110,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn bind(&mut self, path: String, value: Value, span: Span, env: &mut Env) {
+        self.note_assigned(&path);
         let value = value.with_step(span);
         if self.is_storage(&path) {
             self.record_uses(&value, span, || format!("stored in `{path}`"));
@@ -2080,10 +2175,23 @@ impl<'s> Lowerer<'s> {
             return self.opaque(n);
         };
         if op != ".=" {
+            self.note_assigned(&path);
             env.insert(path.into(), unknown_var());
             return self.opaque(n);
         }
-        let current = self.read_path(left, env);
+        // Appending to a variable this scope never assigned: PHP starts from "".
+        let current = if !env.contains_key(path.as_str()) && self.is_local_name(&path) {
+            if self.in_function {
+                self.unassigned_local(left)
+            } else {
+                Value::single(Piece::Hole(Hole::new(
+                    span_of(left),
+                    HoleExpr::Unassigned(path.as_str().into()),
+                )))
+            }
+        } else {
+            self.read_path(left, env)
+        };
         let value = current.concat(rhs);
         self.bind(path, value.clone(), span_of(left), env);
         value
@@ -2106,6 +2214,39 @@ impl<'s> Lowerer<'s> {
             })
             .unwrap_or_default();
         match name.as_str() {
+            "extract" | "eval" | "import_request_variables" => {
+                self.note_dynamic(n.start_byte(), &format!("{name}()"))
+            }
+            "parse_str" | "mb_parse_str" if args.len() < 2 => {
+                self.note_dynamic(n.start_byte(), &format!("{name}() without a result array"))
+            }
+            _ => {}
+        }
+        match name.as_str() {
+            "dirname" if args.len() == 1 => {
+                // `dirname(__FILE__)` is `__DIR__`; `dirname(__DIR__)` its parent: both fold
+                // once the project pass knows the file's place.
+                let v = self.eval(args[0], env);
+                let inner = args[0].named_child(0).unwrap_or(args[0]);
+                if self.text(inner).trim() == "__FILE__" {
+                    return Value::single(Piece::Hole(Hole::new(
+                        span_of(n),
+                        HoleExpr::Path("__DIR__".into()),
+                    )));
+                }
+                let from_dir = matches!(
+                    v.variants.as_slice(),
+                    [one] if matches!(one.pieces.first(), Some(Piece::Hole(Hole { expr: HoleExpr::Path(p), .. })) if &**p == "__DIR__")
+                );
+                if from_dir {
+                    return v.concat(Value::single(Piece::Text {
+                        text: "/..".into(),
+                        src: n.start_byte(),
+                        linear: false,
+                    }));
+                }
+                self.opaque(n)
+            }
             "define" if args.len() >= 2 => {
                 let key = self.eval(args[0], env);
                 let value = self.eval(args[1], env);
@@ -2251,6 +2392,48 @@ impl<'s> Lowerer<'s> {
 
     /// Remember the parents of a path stored in an environment (`$a` and `$a['b']` for
     /// `$a['b']['c']`), for [`invalidate_children`].
+    /// The value of a local variable on a path where this function never assigned it: `""`,
+    /// unless the function ran something that may set any variable.
+    fn unassigned_local(&self, n: Node) -> Value {
+        if self.dynamic_scope {
+            self.opaque(n)
+        } else {
+            Value::empty_string()
+        }
+    }
+
+    /// A variable of the current scope (not a superglobal, `$this`, a property, a constant, or
+    /// a `global`/`static` variable).
+    fn is_local_name(&self, path: &str) -> bool {
+        let base = path.split(['[', '-']).next().unwrap_or(path);
+        path.starts_with('$')
+            && !path.contains("->")
+            && !path.contains("::")
+            && !base.starts_with("$_")
+            && !matches!(base, "$GLOBALS" | "$this")
+            && !self.shared_vars.iter().any(|g| &**g == base)
+    }
+
+    /// Remember that the file scope assigns a variable.
+    fn note_assigned(&mut self, path: &str) {
+        if self.in_function || !path.starts_with('$') {
+            return;
+        }
+        let base = path.split(['[', '-']).next().unwrap_or(path);
+        if !self.file_vars.contains(base) {
+            self.file_vars.insert(base.to_string());
+        }
+    }
+
+    /// Something that may set any variable of the current scope.
+    fn note_dynamic(&mut self, at: usize, what: &str) {
+        if self.in_function {
+            self.dynamic_scope = true;
+        } else if self.facts.dynamic_defs.len() < 16 {
+            self.facts.dynamic_defs.push((at, what.to_string()));
+        }
+    }
+
     fn note_parents(&mut self, path: &str) {
         for (i, _) in path.match_indices(['[', '-']) {
             let boundary = path[i..].starts_with('[') || path[i..].starts_with("->");
@@ -2428,6 +2611,7 @@ impl<'s> Lowerer<'s> {
             })
             .collect();
         let groups = pattern.as_deref().map(regex_capture_safety);
+        self.note_assigned(&path);
         self.note_parents(&format!("{path}[0]"));
         invalidate_children(env, &self.parent_paths, &path);
         let whole_safe = groups.as_ref().is_some_and(|g| g.whole);
@@ -3066,6 +3250,25 @@ fn is_tainted_value(pieces: &[Piece]) -> bool {
         }
     }
     tainted || (holes > 0 && !names && pieces.len() > 1)
+}
+
+/// A template as fold pieces when it is built of literal text and names only (`__DIR__ .
+/// '/config.php'`, `IW_PATH . '/lib/x.php'`).
+fn fold_pieces(pieces: &[Piece]) -> Option<Vec<FoldPiece>> {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text { text, .. }
+            | Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => Some(FoldPiece::Text(text.to_string())),
+            Piece::Hole(Hole {
+                expr: HoleExpr::Path(p),
+                ..
+            }) => Some(FoldPiece::Ref(p.to_string())),
+            Piece::Hole(_) => None,
+        })
+        .collect()
 }
 
 /// A function or class name as a key: its last namespace segment, lower-case (PHP names are
