@@ -158,7 +158,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     }
 
     // Stage 3: project-wide constant folding.
-    let constants = Constants::build(facts.iter().flat_map(|f| f.consts.iter()), &config.tables);
+    let constants = Constants::build_project(&facts, &config.tables);
     let matcher = config.tenant_tables();
     let summaries = Summaries::build(&facts);
 
@@ -316,7 +316,15 @@ impl SiteChecker<'_> {
         // Variants often render to the same text (they differ in values only): parse and
         // analyse each text once.
         let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
-        let variants = self.with_caller_fragments(site);
+        // A name with several texts (a constant defined two ways) is analysed with each.
+        let (variants, too_many) = self
+            .constants
+            .expand_variants(self.with_caller_fragments(site));
+        // TODO(merge): the same reason as a capped site (`too-many-variants`).
+        if too_many {
+            outcome.unanalyzed =
+                Some("too many ways to build this query: only some were analysed".to_string());
+        }
         for variant in variants.iter() {
             let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
                 self.constants.resolve_prefix(e)
