@@ -325,9 +325,10 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     }
 
     // Stage 3: project-wide constant folding.
-    let constants = Constants::build(facts.iter().flat_map(|f| f.consts.iter()), &config.tables);
-    let matcher = config.tenant_tables();
     let summaries = Summaries::build(&facts);
+    let constants =
+        Constants::build_project(&facts, &config.tables, &|callee| summaries.targets(callee));
+    let matcher = config.tenant_tables();
     let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
     let includes = Includes::build(&absolute_paths, &displays, &facts, &constants);
 
@@ -508,6 +509,10 @@ impl SiteChecker<'_> {
         } else {
             (variants, None)
         };
+        // A name with several texts (a constant defined two ways) is analysed with each; past
+        // the bound, the site was only partly checked (`too-many-variants` below).
+        let (variants, too_many) = self.constants.expand_variants(variants);
+        let truncated = truncated || too_many;
         // The tenant tables the checked variants name, to tell whether a capped site was
         // checked enough.
         let mut tenant_tables: std::collections::BTreeSet<String> = Default::default();

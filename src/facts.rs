@@ -169,6 +169,9 @@ pub enum FoldPiece {
     Ref(String),
     /// A value that cannot be known statically.
     Opaque,
+    /// Parameter `index` of the function the definition is in ([`ConstDef::function`]): its
+    /// value is what the project's callers pass ([`ConstCall`]).
+    Param(u32),
 }
 
 /// `path = value` as found in the source (`define('X', …)`, `$iw['x_table'] = …`).
@@ -176,6 +179,19 @@ pub enum FoldPiece {
 pub struct ConstDef {
     pub path: String,
     pub value: Vec<FoldPiece>,
+    /// The function the definition is in, named as in [`FunctionSummary::name`], when its value
+    /// uses a parameter ([`FoldPiece::Param`]).
+    pub function: Option<std::sync::Arc<str>>,
+}
+
+/// A call to a project function with an argument that folds (literal text, references to
+/// constants): binds the parameters of definitions in that function (`defineTables(PREFIX)`).
+#[derive(Clone, Debug)]
+pub struct ConstCall {
+    /// The function called, spelt as in [`CallFact::callee`].
+    pub callee: std::sync::Arc<str>,
+    /// For each argument, every way it may be built; empty when it does not fold.
+    pub args: Vec<Vec<Vec<FoldPiece>>>,
 }
 
 /// A call whose arguments carry taint: for sinks and checks inside project functions.
@@ -258,6 +274,8 @@ pub struct IncludeFact {
 pub struct FileFacts {
     pub sites: Vec<SqlSite>,
     pub consts: Vec<ConstDef>,
+    /// Calls to project functions whose arguments fold, for definitions that use a parameter.
+    pub const_calls: Vec<ConstCall>,
     pub calls: Vec<CallFact>,
     /// Calls to project functions that pass SQL-like text, with every way each argument may be
     /// built: a fragment parameter (`function list($where)`) is analysed with what callers pass.

@@ -120,7 +120,7 @@ impl Includes {
                                     FoldPiece::Ref(r) => {
                                         constants.resolve(&HoleExpr::Path(r.as_str().into()))
                                     }
-                                    FoldPiece::Opaque => None,
+                                    FoldPiece::Opaque | FoldPiece::Param(_) => None,
                                 })
                                 .collect::<Option<String>>()
                         });

@@ -2,35 +2,184 @@
 //!
 //! `$iw['table_prefix'] = "iw_"; $iw['member_table'] = $iw['table_prefix'] . "member";` in one
 //! file and `define('G5_TABLE_PREFIX', 'g5_')` in another make `{$iw['member_table']}` resolve
-//! to `iw_member` everywhere. A path with definitions that disagree, or that depend on run-time
-//! values, stays unknown. The `[tables]` config names what folding cannot.
+//! to `iw_member` everywhere. The `[tables]` config names what folding cannot, and wins over the
+//! project's own definitions (a sample config file's `define('TABLE_PREFIX', '%')` does not
+//! beat the configured prefix).
+//!
+//! A constant (a name without `$`: `define`d, `const`, a class constant) defined several ways
+//! has each of them as a variant, and what is built from it folds once per variant; a query
+//! using it is analysed once per variant ([`Constants::expand_variants`]). A variable, array
+//! element or property whose definitions disagree stays unknown. A definition that depends on
+//! a run-time value makes its path unknown.
+//!
+//! A definition inside a function that uses a parameter (`function defineTables($prefix) {
+//! define('TICKET_TABLE', $prefix . 'ticket'); }`) folds with what the project's calls pass
+//! for it (`defineTables(TABLE_PREFIX)`), or the parameter's default: each parameter is a
+//! constant whose definitions are its callers' arguments.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::facts::{ConstDef, FoldPiece, HoleExpr};
+use crate::facts::{ConstCall, ConstDef, FileFacts, FoldPiece, Hole, HoleExpr, Piece, Template};
+
+/// At most this many texts are kept for one path; more are cut (and the cut is reported where
+/// the path is used).
+pub const MAX_TEXTS: usize = 8;
+/// At most this many ways one query is analysed once its names with several texts are
+/// expanded.
+pub const MAX_EXPANDED_VARIANTS: usize = 64;
+
+/// The texts a path folds to: empty when unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Folded {
+    texts: Vec<String>,
+    /// More texts existed than [`MAX_TEXTS`].
+    truncated: bool,
+}
+
+impl Folded {
+    fn one(text: String) -> Self {
+        Folded {
+            texts: vec![text],
+            truncated: false,
+        }
+    }
+}
 
 /// Known texts of hole expressions, built once per run.
 #[derive(Debug, Default)]
 pub struct Constants {
     defs: HashMap<String, Vec<Vec<FoldPiece>>>,
-    folded: HashMap<String, Option<String>>,
+    /// `None` while a path is being folded (a cycle resolves to unknown).
+    folded: HashMap<String, Option<Folded>>,
     /// For paths that do not fold: the text every non-empty definition starts with
     /// (`$write_table = $g5['write_prefix'] . $bo_table` → `g5_write_`).
     prefixes: HashMap<String, String>,
     configured: HashMap<String, String>,
 }
 
+/// The name of parameter `index` of `function` as a path of its own, defined by the callers'
+/// arguments. Never a PHP expression.
+fn param_path(function: &str, index: u32) -> String {
+    format!("({function})#{index}")
+}
+
+/// The key under which a definition (`FunctionSummary::name` spelling) is bound by calls: a
+/// call's key is first resolved to the definitions it may run (`Summaries::targets`).
+fn call_key(name: &str) -> &str {
+    name
+}
+
+/// A constant (not a `$` variable, element or property): several definitions are variants.
+fn allows_variants(path: &str) -> bool {
+    !path.contains('$')
+}
+
 impl Constants {
-    /// Fold every definition. `configured` is the `[tables]` section (source text → name).
+    /// Fold the definitions of every file of the project, with the calls that bind the
+    /// parameters of definitions made inside functions. `configured` is the `[tables]` section.
+    /// `targets` gives the definitions a call key may run (`Summaries::targets`).
+    pub fn build_project(
+        facts: &[FileFacts],
+        configured: &BTreeMap<String, String>,
+        targets: &dyn Fn(&str) -> Vec<std::sync::Arc<str>>,
+    ) -> Self {
+        let defaults = facts.iter().flat_map(|f| &f.param_defaults).map(|d| {
+            let ways = d.value.iter().map(template_pieces).collect();
+            (d.function.as_ref(), d.index, ways)
+        });
+        Self::build_with_calls(
+            facts.iter().flat_map(|f| &f.consts),
+            facts.iter().flat_map(|f| &f.const_calls),
+            defaults,
+            configured,
+            targets,
+        )
+    }
+
+    /// Fold definitions alone (no calls bind parameters). `configured` is the `[tables]`
+    /// section (source text → name).
     pub fn build<'a>(
         defs: impl IntoIterator<Item = &'a ConstDef>,
         configured: &BTreeMap<String, String>,
     ) -> Self {
+        Self::build_with_calls(defs, [], std::iter::empty(), configured, &|c| {
+            vec![std::sync::Arc::from(c)]
+        })
+    }
+
+    fn build_with_calls<'a, 'd>(
+        defs: impl IntoIterator<Item = &'a ConstDef>,
+        calls: impl IntoIterator<Item = &'a ConstCall>,
+        defaults: impl Iterator<Item = (&'d str, u32, Vec<Vec<FoldPiece>>)>,
+        configured: &BTreeMap<String, String>,
+        targets: &dyn Fn(&str) -> Vec<std::sync::Arc<str>>,
+    ) -> Self {
         let mut by_path: HashMap<String, Vec<Vec<FoldPiece>>> = HashMap::new();
+        // Parameters used by definitions: (function key, index) → their path.
+        let mut params: HashMap<(String, u32), String> = HashMap::new();
+        let add = |by_path: &mut HashMap<String, Vec<Vec<FoldPiece>>>, path: &str, value| {
+            let entry = by_path.entry(path.to_string()).or_default();
+            if !entry.contains(&value) {
+                entry.push(value);
+            }
+        };
+        let mut roots: Vec<String> = Vec::new();
         for d in defs {
-            let entry = by_path.entry(d.path.clone()).or_default();
-            if !entry.contains(&d.value) {
-                entry.push(d.value.clone());
+            let value: Vec<FoldPiece> = d
+                .value
+                .iter()
+                .map(|p| match (p, &d.function) {
+                    (FoldPiece::Param(i), Some(f)) => {
+                        let key = (call_key(f).to_string(), *i);
+                        let path = params
+                            .entry(key)
+                            .or_insert_with(|| param_path(f, *i))
+                            .clone();
+                        FoldPiece::Ref(path)
+                    }
+                    (FoldPiece::Param(_), None) => FoldPiece::Opaque,
+                    (p, _) => p.clone(),
+                })
+                .collect();
+            if !by_path.contains_key(&d.path) {
+                roots.push(d.path.clone());
+            }
+            add(&mut by_path, &d.path, value);
+        }
+        if !params.is_empty() {
+            let defaults: HashMap<(String, u32), Vec<Vec<FoldPiece>>> = defaults
+                .map(|(f, i, ways)| ((call_key(f).to_string(), i), ways))
+                .filter(|(k, _)| params.contains_key(k))
+                .collect();
+            let mut by_function: HashMap<&str, Vec<(u32, &String)>> = HashMap::new();
+            for ((f, i), path) in &params {
+                by_function.entry(f.as_str()).or_default().push((*i, path));
+            }
+            // A call binds the parameters of each definition it may run.
+            for (call, target) in calls
+                .into_iter()
+                .flat_map(|c| targets(&c.callee).into_iter().map(move |t| (c, t)))
+            {
+                let Some(bound) = by_function.get(call_key(&target)) else {
+                    continue;
+                };
+                for (i, path) in bound {
+                    let key = (call_key(&target).to_string(), *i);
+                    // An argument that does not fold is a run-time value; an omitted one is
+                    // the default.
+                    let ways = match call.args.get(*i as usize) {
+                        Some(ways) if ways.is_empty() => vec![vec![FoldPiece::Opaque]],
+                        Some(ways) => ways.clone(),
+                        None => match defaults.get(&key) {
+                            Some(d) if !d.is_empty() => d.clone(),
+                            _ => vec![vec![FoldPiece::Opaque]],
+                        },
+                    };
+                    for way in ways {
+                        add(&mut by_path, path, way);
+                    }
+                }
             }
         }
         let mut constants = Constants {
@@ -42,12 +191,11 @@ impl Constants {
                 .map(|(k, v)| (normalize_expr(k), v.clone()))
                 .collect(),
         };
-        let paths: Vec<String> = constants.defs.keys().cloned().collect();
-        for p in &paths {
+        for p in &roots {
             constants.fold(p);
         }
-        for p in paths {
-            if matches!(constants.folded.get(&p), Some(Some(_))) {
+        for p in roots {
+            if constants.folded(&p).is_some() {
                 continue;
             }
             if let Some(prefix) = constants.known_prefix(&p) {
@@ -58,19 +206,41 @@ impl Constants {
         constants
     }
 
+    /// The texts `path` folds to, when known.
+    fn folded(&self, path: &str) -> Option<&Folded> {
+        self.folded
+            .get(path)
+            .and_then(|f| f.as_ref())
+            .filter(|f| !f.texts.is_empty())
+    }
+
+    /// The `[tables]` entry for an expression, in any spelling.
+    fn configured_for(&self, expr: &str) -> Option<&String> {
+        let key = normalize_expr(expr);
+        self.configured.get(&key).or_else(|| {
+            // `Member::$this->table` may be configured as `$this->table`.
+            let (_, member) = key.split_once("::")?;
+            self.configured.get(member)
+        })
+    }
+
     /// Fold one path with an explicit work stack (definition chains can be long).
-    fn fold(&mut self, root: &str) -> Option<String> {
-        // `None` marks a path being folded: a cycle resolves to unknown.
+    fn fold(&mut self, root: &str) {
         let mut stack: Vec<String> = vec![root.to_string()];
         while let Some(path) = stack.last().cloned() {
             if matches!(self.folded.get(&path), Some(Some(_))) {
                 stack.pop();
                 continue;
             }
+            // `[tables]` wins over the project's definitions.
+            if let Some(text) = self.configured_for(&path) {
+                let folded = Folded::one(text.clone());
+                self.folded.insert(path, Some(folded));
+                stack.pop();
+                continue;
+            }
             let Some(defs) = self.defs.get(&path) else {
-                // Not defined in the project (a generated config file, say): `[tables]` may name it.
-                let configured = self.configured.get(&normalize_expr(&path)).cloned();
-                self.folded.insert(path, configured);
+                self.folded.insert(path, Some(Folded::default()));
                 stack.pop();
                 continue;
             };
@@ -89,38 +259,78 @@ impl Constants {
                 stack.extend(pending);
                 continue;
             }
-            let mut result: Option<String> = None;
-            let mut agree = true;
-            for def in defs {
-                let (text, known) = self.leading_text(def);
-                if !known || result.as_ref().is_some_and(|r| *r != text) {
-                    agree = false;
-                    break;
-                }
-                result = Some(text);
-            }
-            self.folded
-                .insert(path.clone(), if agree { result } else { None });
+            let folded = self.combine(&path, defs);
+            self.folded.insert(path, Some(folded));
             stack.pop();
         }
-        self.folded.get(root).cloned().flatten()
     }
 
-    /// The text a definition starts with, up to its first unknown piece, and whether that is
-    /// all of it.
-    fn leading_text(&self, def: &[FoldPiece]) -> (String, bool) {
-        let mut text = String::new();
-        for piece in def {
-            match piece {
-                FoldPiece::Text(t) => text.push_str(t),
-                FoldPiece::Ref(r) => match self.folded.get(r) {
-                    Some(Some(t)) => text.push_str(t),
-                    _ => return (text, false),
-                },
-                FoldPiece::Opaque => return (text, false),
+    /// The texts of a path from those of its definitions.
+    fn combine(&self, path: &str, defs: &[Vec<FoldPiece>]) -> Folded {
+        let mut out = Folded::default();
+        for (n, def) in defs.iter().enumerate() {
+            let (texts, complete, truncated) = self.def_texts(def);
+            if !complete {
+                return Folded::default();
+            }
+            if !allows_variants(path) {
+                // A variable: every definition must give the same texts.
+                if n > 0 && texts != out.texts {
+                    return Folded::default();
+                }
+                out.texts = texts;
+                out.truncated |= truncated;
+                continue;
+            }
+            out.truncated |= truncated;
+            for t in texts {
+                if out.texts.contains(&t) {
+                    continue;
+                }
+                if out.texts.len() >= MAX_TEXTS {
+                    out.truncated = true;
+                    break;
+                }
+                out.texts.push(t);
             }
         }
-        (text, true)
+        out
+    }
+
+    /// The texts a definition may have, up to its first unknown piece (one per combination of
+    /// the texts of its references, at most [`MAX_TEXTS`]); whether that is all of it; whether
+    /// texts were cut.
+    fn def_texts(&self, def: &[FoldPiece]) -> (Vec<String>, bool, bool) {
+        let mut texts = vec![String::new()];
+        let mut truncated = false;
+        for piece in def {
+            match piece {
+                FoldPiece::Text(t) => texts.iter_mut().for_each(|s| s.push_str(t)),
+                FoldPiece::Ref(r) => match self.folded(r) {
+                    Some(f) => {
+                        truncated |= f.truncated;
+                        let mut next = Vec::with_capacity(texts.len() * f.texts.len());
+                        'product: for s in &texts {
+                            for t in &f.texts {
+                                let joined = format!("{s}{t}");
+                                if next.contains(&joined) {
+                                    continue;
+                                }
+                                if next.len() >= MAX_TEXTS {
+                                    truncated = true;
+                                    break 'product;
+                                }
+                                next.push(joined);
+                            }
+                        }
+                        texts = next;
+                    }
+                    None => return (texts, false, truncated),
+                },
+                FoldPiece::Opaque | FoldPiece::Param(_) => return (texts, false, truncated),
+            }
+        }
+        (texts, true, truncated)
     }
 
     /// The text all non-empty definitions of `path` start with, if any: the known literal
@@ -130,19 +340,21 @@ impl Constants {
         let defs = self.defs.get(path)?;
         let mut common: Option<String> = None;
         for def in defs {
-            let (text, complete) = self.leading_text(def);
-            if complete && text.is_empty() {
+            let (texts, complete, _) = self.def_texts(def);
+            if complete && texts.iter().all(|t| t.is_empty()) {
                 continue;
             }
-            common = Some(match common {
-                None => text,
-                Some(c) => c
-                    .chars()
-                    .zip(text.chars())
-                    .take_while(|(a, b)| a == b)
-                    .map(|(a, _)| a)
-                    .collect(),
-            });
+            for text in texts {
+                common = Some(match common {
+                    None => text,
+                    Some(c) => c
+                        .chars()
+                        .zip(text.chars())
+                        .take_while(|(a, b)| a == b)
+                        .map(|(a, _)| a)
+                        .collect(),
+                });
+            }
         }
         common.filter(|c| !c.is_empty())
     }
@@ -155,20 +367,152 @@ impl Constants {
         }
     }
 
-    /// The known text of a hole expression: folded definitions first, then `[tables]`.
+    /// The known text of a hole expression when it has exactly one: `[tables]` first, then
+    /// folded definitions.
     pub fn resolve(&self, expr: &HoleExpr) -> Option<String> {
-        if let HoleExpr::Path(p) = expr {
-            if let Some(Some(t)) = self.folded.get(&**p) {
-                return Some(t.clone());
+        match self.texts_of(expr).0 {
+            [text] => Some(text.clone()),
+            _ => None,
+        }
+    }
+
+    /// Every known text of a hole expression (empty when unknown): a constant defined several
+    /// ways has several.
+    pub fn resolve_all(&self, expr: &HoleExpr) -> Vec<String> {
+        self.resolve_variants(expr).0
+    }
+
+    /// Every known text of a hole expression, and whether more existed than were kept.
+    pub fn resolve_variants(&self, expr: &HoleExpr) -> (Vec<String>, bool) {
+        let (texts, truncated) = self.texts_of(expr);
+        (texts.to_vec(), truncated)
+    }
+
+    fn texts_of(&self, expr: &HoleExpr) -> (&[String], bool) {
+        if let Some(text) = self.configured_for(expr.display()) {
+            return (std::slice::from_ref(text), false);
+        }
+        match expr {
+            HoleExpr::Path(p) => match self.folded(p) {
+                Some(f) => (&f.texts, f.truncated),
+                None => (&[], false),
+            },
+            HoleExpr::Opaque(_) | HoleExpr::Unassigned(_) => (&[], false),
+        }
+    }
+
+    /// Each way a query may be built, once per combination of the texts of its names that have
+    /// several (`TABLE_PREFIX` defined two ways: each variant twice). A name with several
+    /// texts gets the same one wherever it occurs in a variant; its holes carry that text as
+    /// `known`. Values inside quotes are left as they are. Returns whether ways were left out
+    /// (more than [`MAX_EXPANDED_VARIANTS`], or names with more than [`MAX_TEXTS`] texts).
+    pub fn expand_variants<'s>(
+        &self,
+        variants: Cow<'s, [Template]>,
+    ) -> (Cow<'s, [Template]>, bool) {
+        // Unquoted holes with several texts, per variant: (piece indexes, texts) per name.
+        let mut truncated = false;
+        let mut plans: Vec<Vec<(Vec<usize>, &[String])>> = Vec::with_capacity(variants.len());
+        for t in variants.iter() {
+            let mut multi: Vec<(&HoleExpr, Vec<usize>, &[String])> = Vec::new();
+            let mut rendered: Option<crate::sql::template::RenderedSql> = None;
+            let mut hole_index = 0usize;
+            for (i, piece) in t.iter().enumerate() {
+                let Piece::Hole(h) = piece else { continue };
+                hole_index += 1;
+                if h.known.is_some() {
+                    continue;
+                }
+                if let Some((_, indexes, _)) = multi.iter_mut().find(|(e, _, _)| **e == h.expr) {
+                    indexes.push(i);
+                    continue;
+                }
+                let (texts, cut) = self.texts_of(&h.expr);
+                if texts.len() < 2 && !cut {
+                    continue;
+                }
+                // Inside quotes a hole is a value, not a name.
+                let rendered = rendered
+                    .get_or_insert_with(|| crate::sql::template::render(t, &|e| self.resolve(e)));
+                if rendered
+                    .holes
+                    .get(hole_index - 1)
+                    .is_none_or(|rh| rh.quoted)
+                {
+                    continue;
+                }
+                truncated |= cut;
+                if texts.len() >= 2 {
+                    multi.push((&h.expr, vec![i], texts));
+                }
+            }
+            plans.push(multi.into_iter().map(|(_, i, t)| (i, t)).collect());
+        }
+        if plans.iter().all(|p| p.is_empty()) {
+            return (variants, truncated);
+        }
+        let mut out: Vec<Template> = Vec::new();
+        'variants: for (t, plan) in variants.iter().zip(&plans) {
+            if plan.is_empty() {
+                if out.len() >= MAX_EXPANDED_VARIANTS {
+                    truncated = true;
+                    break;
+                }
+                out.push(t.clone());
+                continue;
+            }
+            // Odometer over the texts of each name.
+            let mut choice = vec![0usize; plan.len()];
+            loop {
+                if out.len() >= MAX_EXPANDED_VARIANTS {
+                    truncated = true;
+                    break 'variants;
+                }
+                let mut expanded = t.clone();
+                for ((indexes, texts), c) in plan.iter().zip(&choice) {
+                    for i in indexes {
+                        if let Piece::Hole(h) = &t[*i] {
+                            expanded[*i] = Piece::Hole(Hole {
+                                known: Some(texts[*c].as_str().into()),
+                                ..h.clone()
+                            });
+                        }
+                    }
+                }
+                out.push(expanded);
+                let mut k = 0;
+                loop {
+                    if k == choice.len() {
+                        continue 'variants;
+                    }
+                    choice[k] += 1;
+                    if choice[k] < plan[k].1.len() {
+                        break;
+                    }
+                    choice[k] = 0;
+                    k += 1;
+                }
             }
         }
-        let key = normalize_expr(expr.display());
-        self.configured.get(&key).cloned().or_else(|| {
-            // `Member::$this->table` may be configured as `$this->table`.
-            let (_, member) = key.split_once("::")?;
-            self.configured.get(member).cloned()
-        })
+        (Cow::Owned(out), truncated)
     }
+}
+
+/// A template (a parameter default) as fold pieces.
+fn template_pieces(t: &Template) -> Vec<FoldPiece> {
+    t.iter()
+        .map(|p| match p {
+            Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
+            Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => FoldPiece::Text(text.to_string()),
+            Piece::Hole(Hole {
+                expr: HoleExpr::Path(p),
+                ..
+            }) => FoldPiece::Ref(p.to_string()),
+            Piece::Hole(_) => FoldPiece::Opaque,
+        })
+        .collect()
 }
 
 /// One spelling for a PHP expression: no braces or whitespace, array keys single-quoted
@@ -211,6 +555,7 @@ mod tests {
         ConstDef {
             path: path.into(),
             value,
+            function: None,
         }
     }
 
@@ -301,5 +646,266 @@ mod tests {
                 .as_deref(),
             Some("iw_member")
         );
+    }
+    fn reference(r: &str) -> FoldPiece {
+        FoldPiece::Ref(r.into())
+    }
+
+    #[test]
+    fn constants_defined_several_ways_fold_per_variant() {
+        let defs = vec![
+            def("PREFIX", vec![text("iw_")]),
+            def("PREFIX", vec![text("old_")]),
+            def("PREFIX", vec![text("iw_")]),
+            def("T", vec![reference("PREFIX"), text("member")]),
+            def("U", vec![reference("T")]),
+            def("$g5['t']", vec![reference("PREFIX"), text("x")]),
+        ];
+        let c = Constants::build(&defs, &BTreeMap::new());
+        assert_eq!(c.resolve_all(&path("PREFIX")), ["iw_", "old_"]);
+        assert_eq!(c.resolve_all(&path("U")), ["iw_member", "old_member"]);
+        // A single value is asked for: there is none.
+        assert_eq!(c.resolve(&path("U")), None);
+        // A variable built from a constant takes its variants.
+        assert_eq!(c.resolve_all(&path("$g5['t']")), ["iw_x", "old_x"]);
+    }
+
+    #[test]
+    fn variants_multiply_and_are_bounded() {
+        let mut defs = vec![
+            def("A", vec![text("a1")]),
+            def("A", vec![text("a2")]),
+            def("A", vec![text("a3")]),
+            def("B", vec![text("b1")]),
+            def("B", vec![text("b2")]),
+            def("B", vec![text("b3")]),
+            def("AB", vec![reference("A"), text("_"), reference("B")]),
+        ];
+        let c = Constants::build(&defs, &BTreeMap::new());
+        let (texts, truncated) = c.resolve_variants(&path("AB"));
+        assert_eq!(texts.len(), MAX_TEXTS);
+        assert_eq!(texts[0], "a1_b1");
+        assert!(truncated);
+        defs.truncate(5);
+        defs.push(def("AB", vec![reference("A"), reference("B")]));
+        let c = Constants::build(&defs, &BTreeMap::new());
+        assert_eq!(
+            c.resolve_variants(&path("AB")),
+            (
+                ["a1b1", "a1b2", "a2b1", "a2b2", "a3b1", "a3b2"]
+                    .map(String::from)
+                    .to_vec(),
+                false
+            )
+        );
+    }
+
+    #[test]
+    fn an_opaque_definition_makes_a_constant_unknown() {
+        let defs = vec![
+            def("PREFIX", vec![text("iw_")]),
+            def("PREFIX", vec![FoldPiece::Opaque]),
+            def("T", vec![reference("PREFIX"), text("member")]),
+        ];
+        let c = Constants::build(&defs, &BTreeMap::new());
+        assert_eq!(c.resolve_all(&path("T")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn configured_names_win_over_definitions_and_in_chains() {
+        let defs = vec![
+            def("TABLE_PREFIX", vec![text("%")]),
+            def(
+                "TICKET_TABLE",
+                vec![reference("TABLE_PREFIX"), text("ticket")],
+            ),
+            def("$this_prefix", vec![FoldPiece::Opaque]),
+        ];
+        let mut cfg = BTreeMap::new();
+        cfg.insert("TABLE_PREFIX".to_string(), "ost_".to_string());
+        let c = Constants::build(&defs, &cfg);
+        assert_eq!(c.resolve(&path("TABLE_PREFIX")).as_deref(), Some("ost_"));
+        assert_eq!(
+            c.resolve(&path("TICKET_TABLE")).as_deref(),
+            Some("ost_ticket")
+        );
+    }
+
+    fn param_def(path: &str, function: &str, value: Vec<FoldPiece>) -> ConstDef {
+        ConstDef {
+            path: path.into(),
+            value,
+            function: Some(function.into()),
+        }
+    }
+
+    fn call(callee: &str, args: Vec<Vec<Vec<FoldPiece>>>) -> ConstCall {
+        ConstCall {
+            callee: callee.into(),
+            args,
+        }
+    }
+
+    #[test]
+    fn parameters_are_bound_by_the_callers_arguments() {
+        let defs = vec![
+            param_def(
+                "TICKET_TABLE",
+                "definetables",
+                vec![FoldPiece::Param(0), text("ticket")],
+            ),
+            def("PRIORITY", vec![reference("TICKET_TABLE")]),
+            def("PFX", vec![text("ost_")]),
+            // Without a function, a parameter is a run-time value.
+            def("LOST", vec![FoldPiece::Param(0)]),
+        ];
+        let calls = vec![
+            call("definetables", vec![vec![vec![reference("PFX")]]]),
+            call("definetables", vec![vec![vec![text("old_")]]]),
+            // Another function's calls bind nothing here.
+            call("other", vec![vec![vec![text("x_")]]]),
+        ];
+        let c =
+            Constants::build_with_calls(&defs, &calls, std::iter::empty(), &BTreeMap::new(), &same);
+        assert_eq!(
+            c.resolve_all(&path("PRIORITY")),
+            ["ost_ticket", "old_ticket"]
+        );
+        assert_eq!(c.resolve(&path("LOST")), None);
+        // The parameter's own path is no expression a query can hold.
+        assert_eq!(c.resolve(&path("definetables")), None);
+    }
+
+    #[test]
+    fn omitted_arguments_take_the_default_and_run_time_ones_are_unknown() {
+        let defs = vec![param_def(
+            "T",
+            "f",
+            vec![FoldPiece::Param(0), FoldPiece::Param(1)],
+        )];
+        let calls = vec![call("f", vec![vec![vec![text("iw_")]]])];
+        let defaults = vec![("f", 1, vec![vec![text("member")]])];
+        let c = Constants::build_with_calls(
+            &defs,
+            &calls,
+            defaults.clone().into_iter(),
+            &BTreeMap::new(),
+            &same,
+        );
+        assert_eq!(c.resolve(&path("T")).as_deref(), Some("iw_member"));
+        // No default: unknown.
+        let c =
+            Constants::build_with_calls(&defs, &calls, std::iter::empty(), &BTreeMap::new(), &same);
+        assert_eq!(c.resolve(&path("T")), None);
+        // A caller whose argument does not fold.
+        let calls = vec![
+            call("f", vec![vec![vec![text("iw_")]], vec![vec![text("a")]]]),
+            call("f", vec![vec![], vec![vec![text("a")]]]),
+        ];
+        let c = Constants::build_with_calls(
+            &defs,
+            &calls,
+            defaults.into_iter(),
+            &BTreeMap::new(),
+            &same,
+        );
+        assert_eq!(c.resolve_all(&path("T")), Vec::<String>::new());
+    }
+
+    /// Calls run the definition of the same key.
+    fn same(callee: &str) -> Vec<std::sync::Arc<str>> {
+        vec![callee.into()]
+    }
+
+    fn t(s: &str) -> Piece {
+        Piece::Text {
+            text: s.into(),
+            src: 0,
+            linear: false,
+        }
+    }
+
+    fn h(p: &str) -> Piece {
+        Piece::Hole(Hole::new(crate::facts::Span::new(0, 1), path(p)))
+    }
+
+    /// Each template as text, holes as their known text or `{expr}`.
+    fn texts(ts: &[Template]) -> Vec<String> {
+        ts.iter()
+            .map(|t| {
+                t.iter()
+                    .map(|p| match p {
+                        Piece::Text { text, .. } => text.to_string(),
+                        Piece::Hole(Hole { known: Some(k), .. }) => k.to_string(),
+                        Piece::Hole(h) => format!("{{{}}}", h.expr.display()),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn queries_expand_once_per_text_of_each_name() {
+        let defs = vec![
+            def("T", vec![text("iw_a")]),
+            def("T", vec![text("iw_b")]),
+            def("ONE", vec![text("one")]),
+        ];
+        let c = Constants::build(&defs, &BTreeMap::new());
+        let variants = vec![
+            vec![t("SELECT * FROM "), h("T"), t(" JOIN "), h("T"), t(" x")],
+            vec![
+                t("SELECT * FROM "),
+                h("ONE"),
+                t(" WHERE a = '"),
+                h("T"),
+                t("'"),
+            ],
+        ];
+        let (out, truncated) = c.expand_variants(Cow::Borrowed(&variants));
+        assert!(!truncated);
+        assert_eq!(
+            texts(&out),
+            [
+                "SELECT * FROM iw_a JOIN iw_a x",
+                "SELECT * FROM iw_b JOIN iw_b x",
+                // Inside quotes the name is a value: left for the renderer.
+                "SELECT * FROM {ONE} WHERE a = '{T}'",
+            ]
+        );
+        let plain = vec![vec![t("SELECT * FROM "), h("ONE")]];
+        let (out, truncated) = c.expand_variants(Cow::Borrowed(&plain));
+        assert!(matches!(out, Cow::Borrowed(_)) && !truncated);
+    }
+
+    #[test]
+    fn expansion_is_bounded_and_says_so() {
+        let mut defs = Vec::new();
+        for name in ["A", "B", "C"] {
+            for i in 0..5 {
+                defs.push(def(name, vec![text(&format!("{name}{i}"))]));
+            }
+        }
+        let c = Constants::build(&defs, &BTreeMap::new());
+        let variants = vec![vec![
+            t("SELECT * FROM "),
+            h("A"),
+            t(", "),
+            h("B"),
+            t(", "),
+            h("C"),
+        ]];
+        let (out, truncated) = c.expand_variants(Cow::Borrowed(&variants));
+        assert_eq!(out.len(), MAX_EXPANDED_VARIANTS);
+        assert!(truncated);
+        // A name with more texts than are kept is flagged even when few ways remain.
+        let many: Vec<ConstDef> = (0..MAX_TEXTS + 1)
+            .map(|i| def("P", vec![text(&format!("p{i}"))]))
+            .collect();
+        let c = Constants::build(&many, &BTreeMap::new());
+        let delete = vec![vec![t("DELETE FROM "), h("P")]];
+        let (out, truncated) = c.expand_variants(Cow::Borrowed(&delete));
+        assert_eq!(out.len(), MAX_TEXTS);
+        assert!(truncated);
     }
 }

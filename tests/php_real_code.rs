@@ -344,7 +344,9 @@ function c($rows) {
 #[test]
 fn an_include_that_may_set_the_variable_makes_its_value_unknown() {
     let query = "if ($x) { $w = \"where ep_code = '$iw[store]'\"; }\nsql_query(\"select * from iw_member $w\");\n";
-    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>)> = vec![
+    // (what runs before the query, the other files, why `$w` may be set if it may).
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         // Includes whose files do not set `$w`, transitively: "" on that path, TL001.
         (
             "include_once('./lib.php');\n",

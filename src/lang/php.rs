@@ -2543,6 +2543,7 @@ impl<'s> Lowerer<'s> {
         if !self.is_project_call(&callee) {
             return self.opaque(n);
         }
+        self.record_const_call(&callee, args);
         let mut taint = vec![Taint::new(TaintOrigin::Call {
             callee: callee.clone(),
             arg: None,
@@ -2860,36 +2861,116 @@ impl<'s> Lowerer<'s> {
             self.facts.consts.push(ConstDef {
                 path,
                 value: vec![FoldPiece::Opaque],
+                function: None,
             });
             return;
         }
+        // An assignment adds its own step to a parameter's taint; `define` does not.
+        let steps = usize::from(path.contains('$'));
         for variant in &value.variants {
-            let pieces = variant
+            let pieces: Vec<FoldPiece> = variant
                 .pieces
                 .iter()
-                .map(|p| match p {
-                    Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
-                    Piece::Hole(Hole {
-                        known: Some(text), ..
-                    }) => FoldPiece::Text(text.to_string()),
-                    Piece::Hole(Hole {
-                        expr: HoleExpr::Path(p),
-                        ..
-                    }) => FoldPiece::Ref(p.to_string()),
-                    Piece::Hole(_) => FoldPiece::Opaque,
-                })
+                .map(|p| self.fold_piece(p, steps))
                 .collect();
+            let function = pieces
+                .iter()
+                .any(|p| matches!(p, FoldPiece::Param(_)))
+                .then(|| self.function.clone())
+                .flatten();
             self.facts.consts.push(ConstDef {
                 path: path.clone(),
                 value: pieces,
+                function,
             });
         }
         if value.variants.is_empty() {
             self.facts.consts.push(ConstDef {
                 path,
                 value: vec![FoldPiece::Opaque],
+                function: None,
             });
         }
+    }
+
+    /// A piece of a definition for folding. A parameter of the enclosing function read as is
+    /// (through at most `steps` assignments) is [`FoldPiece::Param`]: its callers decide it.
+    fn fold_piece(&self, p: &Piece, steps: usize) -> FoldPiece {
+        match p {
+            Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
+            Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => FoldPiece::Text(text.to_string()),
+            Piece::Hole(Hole {
+                expr: HoleExpr::Path(p),
+                ..
+            }) => FoldPiece::Ref(p.to_string()),
+            Piece::Hole(Hole {
+                expr: HoleExpr::Unassigned(_),
+                ..
+            }) => FoldPiece::Opaque,
+            Piece::Hole(Hole {
+                expr: HoleExpr::Opaque(e),
+                taint,
+                ..
+            }) => match taint.as_slice() {
+                [Taint {
+                    origin: TaintOrigin::Param(i),
+                    steps: s,
+                    escaped: false,
+                    ..
+                }] if s.len() <= steps
+                    && self.params.get(*i as usize).is_some_and(|p| **p == **e) =>
+                {
+                    FoldPiece::Param(*i)
+                }
+                _ => FoldPiece::Opaque,
+            },
+        }
+    }
+
+    /// A call to a project function passing text or constants (`defineTables(PREFIX)`):
+    /// recorded for definitions inside it that use the parameter. Only short texts without
+    /// spaces (names and prefixes) and references that may fold are kept.
+    fn record_const_call(&mut self, callee: &Arc<str>, args: &[Value]) {
+        let short_name = |t: &str| t.len() <= 64 && !t.contains(char::is_whitespace);
+        let folds = |p: &Piece| match p {
+            Piece::Text { text, .. }
+            | Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => short_name(text),
+            // A function's plain locals are never project constants.
+            Piece::Hole(Hole {
+                expr: HoleExpr::Path(r),
+                ..
+            }) => !(self.in_function && r.starts_with('$') && !r.contains(['[', '-', ':'])),
+            Piece::Hole(_) => false,
+        };
+        let arg_folds = |v: &Value| {
+            !v.capped
+                && (1..=4).contains(&v.variants.len())
+                && v.variants
+                    .iter()
+                    .all(|t| t.pieces.len() <= 6 && t.pieces.iter().all(folds))
+        };
+        if !args.iter().any(arg_folds) {
+            return;
+        }
+        let folded = args
+            .iter()
+            .map(|v| match arg_folds(v) {
+                true => v
+                    .variants
+                    .iter()
+                    .map(|t| t.pieces.iter().map(|p| self.fold_piece(p, 0)).collect())
+                    .collect(),
+                false => Vec::new(),
+            })
+            .collect();
+        self.facts.const_calls.push(crate::facts::ConstCall {
+            callee: callee.clone(),
+            args: folded,
+        });
     }
 
     /// A value handed to a call, returned or stored: if it is a query, it is a SQL site.
