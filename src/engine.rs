@@ -1047,21 +1047,8 @@ fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
 /// A path relative to the configuration root `root` (absolute), with `/` separators; `None`
 /// when it is not under it.
 fn root_relative(path: &Path, cwd: Option<&Path>, root: &Path) -> Option<String> {
-    let abs = match cwd {
-        Some(c) if !path.is_absolute() => c.join(path),
-        _ => path.to_path_buf(),
-    };
     // `..` and `.` lexically, as the user wrote them.
-    let mut normal = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                normal.pop();
-            }
-            std::path::Component::CurDir => {}
-            c => normal.push(c),
-        }
-    }
+    let normal = include::lexical_absolute(path, cwd);
     let parts: Vec<String> = normal
         .strip_prefix(root)
         .ok()?

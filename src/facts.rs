@@ -174,6 +174,24 @@ pub enum FoldPiece {
     Param(u32),
 }
 
+impl FoldPiece {
+    /// A piece of a template as a fold piece: literal and known text, a reference to a path,
+    /// or a value that cannot be known statically.
+    pub fn of(piece: &Piece) -> FoldPiece {
+        match piece {
+            Piece::Text { text, .. }
+            | Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => FoldPiece::Text(text.to_string()),
+            Piece::Hole(Hole {
+                expr: HoleExpr::Path(p),
+                ..
+            }) => FoldPiece::Ref(p.to_string()),
+            Piece::Hole(_) => FoldPiece::Opaque,
+        }
+    }
+}
+
 /// `path = value` as found in the source (`define('X', …)`, `$iw['x_table'] = …`).
 #[derive(Clone, Debug)]
 pub struct ConstDef {

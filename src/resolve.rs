@@ -500,19 +500,7 @@ impl Constants {
 
 /// A template (a parameter default) as fold pieces.
 fn template_pieces(t: &Template) -> Vec<FoldPiece> {
-    t.iter()
-        .map(|p| match p {
-            Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
-            Piece::Hole(Hole {
-                known: Some(text), ..
-            }) => FoldPiece::Text(text.to_string()),
-            Piece::Hole(Hole {
-                expr: HoleExpr::Path(p),
-                ..
-            }) => FoldPiece::Ref(p.to_string()),
-            Piece::Hole(_) => FoldPiece::Opaque,
-        })
-        .collect()
+    t.iter().map(FoldPiece::of).collect()
 }
 
 /// One spelling for a PHP expression: no braces or whitespace, array keys single-quoted

@@ -2897,21 +2897,10 @@ impl<'s> Lowerer<'s> {
     /// (through at most `steps` assignments) is [`FoldPiece::Param`]: its callers decide it.
     fn fold_piece(&self, p: &Piece, steps: usize) -> FoldPiece {
         match p {
-            Piece::Text { text, .. } => FoldPiece::Text(text.to_string()),
-            Piece::Hole(Hole {
-                known: Some(text), ..
-            }) => FoldPiece::Text(text.to_string()),
-            Piece::Hole(Hole {
-                expr: HoleExpr::Path(p),
-                ..
-            }) => FoldPiece::Ref(p.to_string()),
-            Piece::Hole(Hole {
-                expr: HoleExpr::Unassigned(_),
-                ..
-            }) => FoldPiece::Opaque,
             Piece::Hole(Hole {
                 expr: HoleExpr::Opaque(e),
                 taint,
+                known: None,
                 ..
             }) => match taint.as_slice() {
                 [Taint {
@@ -2926,6 +2915,7 @@ impl<'s> Lowerer<'s> {
                 }
                 _ => FoldPiece::Opaque,
             },
+            _ => FoldPiece::of(p),
         }
     }
 
@@ -3338,17 +3328,7 @@ fn is_tainted_value(pieces: &[Piece]) -> bool {
 fn fold_pieces(pieces: &[Piece]) -> Option<Vec<FoldPiece>> {
     pieces
         .iter()
-        .map(|p| match p {
-            Piece::Text { text, .. }
-            | Piece::Hole(Hole {
-                known: Some(text), ..
-            }) => Some(FoldPiece::Text(text.to_string())),
-            Piece::Hole(Hole {
-                expr: HoleExpr::Path(p),
-                ..
-            }) => Some(FoldPiece::Ref(p.to_string())),
-            Piece::Hole(_) => None,
-        })
+        .map(|p| Some(FoldPiece::of(p)).filter(|f| *f != FoldPiece::Opaque))
         .collect()
 }
 
