@@ -159,8 +159,7 @@ impl Includes {
         if let Some((_, what)) = f.dynamic.iter().find(|(pos, _)| *pos < at) {
             return Some(format!("{what} before it may set it"));
         }
-        for (pos, target) in f.includes.iter().filter(|(pos, _)| *pos < at) {
-            let _ = pos;
+        for (_, target) in f.includes.iter().filter(|(pos, _)| *pos < at) {
             match target {
                 Target::Unknown(text) => {
                     return Some(format!(

@@ -680,15 +680,11 @@ impl<'s> Lowerer<'s> {
                     for t in targets {
                         match self.path_of(t) {
                             Some(path) if t.kind() != "name" => {
-                                self.note_parents(&path);
-                                invalidate_children(env, &self.parent_paths, &path);
-                                env.insert(
-                                    path.into(),
-                                    Arc::new(VarState {
-                                        maybe_unset: true,
-                                        ..VarState::default()
-                                    }),
-                                );
+                                let state = VarState {
+                                    maybe_unset: true,
+                                    ..VarState::default()
+                                };
+                                self.replace_var(path, state, env);
                             }
                             _ => {
                                 self.eval(t, env);
@@ -1458,15 +1454,18 @@ impl<'s> Lowerer<'s> {
     /// A loop variable holding each element of an array literal.
     fn bind_elements(&mut self, path: String, value: Value, env: &mut Env) {
         self.note_assigned(&path);
+        let state = VarState {
+            value,
+            ..VarState::default()
+        };
+        self.replace_var(path, state, env);
+    }
+
+    /// Give `path` a new state, forgetting what was known of its elements and properties.
+    fn replace_var(&mut self, path: String, state: VarState, env: &mut Env) {
         self.note_parents(&path);
         invalidate_children(env, &self.parent_paths, &path);
-        env.insert(
-            path.into(),
-            Arc::new(VarState {
-                value,
-                ..VarState::default()
-            }),
-        );
+        env.insert(path.into(), Arc::new(state));
     }
 
     /// Bind every target of `foreach (… as $k => $v)` or `list($a, [$b, $c]) = …` to a run-time
@@ -1481,16 +1480,12 @@ impl<'s> Lowerer<'s> {
             };
             if let Some(path) = self.path_of(target) {
                 self.note_assigned(&path);
-                self.note_parents(&path);
-                invalidate_children(env, &self.parent_paths, &path);
-                env.insert(
-                    path.into(),
-                    Arc::new(VarState {
-                        unknown: true,
-                        unknown_taint: taint.to_vec(),
-                        ..VarState::default()
-                    }),
-                );
+                let state = VarState {
+                    unknown: true,
+                    unknown_taint: taint.to_vec(),
+                    ..VarState::default()
+                };
+                self.replace_var(path, state, env);
             } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
                 let mut c = target.walk();
                 let parts: Vec<Node> = target.named_children(&mut c).collect();
