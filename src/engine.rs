@@ -349,6 +349,8 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     for d in facts.iter().flat_map(|f| &f.param_defaults) {
         param_defaults.insert((d.function.clone(), d.index), &d.value);
     }
+    let branches: Vec<&[crate::facts::BranchArm]> =
+        facts.iter().map(|f| f.branches.as_slice()).collect();
     let checker = SiteChecker {
         constants: &constants,
         matcher: &matcher,
@@ -357,6 +359,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         fragment_callers: &fragment_callers,
         param_defaults: &param_defaults,
         includes: &includes,
+        branches: &branches,
     };
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
@@ -450,6 +453,8 @@ struct SiteChecker<'a> {
     param_defaults: &'a HashMap<(Arc<str>, u32), &'a Vec<Template>>,
     /// What the includes of each file may set, for variables unassigned on a path.
     includes: &'a Includes,
+    /// Per file, the arms of its branches.
+    branches: &'a [&'a [crate::facts::BranchArm]],
 }
 
 /// A finding, with where the text of the query it was found in begins.
@@ -457,6 +462,8 @@ struct SiteFinding {
     finding: Finding,
     /// Source offset of the first piece of the query text (TL001, TL002).
     query_start: Option<usize>,
+    /// The variant of the site's query it was found in (TL001, TL002).
+    variant: Option<usize>,
 }
 
 impl From<Finding> for SiteFinding {
@@ -464,6 +471,7 @@ impl From<Finding> for SiteFinding {
         SiteFinding {
             finding,
             query_start: None,
+            variant: None,
         }
     }
 }
@@ -516,7 +524,9 @@ impl SiteChecker<'_> {
         // The tenant tables the checked variants name, to tell whether a capped site was
         // checked enough.
         let mut tenant_tables: std::collections::BTreeSet<String> = Default::default();
-        for variant in variants.iter() {
+        // Per analysed variant, the `(rule, table)` pairs it names and constrains.
+        let mut variant_clean: Vec<(usize, Vec<(Rule, String)>)> = Vec::new();
+        for (index, variant) in variants.iter().enumerate() {
             let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
                 self.constants.resolve_prefix(e)
             });
@@ -599,16 +609,42 @@ impl SiteChecker<'_> {
                 Piece::Text { src, .. } => *src,
                 Piece::Hole(h) => h.span.start,
             });
-            outcome.findings.extend(
-                rules::tl001_missing_tenant_filter::check(&ctx)
-                    .into_iter()
-                    .chain(rules::tl002_insert_missing_tenant::check(&ctx))
-                    .map(|finding| SiteFinding {
-                        finding,
-                        query_start,
-                    }),
-            );
+            let found: Vec<Finding> = rules::tl001_missing_tenant_filter::check(&ctx)
+                .into_iter()
+                .chain(rules::tl002_insert_missing_tenant::check(&ctx))
+                .collect();
+            // What this variant names and does constrain: on another variant, a finding on the
+            // same table holds on some paths only.
+            let mut clean: std::collections::HashSet<(Rule, &str)> = facts
+                .refs
+                .iter()
+                .filter(|r| matches!(r.constrained, analyze::Constraint::Yes))
+                .map(|r| (Rule::MissingTenantFilter, r.table.as_str()))
+                .chain(
+                    facts
+                        .inserts
+                        .iter()
+                        .filter(|i| i.sets_tenant_column)
+                        .map(|i| (Rule::InsertMissingTenant, i.table.as_str())),
+                )
+                .collect();
+            for f in &found {
+                if let Some(t) = &f.table {
+                    clean.remove(&(f.rule, t.as_str()));
+                }
+            }
+            let clean_here: Vec<(Rule, String)> =
+                clean.into_iter().map(|(r, t)| (r, t.to_string())).collect();
+            variant_clean.push((index, clean_here));
+            outcome
+                .findings
+                .extend(found.into_iter().map(|finding| SiteFinding {
+                    finding,
+                    query_start,
+                    variant: Some(index),
+                }));
         }
+        self.name_unconstrained_paths(file, site.exec, &variants, &variant_clean, &mut outcome);
         if !any_parsed {
             if let Some(failure) = parse_failure {
                 outcome.unanalyzed.get_or_insert(failure);
@@ -640,6 +676,85 @@ impl SiteChecker<'_> {
             }
         }
         outcome
+    }
+}
+
+impl SiteChecker<'_> {
+    /// A TL001/TL002 finding on a variant whose table another variant constrains holds on some
+    /// paths only: say so, and name the branch condition that leads to the unconstrained path
+    /// when the code that makes the difference sits in one arm of a branch.
+    fn name_unconstrained_paths(
+        &self,
+        file: usize,
+        exec: Span,
+        variants: &[Template],
+        clean: &[(usize, Vec<(Rule, String)>)],
+        outcome: &mut SiteOutcome,
+    ) {
+        let key = |p: &Piece| match p {
+            Piece::Text { src, .. } => (false, *src),
+            Piece::Hole(h) => (true, h.span.start),
+        };
+        let column = self.column.to_ascii_lowercase();
+        let mentions_column = |p: &Piece| match p {
+            Piece::Text { text, .. }
+            | Piece::Hole(Hole {
+                known: Some(text), ..
+            }) => text.to_ascii_lowercase().contains(&column),
+            Piece::Hole(_) => false,
+        };
+        for sf in &mut outcome.findings {
+            let (Some(v), Some(table)) = (sf.variant, sf.finding.table.clone()) else {
+                continue;
+            };
+            let rule = sf.finding.rule;
+            let mine: Vec<(bool, usize)> = variants[v].iter().map(key).collect();
+            // The constraining variant closest to this one: fewest pieces that differ.
+            let closest = clean
+                .iter()
+                .filter(|(w, pairs)| {
+                    *w != v && pairs.iter().any(|(r, t)| *r == rule && *t == table)
+                })
+                .map(|(w, _)| {
+                    let theirs = &variants[*w];
+                    let differ = theirs.iter().filter(|p| !mine.contains(&key(p))).count()
+                        + mine
+                            .iter()
+                            .filter(|k| !theirs.iter().any(|p| key(p) == **k))
+                            .count();
+                    (differ, theirs)
+                })
+                .min_by_key(|(differ, _)| *differ);
+            let Some((_, theirs)) = closest else {
+                continue;
+            };
+            // Where the other path writes the tenant column that this one lacks …
+            let predicate: Vec<usize> = theirs
+                .iter()
+                .filter(|p| !mine.contains(&key(p)) && mentions_column(p))
+                .map(|p| key(p).1)
+                .collect();
+            let only_mine: Vec<usize> = variants[v]
+                .iter()
+                .filter(|p| !theirs.iter().any(|q| key(q) == key(p)))
+                .map(|p| key(p).1)
+                .collect();
+            // … or, when this path writes the table name itself, where.
+            let table_at = sf.finding.span.start;
+            let own_table = variants[v]
+                .iter()
+                .find(|p| match p {
+                    Piece::Text { src, text, .. } => {
+                        *src <= table_at && table_at < *src + text.len()
+                    }
+                    Piece::Hole(h) => h.span.start <= table_at && table_at < h.span.end,
+                })
+                .filter(|p| !theirs.iter().any(|q| key(q) == key(p)))
+                .map(|_| table_at);
+            let arms = self.branches[file];
+            let condition = rules::path_condition(arms, exec, &predicate, &only_mine, own_table);
+            rules::on_some_paths(&mut sf.finding, condition.as_deref());
+        }
     }
 }
 
@@ -999,6 +1114,7 @@ fn sort_and_dedup(mut findings: Vec<SiteFinding>, files: &[ScannedFile]) -> Vec<
             |SiteFinding {
                  finding: f,
                  query_start,
+                 ..
              }| {
                 let what = match (f.rule, &f.table) {
                     (Rule::MissingTenantFilter | Rule::InsertMissingTenant, Some(table)) => {

@@ -287,6 +287,20 @@ pub struct IncludeFact {
     pub text: String,
 }
 
+/// A stretch of code that runs on one arm of a branch (`if`, `elseif`, `else`, a ternary's
+/// arms, a `switch` case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchArm {
+    /// The branch statement or expression the arm belongs to (its start offset): arms with
+    /// the same `group` exclude each other.
+    pub group: usize,
+    /// The code that runs only on this arm.
+    pub body: Span,
+    /// The conditions that lead to it, as written (whitespace collapsed), each with the outcome
+    /// it needs: `else` after `if (a) … elseif (b)` is `[(a, false), (b, false)]`.
+    pub conditions: Vec<(Arc<str>, bool)>,
+}
+
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
@@ -310,6 +324,9 @@ pub struct FileFacts {
     /// Statements at file scope that may set any variable (`extract()`, `$$name = …`,
     /// `parse_str()` without a result, `eval()`): where, and what.
     pub dynamic_defs: Vec<(usize, String)>,
+    /// Code that runs on one arm of a branch only, with the conditions that lead there: used
+    /// to say on which path a query lacks its tenant predicate.
+    pub branches: Vec<BranchArm>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.

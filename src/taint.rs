@@ -10,14 +10,18 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::facts::{FileFacts, Piece, Taint, TaintKind, TaintOrigin};
+use crate::facts::{FileFacts, Piece, Span, Taint, TaintKind, TaintOrigin};
 
 /// How deep `Call` taints are followed (they nest one level per call in the chain).
 const MAX_CHAIN: usize = 32;
 
+/// How many taints one resolution may visit (functions with many returns calling each other).
+const MAX_VISITS: usize = 4096;
+
 #[derive(Debug, Default)]
 struct Summary {
-    returns: Vec<Taint>,
+    /// Taints of every returned value, with the index of the file the definition is in.
+    returns: Vec<(usize, Taint)>,
     checked: HashSet<u32>,
 }
 
@@ -41,34 +45,56 @@ pub struct Summaries {
     sql_params: HashSet<(Arc<str>, u32)>,
 }
 
+/// A place in the run's files: the file's index and a byte span in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    pub file: usize,
+    pub span: Span,
+}
+
+/// One step a request value went through on its way to a use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedStep {
+    pub at: Located,
+    /// Set on the first step after the value came back from a project function: the call
+    /// that returned it.
+    pub returned_by: Option<Arc<str>>,
+}
+
 /// A taint that resolved to a request value.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
-    /// The read of the request value, when it is in the same file as the taint.
-    pub source: Option<crate::facts::Span>,
-    /// Steps from the read to here, outermost last.
-    pub steps: Vec<crate::facts::Span>,
-    /// The project function that returns the request value it reads itself, when the read is
-    /// not in this file.
+    /// The read of the request value, in whichever file it is (inside a project function
+    /// whose result carries it, too).
+    pub source: Option<Located>,
+    /// Steps from the read to here, in order.
+    pub steps: Vec<ResolvedStep>,
+    /// The outermost project function the value came back from (`$sub = get_subdomain()`),
+    /// when the read is not written where the taint was found.
     pub via: Option<Arc<str>>,
 }
 
 impl Summaries {
     pub fn build(files: &[FileFacts]) -> Self {
         let mut s = Summaries::default();
-        for f in files.iter().flat_map(|f| &f.functions) {
+        let definitions = files
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.functions.iter().map(move |d| (i, d)));
+        for (file, f) in definitions {
+            let returns = f.returns.iter().map(|r| (file, r.clone()));
             match s.functions.get_mut(&f.name) {
                 Some(existing) => {
                     // Several definitions (methods of different classes): returns may come
                     // from any; a check counts only if every definition checks.
-                    existing.returns.extend(f.returns.iter().cloned());
+                    existing.returns.extend(returns);
                     existing.checked.retain(|p| f.checked_params.contains(p));
                 }
                 None => {
                     s.functions.insert(
                         f.name.clone(),
                         Summary {
-                            returns: f.returns.clone(),
+                            returns: returns.collect(),
                             checked: f.checked_params.iter().copied().collect(),
                         },
                     );
@@ -158,11 +184,16 @@ impl Summaries {
             for name in names {
                 let returns = self.functions[&name].returns.clone();
                 for kind in [TaintKind::Host, TaintKind::TenantParam] {
-                    for r in &returns {
+                    for (file, r) in &returns {
                         for p in self.params_of(r, kind, 0) {
                             changed |= self.propagates.insert((name.clone(), p, kind));
                         }
-                        if self.resolve(r, kind).is_some() || self.reads_source_via_call(r, kind) {
+                        let mut budget = 0;
+                        if self
+                            .resolve_at(r, kind, *file, 0, false, &mut budget)
+                            .is_some()
+                            || self.reads_source_via_call(r, kind)
+                        {
                             changed |= self.returns_source.insert((name.clone(), kind));
                         }
                     }
@@ -278,14 +309,28 @@ impl Summaries {
         }
     }
 
-    /// Whether a taint is a request value of `kind` (unescaped, for the host; unchecked, for
-    /// the tenant parameter).
-    pub fn resolve(&self, t: &Taint, kind: TaintKind) -> Option<Resolved> {
-        self.resolve_at(t, kind, 0)
+    /// Whether a taint found in `file` is a request value of `kind` (unescaped, for the host;
+    /// unchecked, for the tenant parameter), and how it got there: the read, also inside the
+    /// project function whose result carries it, and every step.
+    pub fn resolve(&self, t: &Taint, kind: TaintKind, file: usize) -> Option<Resolved> {
+        let mut budget = 0;
+        self.resolve_at(t, kind, file, 0, true, &mut budget)
     }
 
-    fn resolve_at(&self, t: &Taint, kind: TaintKind, depth: usize) -> Option<Resolved> {
-        if depth > MAX_CHAIN || (kind == TaintKind::Host && t.escaped) {
+    /// `follow`: look into the definitions of the functions a value came back from, for the
+    /// read and the steps there (traces); without it, a call that returns a request value
+    /// resolves with no source.
+    fn resolve_at(
+        &self,
+        t: &Taint,
+        kind: TaintKind,
+        file: usize,
+        depth: usize,
+        follow: bool,
+        budget: &mut usize,
+    ) -> Option<Resolved> {
+        *budget += 1;
+        if depth > MAX_CHAIN || *budget > MAX_VISITS || (kind == TaintKind::Host && t.escaped) {
             return None;
         }
         if kind == TaintKind::TenantParam
@@ -295,25 +340,50 @@ impl Summaries {
         }
         let mut resolved = match &t.origin {
             TaintOrigin::Source { kind: k, span } if *k == kind => Resolved {
-                source: Some(*span),
+                source: Some(Located { file, span: *span }),
                 ..Resolved::default()
             },
             TaintOrigin::Call {
                 callee, arg: None, ..
-            } if self.returns_source_via(callee, kind) => Resolved {
-                via: Some(callee.clone()),
-                ..Resolved::default()
-            },
+            } if self.returns_source_via(callee, kind) => {
+                let inner = if follow {
+                    self.targets(callee)
+                        .iter()
+                        .filter_map(|target| self.functions.get(target))
+                        .flat_map(|s| &s.returns)
+                        .find_map(|(f, r)| self.resolve_at(r, kind, *f, depth + 1, true, budget))
+                } else {
+                    None
+                };
+                let mut resolved = inner.unwrap_or_default();
+                resolved.via = Some(callee.clone());
+                let first = resolved.steps.len();
+                resolved
+                    .steps
+                    .extend(t.steps.iter().map(|span| ResolvedStep {
+                        at: Located { file, span: *span },
+                        returned_by: None,
+                    }));
+                if let Some(step) = resolved.steps.get_mut(first) {
+                    step.returned_by = Some(callee.clone());
+                }
+                return Some(resolved);
+            }
             TaintOrigin::Call {
                 callee,
                 arg: Some(j),
                 inner: Some(inner),
             } if self.propagates_via(callee, *j, kind) => {
-                self.resolve_at(inner, kind, depth + 1)?
+                self.resolve_at(inner, kind, file, depth + 1, follow, budget)?
             }
             _ => return None,
         };
-        resolved.steps.extend(t.steps.iter().copied());
+        resolved
+            .steps
+            .extend(t.steps.iter().map(|span| ResolvedStep {
+                at: Located { file, span: *span },
+                returned_by: None,
+            }));
         Some(resolved)
     }
 }
@@ -374,21 +444,29 @@ mod tests {
         let s = Summaries::build(&files);
         let host = source(TaintKind::Host);
         assert!(s
-            .resolve(&call("wrap", Some(0), Some(host.clone())), TaintKind::Host)
+            .resolve(
+                &call("wrap", Some(0), Some(host.clone())),
+                TaintKind::Host,
+                0
+            )
             .is_some());
         assert!(s
-            .resolve(&call("esc", Some(0), Some(host.clone())), TaintKind::Host)
+            .resolve(
+                &call("esc", Some(0), Some(host.clone())),
+                TaintKind::Host,
+                0
+            )
             .is_none());
         // Escaping is not a check: the tenant parameter goes through.
         let ep = source(TaintKind::TenantParam);
         assert!(s
-            .resolve(&call("esc", Some(0), Some(ep)), TaintKind::TenantParam)
+            .resolve(&call("esc", Some(0), Some(ep)), TaintKind::TenantParam, 0)
             .is_some());
         assert!(s
-            .resolve(&call("host", None, None), TaintKind::Host)
+            .resolve(&call("host", None, None), TaintKind::Host, 0)
             .is_some());
         assert!(s
-            .resolve(&call("strlen", Some(0), Some(host)), TaintKind::Host)
+            .resolve(&call("strlen", Some(0), Some(host)), TaintKind::Host, 0)
             .is_none());
     }
 
@@ -397,9 +475,9 @@ mod tests {
         let files = facts(vec![function("check_ep", vec![], vec![0])]);
         let s = Summaries::build(&files);
         let mut ep = source(TaintKind::TenantParam);
-        assert!(s.resolve(&ep, TaintKind::TenantParam).is_some());
+        assert!(s.resolve(&ep, TaintKind::TenantParam, 0).is_some());
         ep.guards.push(("check_ep".into(), 0));
-        assert!(s.resolve(&ep, TaintKind::TenantParam).is_none());
+        assert!(s.resolve(&ep, TaintKind::TenantParam, 0).is_none());
         assert!(s.checks("check_ep", 0) && !s.checks("check_ep", 1));
     }
 }

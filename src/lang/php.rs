@@ -55,6 +55,7 @@ pub fn analyze(
         in_function: false,
         shared_vars: Vec::new(),
         conditions: HashMap::new(),
+        branch_spans: HashSet::new(),
         options,
         server_extracted: false,
         function: None,
@@ -328,8 +329,26 @@ struct Lowerer<'s> {
     depth_reported: bool,
     /// Interned condition texts, for correlating `if`s on the same condition.
     conditions: HashMap<String, u32>,
+    /// Branch arms already recorded (bodies may be lowered more than once).
+    branch_spans: HashSet<(usize, usize)>,
     /// `global` and `static` variables of the current function.
     shared_vars: Vec<Arc<str>>,
+}
+
+/// `text` on one line, runs of whitespace as one space, at most `max` characters (then `…`).
+fn collapse_whitespace(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+    }
+    out
 }
 
 fn span_of(n: Node) -> Span {
@@ -459,6 +478,32 @@ pub fn starts_with_sql_verb(t: &Template) -> bool {
 }
 
 impl<'s> Lowerer<'s> {
+    /// A condition as written, for messages: outer parentheses dropped, whitespace collapsed,
+    /// long ones shortened.
+    fn condition_text(&self, n: Node) -> Arc<str> {
+        let mut n = n;
+        while n.kind() == "parenthesized_expression" && n.named_child_count() == 1 {
+            match n.named_child(0) {
+                Some(inner) => n = inner,
+                None => break,
+            }
+        }
+        collapse_whitespace(self.text(n), 60).into()
+    }
+
+    /// Remember that `body` runs only under `conditions` (once per arm, however often the
+    /// lowering walks it).
+    fn record_branch(&mut self, group: Node, body: Node, conditions: Vec<(Arc<str>, bool)>) {
+        let span = span_of(body);
+        if self.branch_spans.insert((span.start, span.end)) {
+            self.facts.branches.push(crate::facts::BranchArm {
+                group: group.start_byte(),
+                body: span,
+                conditions,
+            });
+        }
+    }
+
     fn text(&self, n: Node) -> &'s str {
         self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
@@ -937,6 +982,24 @@ impl<'s> Lowerer<'s> {
             restrict(&mut then_state, id, positive);
             restrict(&mut before, id, !positive);
         }
+        let cond_text = condition.map(|c| self.condition_text(c));
+        if let (Some(body), Some(c)) = (n.child_by_field_name("body"), &cond_text) {
+            self.record_branch(n, body, vec![(c.clone(), true)]);
+        }
+        let mut prior: Vec<(Arc<str>, bool)> =
+            cond_text.iter().map(|c| (c.clone(), false)).collect();
+        for alt in &alternatives {
+            let own = (alt.kind() == "else_if_clause")
+                .then(|| alt.child_by_field_name("condition"))
+                .flatten()
+                .map(|c| self.condition_text(c));
+            if let Some(body) = alt.child_by_field_name("body") {
+                let mut conditions = prior.clone();
+                conditions.extend(own.iter().map(|c| (c.clone(), true)));
+                self.record_branch(n, body, conditions);
+            }
+            prior.extend(own.map(|c| (c, false)));
+        }
         if let Some(body) = n.child_by_field_name("body") {
             self.stmt(body, &mut then_state);
         }
@@ -1313,6 +1376,14 @@ impl<'s> Lowerer<'s> {
                 let mut branch = merge_states(before.clone(), fallthrough.take());
                 let mut cursor = case.walk();
                 let value = case.child_by_field_name("value");
+                if let (Some(v), Some(subject)) = (value, n.child_by_field_name("condition")) {
+                    let text = format!(
+                        "{} == {}",
+                        self.condition_text(subject),
+                        collapse_whitespace(self.text(v), 40)
+                    );
+                    self.record_branch(n, case, vec![(text.into(), true)]);
+                }
                 let stmts: Vec<Node> = case
                     .named_children(&mut cursor)
                     .filter(|c| Some(*c) != value)
@@ -1546,6 +1617,15 @@ impl<'s> Lowerer<'s> {
             "binary_expression" => self.binary(n, env),
             "conditional_expression" => {
                 let cond = n.child_by_field_name("condition");
+                if let Some(c) = cond {
+                    let text = self.condition_text(c);
+                    if let Some(b) = n.child_by_field_name("body") {
+                        self.record_branch(n, b, vec![(text.clone(), true)]);
+                    }
+                    if let Some(a) = n.child_by_field_name("alternative") {
+                        self.record_branch(n, a, vec![(text, false)]);
+                    }
+                }
                 let cond_value = cond.map(|c| self.eval(c, env));
                 let then = match n.child_by_field_name("body") {
                     Some(b) => self.eval(b, env),

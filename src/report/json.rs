@@ -102,9 +102,10 @@ pub fn render(report: &Report) -> String {
                     .trace
                     .iter()
                     .map(|t| {
-                        let at = file.line_col(t.span.start);
+                        let in_file = &report.files[t.file];
+                        let at = in_file.line_col(t.span.start);
                         JsonTraceStep {
-                            file: &file.display,
+                            file: &in_file.display,
                             line: at.line,
                             column: at.column,
                             note: &t.note,

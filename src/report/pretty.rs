@@ -83,7 +83,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
             }
         }
         for step in &self.finding.trace {
-            if step.span != self.finding.span {
+            if step.file == self.finding.file && step.span != self.finding.span {
                 labels.push(LabeledSpan::new_with_span(
                     Some(step.note.clone()),
                     step.span,

@@ -8,7 +8,7 @@ pub mod tl004_unchecked_tenant_param;
 
 use std::fmt;
 
-use crate::facts::Span;
+use crate::facts::{BranchArm, Span};
 use crate::sql::template::RenderedSql;
 
 /// Every rule tenantlint knows.
@@ -128,6 +128,9 @@ pub struct Finding {
 /// One step of a finding's trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceStep {
+    /// The file the step is in: the finding's own, or the one defining a project function the
+    /// value went through.
+    pub file: usize,
     pub span: Span,
     pub note: String,
 }
@@ -150,6 +153,66 @@ impl Finding {
             trace: Vec::new(),
         }
     }
+}
+
+/// Which branch leads to the path a query is built on without the tenant column, as `when
+/// \`$a != 'super'\` is false`: from where the closest path that has it writes the tenant column
+/// (`predicate`: source offsets of the pieces only that path has) — this path skipped the arm
+/// that adds it, and took another arm of the same branch if it has pieces there (`only_mine`) —
+/// or else from where this path alone writes the table name (`own_table`) — it took that arm.
+/// `None` when the difference is not inside one arm of a branch.
+pub fn path_condition(
+    arms: &[BranchArm],
+    exec: Span,
+    predicate: &[usize],
+    only_mine: &[usize],
+    own_table: Option<usize>,
+) -> Option<String> {
+    // The innermost arm holding `offset` that the query's own run does not sit in.
+    let arm_of = |offset: usize| {
+        arms.iter()
+            .filter(|a| a.body.start <= offset && offset < a.body.end)
+            .filter(|a| !(a.body.start <= exec.start && exec.start < a.body.end))
+            .min_by_key(|a| a.body.len())
+    };
+    let describe = |conditions: &mut dyn Iterator<Item = (&str, bool)>| {
+        let parts: Vec<String> = conditions
+            .map(|(c, holds)| format!("`{c}` is {}", if holds { "true" } else { "false" }))
+            .collect();
+        (!parts.is_empty()).then(|| format!("when {}", parts.join(" and ")))
+    };
+    if !predicate.is_empty() {
+        // Skipping an arm is one outcome only when one condition leads into it.
+        let mut found = predicate.iter().map(|o| arm_of(*o));
+        let first = found.next().flatten()?;
+        if !found.all(|a| a == Some(first)) {
+            return None;
+        }
+        let taken = only_mine
+            .iter()
+            .filter_map(|o| arm_of(*o))
+            .find(|a| a.group == first.group && a != &first);
+        if let Some(arm) = taken {
+            return describe(&mut arm.conditions.iter().map(|(c, h)| (&**c, *h)));
+        }
+        return match first.conditions.as_slice() {
+            [(c, holds)] => describe(&mut std::iter::once((&**c, !*holds))),
+            _ => None,
+        };
+    }
+    let arm = arm_of(own_table?)?;
+    describe(&mut arm.conditions.iter().map(|(c, h)| (&**c, *h)))
+}
+
+/// Qualify a TL001/TL002 finding that holds on some of the paths to its query only: other paths
+/// constrain the table, and `condition` (from [`path_condition`]) names the branch when known.
+pub fn on_some_paths(finding: &mut Finding, condition: Option<&str>) {
+    let path = condition.unwrap_or("on some paths");
+    let other = match finding.rule {
+        Rule::InsertMissingTenant => "other paths set it",
+        _ => "other paths add the predicate",
+    };
+    finding.message = format!("{} ({path}; {other})", finding.message);
 }
 
 /// What a rule sees of one rendered query.

@@ -23,30 +23,42 @@ pub fn check_holes<'h>(
         let Some(resolved) = hole
             .taint
             .iter()
-            .find_map(|t| summaries.resolve(t, TaintKind::Host))
+            .find_map(|t| summaries.resolve(t, TaintKind::Host, file))
         else {
             continue;
         };
         let mut trace = Vec::new();
         if let Some(source) = resolved.source {
             trace.push(TraceStep {
-                span: source,
+                file: source.file,
+                span: source.span,
                 note: "the request host is read here".into(),
             });
         }
-        for (i, step) in resolved.steps.into_iter().enumerate() {
-            if step != hole.span && !trace.iter().any(|t: &TraceStep| t.span == step) {
-                let note = match (&resolved.via, i) {
-                    (Some(f), 0) => format!(
-                        "`{}()` returns a value derived from the request host",
-                        Summaries::display_callee(f)
-                    ),
-                    _ => "passed on here".into(),
-                };
-                trace.push(TraceStep { span: step, note });
+        for step in resolved.steps {
+            let at = step.at;
+            if (at.file == file && at.span == hole.span)
+                || trace
+                    .iter()
+                    .any(|t: &TraceStep| t.file == at.file && t.span == at.span)
+            {
+                continue;
             }
+            let note = match &step.returned_by {
+                Some(f) => format!(
+                    "`{}()` returns a value derived from the request host",
+                    Summaries::display_callee(f)
+                ),
+                None => "passed on here".into(),
+            };
+            trace.push(TraceStep {
+                file: at.file,
+                span: at.span,
+                note,
+            });
         }
         trace.push(TraceStep {
+            file,
             span: exec,
             note: match via {
                 Some(f) => format!(

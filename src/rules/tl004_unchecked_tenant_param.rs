@@ -15,18 +15,27 @@ pub fn check_use(
     sql: Option<String>,
     summaries: &Summaries,
 ) -> Option<Finding> {
-    let resolved = summaries.resolve(taint, TaintKind::TenantParam)?;
-    let read = resolved.source?;
+    let resolved = summaries.resolve(taint, TaintKind::TenantParam, file)?;
+    // Reported where it is read: a value returned by a project function was reported at
+    // that function's own use (its `return`).
+    let read = resolved.source.filter(|_| resolved.via.is_none())?;
+    if read.file != file {
+        return None;
+    }
+    let read = read.span;
     let mut trace = Vec::new();
     for step in resolved.steps {
-        if step != read && step != use_span && !trace.iter().any(|t: &TraceStep| t.span == step) {
+        let span = step.at.span;
+        if span != read && span != use_span && !trace.iter().any(|t: &TraceStep| t.span == span) {
             trace.push(TraceStep {
-                span: step,
+                file,
+                span,
                 note: "passed on here".into(),
             });
         }
     }
     trace.push(TraceStep {
+        file,
         span: use_span,
         note: format!("{what} without a check"),
     });
