@@ -1131,24 +1131,50 @@ fn sort_and_dedup(mut findings: Vec<SiteFinding>, files: &[ScannedFile]) -> Vec<
 
 /// Fingerprints hash rule, file, normalised SQL, table and the occurrence index among findings
 /// sharing those, so they survive edits that only move lines.
+/// A finding's fingerprint: what it is about, never where in the file, so that it survives
+/// unrelated edits and runs from another directory (baselines, SARIF `partialFingerprints`).
+///
+/// It hashes the rule; the file's path relative to the configuration root (the config file's
+/// directory, else the scanned root), or as shown when outside it; for TL001/TL002 the query
+/// with whitespace collapsed and the table; for TL003/TL004 the source expression at fault and
+/// the use it reaches (whitespace collapsed); for TL000 the message; and an index among
+/// findings with the same key, in file order.
 fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
-    let mut seen: HashMap<(Rule, usize, String, String), usize> = HashMap::new();
+    let text_at = |file: usize, span: Span| -> String {
+        let source = files[file].source.as_str();
+        source
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
     for f in findings.iter_mut() {
-        let key = (
-            f.rule,
-            f.file,
-            f.sql.clone().unwrap_or_default(),
-            f.table.clone().unwrap_or_default(),
-        );
+        let file = &files[f.file];
+        let path = file
+            .root_relative
+            .clone()
+            .unwrap_or_else(|| file.display.clone());
+        let what = match f.rule {
+            Rule::MissingTenantFilter | Rule::InsertMissingTenant => {
+                vec![f.sql.clone().unwrap_or_default(), f.table.clone().unwrap_or_default()]
+            }
+            Rule::UnescapedHostInSql | Rule::UncheckedTenantParam => {
+                let used = f
+                    .trace
+                    .last()
+                    .map(|s| text_at(s.file, s.span))
+                    .unwrap_or_default();
+                vec![text_at(f.file, f.span), used]
+            }
+            Rule::AnalysisError => vec![f.message.clone()],
+        };
+        let mut key = vec![f.rule.code().to_string(), path];
+        key.extend(what);
         let n = seen.entry(key.clone()).or_default();
         let mut h = Sha256::new();
-        for part in [
-            f.rule.code(),
-            files[f.file].display.as_str(),
-            key.2.as_str(),
-            key.3.as_str(),
-            &n.to_string(),
-        ] {
+        for part in key.iter().map(String::as_str).chain([n.to_string().as_str()]) {
             h.update(part.as_bytes());
             h.update([0]);
         }
