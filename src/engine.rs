@@ -19,6 +19,7 @@ use crate::lines::{LineCol, LineIndex};
 use crate::resolve::Constants;
 use crate::rules::{self, Finding, QueryContext, Rule};
 use crate::sql::{analyze, parse, template};
+use crate::suppress;
 use crate::taint::Summaries;
 
 /// One scanned file, kept for reporting.
@@ -209,6 +210,8 @@ pub struct Summary {
     pub unanalyzed_by_kind: BTreeMap<UnanalyzedKind, usize>,
     pub findings: usize,
     pub by_rule: BTreeMap<&'static str, usize>,
+    /// Findings silenced by a `tenantlint-ignore` directive (not in `findings`).
+    pub suppressed: usize,
     pub elapsed_ms: u128,
 }
 
@@ -219,6 +222,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub unanalyzed: Vec<Unanalyzed>,
     pub discover_issues: Vec<DiscoverIssue>,
+    /// Findings silenced by a directive, with its reason.
+    pub suppressed: Vec<suppress::Suppressed>,
     pub summary: Summary,
 }
 
@@ -417,6 +422,21 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     });
     unanalyzed.dedup_by(|a, b| a.file == b.file && a.span == b.span);
     assign_fingerprints(&mut findings, &files);
+    // Suppressions apply after fingerprints: silencing one finding never renames another.
+    let applied = suppress::apply(findings, &facts);
+    let mut findings = applied.findings;
+    let mut invalid = applied.invalid;
+    assign_fingerprints(&mut invalid, &files);
+    findings.extend(invalid);
+    findings.sort_by(|a, b| {
+        (files[a.file].display.as_str(), a.span, a.rule).cmp(&(
+            files[b.file].display.as_str(),
+            b.span,
+            b.rule,
+        ))
+    });
+    let suppressed = applied.suppressed;
+    summary.suppressed = suppressed.len();
 
     summary.unanalyzed = unanalyzed.len();
     for kind in UnanalyzedKind::ALL {
@@ -438,6 +458,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         findings,
         unanalyzed,
         discover_issues,
+        suppressed,
         summary,
     }
 }
@@ -1158,7 +1179,10 @@ fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
             .unwrap_or_else(|| file.display.clone());
         let what = match f.rule {
             Rule::MissingTenantFilter | Rule::InsertMissingTenant => {
-                vec![f.sql.clone().unwrap_or_default(), f.table.clone().unwrap_or_default()]
+                vec![
+                    f.sql.clone().unwrap_or_default(),
+                    f.table.clone().unwrap_or_default(),
+                ]
             }
             Rule::UnescapedHostInSql | Rule::UncheckedTenantParam => {
                 let used = f
@@ -1168,13 +1192,19 @@ fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
                     .unwrap_or_default();
                 vec![text_at(f.file, f.span), used]
             }
-            Rule::AnalysisError => vec![f.message.clone()],
+            Rule::AnalysisError | Rule::InvalidSuppression => {
+                vec![f.message.clone(), text_at(f.file, f.span)]
+            }
         };
         let mut key = vec![f.rule.code().to_string(), path];
         key.extend(what);
         let n = seen.entry(key.clone()).or_default();
         let mut h = Sha256::new();
-        for part in key.iter().map(String::as_str).chain([n.to_string().as_str()]) {
+        for part in key
+            .iter()
+            .map(String::as_str)
+            .chain([n.to_string().as_str()])
+        {
             h.update(part.as_bytes());
             h.update([0]);
         }

@@ -301,6 +301,19 @@ pub struct BranchArm {
     pub conditions: Vec<(Arc<str>, bool)>,
 }
 
+/// A comment holding a `tenantlint-ignore` directive, and the code it applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuppressionComment {
+    /// The whole comment.
+    pub span: Span,
+    /// The comment's text, as written.
+    pub text: Arc<str>,
+    /// The code a line directive applies to: its own line, the statement it ends or that
+    /// starts on its line, or — on a line of its own — the next line and the statement that
+    /// starts there, whole.
+    pub covers: Vec<Span>,
+}
+
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
@@ -327,6 +340,8 @@ pub struct FileFacts {
     /// Code that runs on one arm of a branch only, with the conditions that lead there: used
     /// to say on which path a query lacks its tenant predicate.
     pub branches: Vec<BranchArm>,
+    /// Comments holding `tenantlint-ignore` directives.
+    pub suppressions: Vec<SuppressionComment>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.

@@ -23,6 +23,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod sql;
+pub mod suppress;
 pub mod taint;
 
 pub use cli::{run, Cli, ExitStatus};

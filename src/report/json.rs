@@ -17,6 +17,8 @@ struct JsonReport<'a> {
     unanalyzed: Vec<JsonUnanalyzed<'a>>,
     /// Paths the walk could not follow (missing paths, symlink loops, unreadable directories).
     warnings: Vec<String>,
+    /// Findings silenced by a `tenantlint-ignore` directive, with its reason.
+    suppressed: Vec<JsonSuppressed<'a>>,
     summary: JsonSummary<'a>,
 }
 
@@ -65,6 +67,19 @@ struct JsonUnanalyzed<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    rule: &'static str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+    reason: &'a str,
+    /// Where the directive is.
+    directive_line: usize,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
 struct JsonSummary<'a> {
     files: usize,
     parse_errors: usize,
@@ -73,6 +88,7 @@ struct JsonSummary<'a> {
     unanalyzed_by_kind: &'a BTreeMap<UnanalyzedKind, usize>,
     findings: usize,
     by_rule: &'a BTreeMap<&'static str, usize>,
+    suppressed: usize,
     elapsed_ms: u128,
 }
 
@@ -144,6 +160,24 @@ pub fn render(report: &Report) -> String {
             .iter()
             .map(|i| i.to_string())
             .collect(),
+        suppressed: report
+            .suppressed
+            .iter()
+            .map(|s| {
+                let file = &report.files[s.finding.file];
+                let at = file.line_col(s.finding.span.start);
+                JsonSuppressed {
+                    rule: s.finding.rule.code(),
+                    file: &file.display,
+                    line: at.line,
+                    column: at.column,
+                    message: &s.finding.message,
+                    reason: &s.reason,
+                    directive_line: file.line_col(s.comment.start).line,
+                    fingerprint: &s.finding.fingerprint,
+                }
+            })
+            .collect(),
         summary: JsonSummary {
             files: s.files,
             parse_errors: s.parse_errors,
@@ -152,6 +186,7 @@ pub fn render(report: &Report) -> String {
             unanalyzed_by_kind: &s.unanalyzed_by_kind,
             findings: s.findings,
             by_rule: &s.by_rule,
+            suppressed: s.suppressed,
             elapsed_ms: s.elapsed_ms,
         },
     };

@@ -226,6 +226,7 @@ mod tests {
             findings: Vec::new(),
             unanalyzed,
             discover_issues: Vec::new(),
+            suppressed: Vec::new(),
             summary: Summary::default(),
         }
     }

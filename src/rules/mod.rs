@@ -19,6 +19,7 @@ pub enum Rule {
     InsertMissingTenant,
     UnescapedHostInSql,
     UncheckedTenantParam,
+    InvalidSuppression,
 }
 
 /// How a finding affects the exit code.
@@ -38,12 +39,13 @@ impl Severity {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [
+    pub const ALL: [Rule; 6] = [
         Rule::AnalysisError,
         Rule::MissingTenantFilter,
         Rule::InsertMissingTenant,
         Rule::UnescapedHostInSql,
         Rule::UncheckedTenantParam,
+        Rule::InvalidSuppression,
     ];
 
     pub fn code(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Rule {
             Rule::InsertMissingTenant => "TL002",
             Rule::UnescapedHostInSql => "TL003",
             Rule::UncheckedTenantParam => "TL004",
+            Rule::InvalidSuppression => "TL900",
         }
     }
 
@@ -63,11 +66,15 @@ impl Rule {
             Rule::InsertMissingTenant => "insert-missing-tenant",
             Rule::UnescapedHostInSql => "unescaped-host-in-sql",
             Rule::UncheckedTenantParam => "unchecked-tenant-param",
+            Rule::InvalidSuppression => "invalid-suppression",
         }
     }
 
     pub fn severity(self) -> Severity {
-        Severity::Error
+        match self {
+            Rule::InvalidSuppression => Severity::Warning,
+            _ => Severity::Error,
+        }
     }
 
     /// The rule's documentation, the single source for `tenantlint rule` and every report.
@@ -80,6 +87,7 @@ impl Rule {
             Rule::UncheckedTenantParam => {
                 include_str!("../../rules/TL004-unchecked-tenant-param.md")
             }
+            Rule::InvalidSuppression => include_str!("../../rules/TL900-invalid-suppression.md"),
         }
     }
 
