@@ -12,6 +12,7 @@
 //! and sorts the output so it is identical for any thread count.
 
 pub mod cli;
+pub mod baseline;
 pub mod config;
 pub mod discover;
 pub mod engine;
