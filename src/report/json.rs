@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{Report, UnanalyzedKind};
+use crate::engine::{Report, SkippedCounts, UnanalyzedKind};
 
 /// Bumped on any incompatible change of the JSON shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -15,8 +15,9 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     unanalyzed: Vec<JsonUnanalyzed<'a>>,
-    /// Paths the walk could not follow (missing paths, symlink loops, unreadable directories).
-    warnings: Vec<String>,
+    /// What the user must be told about the paths: symlink loops, broken symlinks, files named
+    /// explicitly that are not source files, configuration files this run does not use.
+    warnings: &'a [String],
     summary: JsonSummary<'a>,
 }
 
@@ -74,6 +75,9 @@ struct JsonSummary<'a> {
     findings: usize,
     by_rule: &'a BTreeMap<&'static str, usize>,
     elapsed_ms: u128,
+    /// The configuration file in use; `null` for the defaults.
+    config: Option<&'a str>,
+    skipped: SkippedCounts,
 }
 
 /// Render the report as pretty-printed JSON.
@@ -138,11 +142,7 @@ pub fn render(report: &Report) -> String {
         },
         findings,
         unanalyzed,
-        warnings: report
-            .discover_issues
-            .iter()
-            .map(|i| i.to_string())
-            .collect(),
+        warnings: &report.warnings,
         summary: JsonSummary {
             files: s.files,
             parse_errors: s.parse_errors,
@@ -152,6 +152,8 @@ pub fn render(report: &Report) -> String {
             findings: s.findings,
             by_rule: &s.by_rule,
             elapsed_ms: s.elapsed_ms,
+            config: s.config.as_deref(),
+            skipped: s.skipped,
         },
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
