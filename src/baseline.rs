@@ -112,11 +112,10 @@ pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         path: shown.clone(),
         source,
     })?;
-    let file: BaselineFile =
-        serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+    let file: BaselineFile = serde_json::from_str(&text).map_err(|e| BaselineError::Invalid {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
     if file.version != BASELINE_VERSION {
         return Err(BaselineError::Invalid {
             path: shown,
@@ -161,11 +160,7 @@ pub fn apply(report: &mut Report, baseline: &Baseline) -> Applied {
             None => true,
         }
     });
-    let mut fixed: Vec<Entry> = available
-        .into_values()
-        .flatten()
-        .cloned()
-        .collect();
+    let mut fixed: Vec<Entry> = available.into_values().flatten().cloned().collect();
     fixed.sort_by(|a, b| (&a.file, a.line, &a.rule).cmp(&(&b.file, b.line, &b.rule)));
     Applied { matched, fixed }
 }

@@ -1,11 +1,12 @@
 //! Command-line interface: arguments, and the mapping from a run to an exit status.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigError};
+use crate::discover::DiscoverOptions;
 use crate::engine;
 use crate::report::{self, Format};
 use crate::rules::{Rule, Severity};
@@ -37,16 +38,34 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     pub format: Format,
-    /// Configuration file (default: `tenantlint.toml` in the first path or its parents).
-    #[arg(long)]
+    /// Configuration file for all paths. Without it, each path uses the nearest
+    /// `tenantlint.toml` in its directory or a parent; paths that would use different files
+    /// are an error.
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// List the queries that could not be checked, grouped by why.
     #[arg(long)]
     pub show_unanalyzed: bool,
-    /// Worker threads (default: number of cores).
+    /// Skip paths named on the command line that `[scan] exclude` matches (they are checked
+    /// otherwise), e.g. in pre-commit hooks.
     #[arg(long)]
-    pub threads: Option<usize>,
+    pub force_exclude: bool,
+    /// List the skipped paths (directories skipped by default, paths matched by `[scan]
+    /// exclude`).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Worker threads, 1 to 256; 0 means one per core.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS)
+    )]
+    pub threads: u16,
 }
+
+/// The largest `--threads`.
+pub const MAX_THREADS: i64 = 256;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +87,18 @@ pub enum RunError {
     #[error("unknown rule `{0}`")]
     #[diagnostic(code(tenantlint::usage), help("`tenantlint rule` lists the rules"))]
     UnknownRule(String),
-    #[error("nothing could be scanned: {0}")]
-    #[diagnostic(code(tenantlint::io))]
-    NothingScanned(String),
+    #[error("{}", missing_paths_message(.0))]
+    #[diagnostic(
+        code(tenantlint::usage),
+        help("nothing was scanned; check the spelling of the paths")
+    )]
+    MissingPaths(Vec<String>),
+    #[error("the paths use different configuration files:\n{0}")]
+    #[diagnostic(
+        code(tenantlint::config::conflict),
+        help("check them in separate runs, or pass `--config FILE` to use one configuration for all of them")
+    )]
+    ConfigConflict(String),
     #[error("could not write the output: {0}")]
     #[diagnostic(code(tenantlint::io))]
     Output(#[from] std::io::Error),
@@ -103,34 +131,84 @@ fn print_rule(code: Option<&str>) -> Result<ExitStatus, RunError> {
     Ok(ExitStatus::Clean)
 }
 
+fn missing_paths_message(paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    format!("no such file or directory: {}", quoted.join(", "))
+}
+
+/// A path named on the command line that does not exist (or is a broken symlink).
+fn is_missing(path: &Path) -> bool {
+    std::fs::metadata(path).is_err_and(|e| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+        )
+    })
+}
+
+/// Without `--config`: the `tenantlint.toml` nearest to each path, which must be the same for
+/// all of them.
+fn discover_config(paths: &[PathBuf]) -> Result<Config, RunError> {
+    let Some(first) = paths.first() else {
+        return Ok(Config::discover(Path::new("."))?);
+    };
+    let nearest: Vec<Option<PathBuf>> = paths.iter().map(|p| Config::nearest(p)).collect();
+    let cwd = std::env::current_dir().ok();
+    if nearest.iter().all(|n| *n == nearest[0]) {
+        return Ok(match &nearest[0] {
+            // Named relative to the current directory when under it, as in every message.
+            Some(file) => Config::load(
+                cwd.as_deref()
+                    .and_then(|c| file.strip_prefix(c).ok())
+                    .unwrap_or(file),
+            )?,
+            None => Config::discover(first)?,
+        });
+    }
+    let lines: Vec<String> = paths
+        .iter()
+        .zip(&nearest)
+        .map(|(path, config)| {
+            let uses = match config {
+                Some(c) => engine::display_path(c, cwd.as_deref()),
+                None => "the defaults (no tenantlint.toml)".to_string(),
+            };
+            format!(
+                "  {} uses {uses}",
+                engine::display_path(path, cwd.as_deref())
+            )
+        })
+        .collect();
+    Err(RunError::ConfigConflict(lines.join("\n")))
+}
+
 fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
+    let missing: Vec<String> = args
+        .paths
+        .iter()
+        .filter(|p| is_missing(p))
+        .map(|p| p.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(RunError::MissingPaths(missing));
+    }
     let config = match &args.config {
         Some(path) => Config::load(path)?,
-        None => {
-            let start = args
-                .paths
-                .first()
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from("."));
-            Config::discover(&start)?
-        }
+        None => discover_config(&args.paths)?,
     };
+    let threads = usize::from(args.threads);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(threads)
         // The front-end's walks are bounded by a depth guard; this leaves room for the guard's
         // depth whatever the build profile's frame sizes.
         .stack_size(64 << 20)
         .build()
-        .map_err(|_| RunError::Threads(args.threads.unwrap_or(0)))?;
-    let report = pool.install(|| engine::scan(&args.paths, &config));
-    if report.files.iter().all(|f| f.unreadable) && !report.discover_issues.is_empty() {
-        let issues: Vec<String> = report
-            .discover_issues
-            .iter()
-            .map(|i| i.to_string())
-            .collect();
-        return Err(RunError::NothingScanned(issues.join("; ")));
-    }
+        .map_err(|_| RunError::Threads(threads))?;
+    let options = DiscoverOptions {
+        force_exclude: args.force_exclude,
+        explicit_config: args.config.is_some(),
+    };
+    let report = pool.install(|| engine::scan_with(&args.paths, &config, options));
     let text = match args.format {
         Format::Json => report::json::render(&report),
         Format::Pretty => report::pretty::render(
@@ -139,6 +217,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
                 color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
                 show_unanalyzed: args.show_unanalyzed,
                 hide_timing: false,
+                verbose: args.verbose,
             },
         ),
     };

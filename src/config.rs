@@ -142,7 +142,9 @@ pub enum ConfigError {
     #[error("invalid config file `{}`: {message}", path.display())]
     #[diagnostic(
         code(tenantlint::config::parse),
-        help("see the `tenantlint.toml` reference: sections [tenant], [scan] and [tables]")
+        help(
+            "see the `tenantlint.toml` reference (README, Configuration): sections [tenant], [scan], [tables], [sources], [sanitizers] and [checks]"
+        )
     )]
     Parse {
         path: PathBuf,
@@ -162,6 +164,21 @@ pub enum ConfigError {
         key: &'static str,
         glob: String,
         message: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("{message}")]
+        span: SourceSpan,
+    },
+
+    /// An entry of `[sources]` that can never match a request value.
+    #[error("invalid `{key}` entry in `{}`: {message}", path.display())]
+    #[diagnostic(code(tenantlint::config::sources), help("{help}"))]
+    InvalidSource {
+        path: PathBuf,
+        /// Dotted key, e.g. `sources.host`.
+        key: &'static str,
+        message: String,
+        help: &'static str,
         #[source_code]
         src: Arc<NamedSource<String>>,
         #[label("{message}")]
@@ -191,6 +208,7 @@ impl ConfigError {
             ConfigError::Io { path, .. }
             | ConfigError::Parse { path, .. }
             | ConfigError::InvalidGlob { path, .. }
+            | ConfigError::InvalidSource { path, .. }
             | ConfigError::InvalidColumn { path, .. } => path,
         }
     }
@@ -200,9 +218,9 @@ impl ConfigError {
         let span = match self {
             ConfigError::Io { .. } => None,
             ConfigError::Parse { span, .. } => *span,
-            ConfigError::InvalidGlob { span, .. } | ConfigError::InvalidColumn { span, .. } => {
-                Some(*span)
-            }
+            ConfigError::InvalidGlob { span, .. }
+            | ConfigError::InvalidSource { span, .. }
+            | ConfigError::InvalidColumn { span, .. } => Some(*span),
         };
         span.map(|s| s.offset()..s.offset() + s.len())
     }
@@ -232,8 +250,8 @@ struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSources {
-    host: Option<Vec<String>>,
-    tenant_param: Option<Vec<String>>,
+    host: Option<Vec<Spanned<String>>>,
+    tenant_param: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -363,6 +381,17 @@ fn is_plain_identifier(s: &str) -> bool {
     chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The directory a config lookup for `start` begins in: `start` itself, or its parent when it
+/// is a file (absolute, canonical).
+fn start_dir(start: &Path) -> PathBuf {
+    let abs = absolutize(start);
+    if abs.is_file() {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    } else {
+        abs
+    }
+}
+
 /// Best-effort absolute, canonical form of `p` (falls back to the lexical
 /// absolute path when `p` does not exist).
 pub(crate) fn absolutize(p: &Path) -> PathBuf {
@@ -441,8 +470,16 @@ impl Config {
             taint: {
                 let d = TaintConfig::default();
                 TaintConfig {
-                    host: raw.sources.host.unwrap_or(d.host),
-                    tenant_param: raw.sources.tenant_param.unwrap_or(d.tenant_param),
+                    host: match raw.sources.host {
+                        Some(hosts) => validate_sources(&ctx, "sources.host", hosts, host_source)?,
+                        None => d.host,
+                    },
+                    tenant_param: match raw.sources.tenant_param {
+                        Some(keys) => {
+                            validate_sources(&ctx, "sources.tenant_param", keys, tenant_param)?
+                        }
+                        None => d.tenant_param,
+                    },
                     sanitizers: raw.sanitizers.functions.unwrap_or(d.sanitizers),
                     never_return: raw.checks.never_return.unwrap_or(d.never_return),
                     guards: raw.checks.guards.unwrap_or(d.guards),
@@ -455,19 +492,19 @@ impl Config {
     /// file) and then in each parent directory. Without one, returns the
     /// default configuration rooted at the start directory.
     pub fn discover(start: &Path) -> Result<Config, ConfigError> {
-        let abs = absolutize(start);
-        let start_dir = if abs.is_file() {
-            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
-        } else {
-            abs
-        };
-        for dir in start_dir.ancestors() {
-            let candidate = dir.join(CONFIG_FILE_NAME);
-            if candidate.is_file() {
-                return Config::load(&candidate);
-            }
+        match Config::nearest(start) {
+            Some(file) => Config::load(&file),
+            None => Ok(Config::default_at(start_dir(start))),
         }
-        Ok(Config::default_at(start_dir))
+    }
+
+    /// The `tenantlint.toml` that applies to `start`: the nearest one in `start` (its
+    /// directory if `start` is a file) or a parent directory, as an absolute, canonical path.
+    pub fn nearest(start: &Path) -> Option<PathBuf> {
+        start_dir(start)
+            .ancestors()
+            .map(|dir| dir.join(CONFIG_FILE_NAME))
+            .find(|candidate| candidate.is_file())
     }
 
     /// The default configuration, rooted at `root`.
@@ -506,6 +543,108 @@ fn validate_globs(
             return Err(ctx.glob_error(key, &g, message));
         }
         out.push(g.into_inner());
+    }
+    Ok(out)
+}
+
+/// What an invalid `[sources]` entry is told: what is wrong, and what the key expects.
+struct SourceError {
+    message: String,
+    help: &'static str,
+}
+
+const HOST_HELP: &str = "`[sources] host` lists the expressions whose value is the request host, as PHP reads them: a superglobal with its keys, e.g. \"$_SERVER['HTTP_HOST']\"";
+const TENANT_PARAM_HELP: &str = "`[sources] tenant_param` lists the bare keys of the tenant request parameter in $_GET, $_POST, $_REQUEST and $_COOKIE, e.g. [\"ep\"] for $_GET['ep']";
+
+/// A host source: a superglobal read (`$_SERVER['HTTP_HOST']`), optionally with further keys
+/// or properties — the only expressions the front-end compares with host sources.
+fn host_source(text: &str) -> Result<(), SourceError> {
+    let err = |message: &str| SourceError {
+        message: message.to_string(),
+        help: HOST_HELP,
+    };
+    let normal = crate::resolve::normalize_expr(text);
+    if normal.is_empty() {
+        return Err(err("empty host source"));
+    }
+    let Some(rest) = normal.strip_prefix("$_") else {
+        return Err(err(
+            "not a superglobal read such as `$_SERVER['HTTP_HOST']`",
+        ));
+    };
+    let ident_len = |s: &str| {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    let mut rest = &rest[ident_len(rest)..];
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("['") {
+            // `normalize_expr` writes every string key as `['key']`.
+            match after.find("']") {
+                Some(0) => return Err(err("empty array key")),
+                Some(end) if !after[..end].contains(['\'', '[', ']']) => rest = &after[end + 2..],
+                _ => return Err(err("unbalanced or malformed `[…]` key")),
+            }
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let digits = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
+            match after[digits..].strip_prefix(']') {
+                Some(tail) if digits > 0 => rest = tail,
+                _ => return Err(err("unbalanced or malformed `[…]` key")),
+            }
+        } else if let Some(after) = rest.strip_prefix("->") {
+            let n = ident_len(after);
+            if n == 0 {
+                return Err(err("`->` is not followed by a property name"));
+            }
+            rest = &after[n..];
+        } else {
+            return Err(err(
+                "not a superglobal read such as `$_SERVER['HTTP_HOST']` (only `['key']` indexes and `->property` may follow)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A tenant parameter: the bare key (`ep`), compared with the keys of `$_GET['…']` & co.
+fn tenant_param(text: &str) -> Result<(), SourceError> {
+    let err = |message: &str| SourceError {
+        message: message.to_string(),
+        help: TENANT_PARAM_HELP,
+    };
+    if text.trim().is_empty() {
+        return Err(err("empty tenant parameter name"));
+    }
+    if text.contains(|c: char| c.is_whitespace() || "$[]'\"".contains(c)) {
+        return Err(err(
+            "not a bare key: write `ep` for `$_GET['ep']`, without `$`, brackets, quotes or spaces",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_sources(
+    ctx: &FileCtx<'_>,
+    key: &'static str,
+    entries: Vec<Spanned<String>>,
+    check: fn(&str) -> Result<(), SourceError>,
+) -> Result<Vec<String>, ConfigError> {
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        if let Err(SourceError { message, help }) = check(e.get_ref()) {
+            let r = e.span();
+            return Err(ConfigError::InvalidSource {
+                path: ctx.path.to_path_buf(),
+                key,
+                message,
+                help,
+                src: ctx.source(),
+                span: SourceSpan::from(r.start..r.end),
+            });
+        }
+        out.push(e.into_inner());
     }
     Ok(out)
 }
@@ -793,6 +932,73 @@ exclude = ["bbs/super/**"]
         for good in ["ep_code", "_tenant", "CompanyID2"] {
             let text = format!("[tenant]\ncolumn = \"{good}\"\n");
             assert_eq!(parse(&text).unwrap().tenant.column, good);
+        }
+    }
+
+    #[test]
+    fn malformed_sources_are_spanned() {
+        for bad in [
+            "",
+            "HTTP_HOST",
+            "getenv('HTTP_HOST')",
+            "$_SERVER['HTTP_HOST'",
+            "$_SERVER['']",
+            "$_SERVER['HTTP_HOST'] . 'x'",
+            "$host",
+            "$_SERVER->",
+        ] {
+            let text = format!("[sources]\nhost = [\"$_SERVER['SERVER_NAME']\", \"{bad}\"]\n");
+            let err = parse(&text).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidSource {
+                        key: "sources.host",
+                        ..
+                    }
+                ),
+                "{bad}: {err:?}"
+            );
+            assert_eq!(spanned_text(&text, &err), format!("\"{bad}\""), "{bad}");
+        }
+        for bad in ["", " ", "$_GET['ep']", "ep code", "'ep'", "ep]"] {
+            let text = format!("[sources]\ntenant_param = [\"{bad}\"]\n");
+            let err = parse(&text).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::InvalidSource {
+                        key: "sources.tenant_param",
+                        ..
+                    }
+                ),
+                "{bad}: {err:?}"
+            );
+            assert_eq!(spanned_text(&text, &err), format!("\"{bad}\""), "{bad}");
+        }
+        // What the front-end can match is accepted, in the spellings it normalises.
+        let text = r#"[sources]
+host = ["$_SERVER['HTTP_HOST']", "$_SERVER[\"SERVER_NAME\"]", "{$_SERVER['X'][0]}", "$_ENV['h']->name"]
+tenant_param = ["ep", "store_id", "ep-code"]
+"#;
+        let c = parse(text).unwrap();
+        assert_eq!(c.taint.host.len(), 4);
+        assert_eq!(c.taint.tenant_param, vec!["ep", "store_id", "ep-code"]);
+    }
+
+    #[test]
+    fn unknown_section_help_lists_every_section() {
+        let err = parse("[source]\nhost = []\n").unwrap_err();
+        let out = render(&err);
+        for section in [
+            "[tenant]",
+            "[scan]",
+            "[tables]",
+            "[sources]",
+            "[sanitizers]",
+            "[checks]",
+        ] {
+            assert!(out.contains(section), "{section} missing from:\n{out}");
         }
     }
 

@@ -1,15 +1,21 @@
 //! Finding the PHP files to scan.
 //!
-//! * Extensions `.php`, `.phtml` and `.inc` (case-insensitive) are scanned;
-//!   everything else is skipped, including files named explicitly.
-//! * Directories named `.git`, `vendor` and `node_modules` found while walking
-//!   are skipped (a directory given explicitly is walked even if it has one of
-//!   those names).
-//! * `scan.exclude` globs are matched against the path relative to
-//!   [`Config::root`] with `/` separators. They apply to explicit paths too, and
-//!   an excluded directory is not descended into.
-//! * Symlinks are followed; loops, broken links, missing paths and unreadable
-//!   files or directories are reported as [`DiscoverIssue`]s.
+//! * Extensions `.php`, `.phtml` and `.inc` (case-insensitive) are source files; other files
+//!   met while walking are not looked at. A file named explicitly that is not a source file
+//!   is a [`DiscoverIssue::NotSource`] warning, never ignored silently.
+//! * Directories named `.git`, `vendor` and `node_modules` met while walking are not
+//!   descended into and are listed in [`Discovered::skipped_default`] (a directory given
+//!   explicitly is walked even if it has one of those names).
+//! * `scan.exclude` globs are matched against the path relative to [`Config::root`] with `/`
+//!   separators; a matched directory is not descended into. What they skip is listed in
+//!   [`Discovered::excluded`]. A path named explicitly is scanned even if a glob matches it, and
+//!   the globs that match it do not apply below it — unless [`DiscoverOptions::force_exclude`]:
+//!   then it is skipped (and listed) when it or a directory above it matches.
+//! * Symlinks are followed. A symlink loop, and a broken symlink whose name or target is a
+//!   source file name, are warnings; a source file or a directory that cannot be read is
+//!   [`DiscoverIssue::Unreadable`] (reported as a TL000 finding by the engine).
+//! * A `tenantlint.toml` met while walking that is not the configuration in use is a
+//!   [`DiscoverIssue::UnusedConfig`] warning, once.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -18,10 +24,13 @@ use std::path::{Component, Path, PathBuf};
 use globset::GlobSet;
 use walkdir::WalkDir;
 
-use crate::config::{absolutize, Config};
+use crate::config::{absolutize, Config, CONFIG_FILE_NAME};
 
 /// Directory names never descended into.
 pub const SKIPPED_DIRS: &[&str] = &[".git", "vendor", "node_modules"];
+
+/// The extensions of source files, as shown to users.
+pub const SOURCE_EXTENSIONS: &str = ".php, .phtml, .inc";
 
 /// Source language of a discovered file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,15 +58,37 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
 }
 
-/// Something that prevented a path from being scanned.
+/// Something about the paths that the user must be told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiscoverIssue {
-    /// A path given on the command line (or a symlink target) does not exist.
+    /// A path given on the command line does not exist.
     NotFound { path: PathBuf },
-    /// A file or directory could not be read.
-    Unreadable { path: PathBuf, message: String },
-    /// Following a symlink leads back to one of its own ancestors.
-    SymlinkLoop { path: PathBuf, ancestor: PathBuf },
+    /// A source file, or a directory, could not be read (a TL000 finding, not a warning).
+    Unreadable {
+        path: PathBuf,
+        message: String,
+        /// The path is a directory: none of its files were scanned.
+        dir: bool,
+    },
+    /// Following a symlink leads back to one of its own ancestors (`ancestor`), or to itself
+    /// (`ln -s self self`, links pointing at each other).
+    SymlinkLoop {
+        path: PathBuf,
+        ancestor: Option<PathBuf>,
+    },
+    /// A symlink named like a source file (or pointing at such a name) whose target does not
+    /// exist.
+    BrokenSymlink { path: PathBuf, target: PathBuf },
+    /// A file named explicitly that is not a source file (by its extension).
+    NotSource { path: PathBuf },
+    /// A `tenantlint.toml` met while walking that this run does not use.
+    UnusedConfig {
+        path: PathBuf,
+        /// The configuration file in use; `None` for the defaults.
+        in_use: Option<PathBuf>,
+        /// The configuration in use was named with `--config`.
+        explicit: bool,
+    },
 }
 
 impl DiscoverIssue {
@@ -66,8 +97,36 @@ impl DiscoverIssue {
         match self {
             DiscoverIssue::NotFound { path }
             | DiscoverIssue::Unreadable { path, .. }
-            | DiscoverIssue::SymlinkLoop { path, .. } => path,
+            | DiscoverIssue::SymlinkLoop { path, .. }
+            | DiscoverIssue::BrokenSymlink { path, .. }
+            | DiscoverIssue::NotSource { path }
+            | DiscoverIssue::UnusedConfig { path, .. } => path,
         }
+    }
+
+    /// The same issue with the paths it shows passed through `f` (e.g. to display them
+    /// relative to the current directory). A broken link's target is kept as written.
+    pub fn map_paths(&self, f: impl Fn(&Path) -> PathBuf) -> DiscoverIssue {
+        let mut issue = self.clone();
+        match &mut issue {
+            DiscoverIssue::NotFound { path }
+            | DiscoverIssue::Unreadable { path, .. }
+            | DiscoverIssue::BrokenSymlink { path, .. }
+            | DiscoverIssue::NotSource { path } => *path = f(path),
+            DiscoverIssue::SymlinkLoop { path, ancestor } => {
+                *path = f(path);
+                if let Some(a) = ancestor {
+                    *a = f(a);
+                }
+            }
+            DiscoverIssue::UnusedConfig { path, in_use, .. } => {
+                *path = f(path);
+                if let Some(c) = in_use {
+                    *c = f(c);
+                }
+            }
+        }
+        issue
     }
 }
 
@@ -77,17 +136,80 @@ impl fmt::Display for DiscoverIssue {
             DiscoverIssue::NotFound { path } => {
                 write!(f, "{}: no such file or directory", path.display())
             }
-            DiscoverIssue::Unreadable { path, message } => {
+            DiscoverIssue::Unreadable { path, message, .. } => {
                 write!(f, "{}: cannot read: {message}", path.display())
             }
-            DiscoverIssue::SymlinkLoop { path, ancestor } => write!(
+            DiscoverIssue::SymlinkLoop {
+                path,
+                ancestor: Some(ancestor),
+            } => write!(
                 f,
-                "{}: symlink loop (points back to {})",
+                "{}: symlink loop (points back to {}); not followed",
                 path.display(),
                 ancestor.display()
             ),
+            DiscoverIssue::SymlinkLoop {
+                path,
+                ancestor: None,
+            } => write!(
+                f,
+                "{}: symlink loop (the link leads back to itself); not followed",
+                path.display()
+            ),
+            DiscoverIssue::BrokenSymlink { path, target } => write!(
+                f,
+                "{}: broken symlink (its target {} does not exist); not scanned",
+                path.display(),
+                target.display()
+            ),
+            DiscoverIssue::NotSource { path } => write!(
+                f,
+                "{}: not a PHP source file (extensions: {SOURCE_EXTENSIONS}); not scanned",
+                path.display()
+            ),
+            DiscoverIssue::UnusedConfig {
+                path,
+                in_use,
+                explicit: true,
+            } => write!(
+                f,
+                "{} is not used by this run: --config {} applies to all paths",
+                path.display(),
+                in_use.as_deref().unwrap_or(Path::new("?")).display()
+            ),
+            DiscoverIssue::UnusedConfig {
+                path,
+                in_use,
+                explicit: false,
+            } => {
+                write!(f, "{} is not used by this run: it uses ", path.display())?;
+                match in_use {
+                    Some(c) => write!(f, "{}", c.display())?,
+                    None => f.write_str("the defaults")?,
+                }
+                f.write_str("; check that directory on its own to apply it")
+            }
         }
     }
+}
+
+/// How explicitly named paths and the configuration are treated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiscoverOptions {
+    /// Apply `[scan] exclude` to paths named explicitly too (`--force-exclude`).
+    pub force_exclude: bool,
+    /// The configuration was named with `--config` (changes the wording of
+    /// [`DiscoverIssue::UnusedConfig`]).
+    pub explicit_config: bool,
+}
+
+/// A path `[scan] exclude` kept from the scan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Excluded {
+    /// The path as walked.
+    pub path: PathBuf,
+    /// A directory: nothing below it was walked.
+    pub dir: bool,
 }
 
 /// Result of [`discover`].
@@ -97,24 +219,42 @@ pub struct Discovered {
     pub files: Vec<SourceFile>,
     /// Problems, sorted by path.
     pub issues: Vec<DiscoverIssue>,
+    /// Directories not descended into because of their name ([`SKIPPED_DIRS`]), sorted.
+    pub skipped_default: Vec<PathBuf>,
+    /// Source files and directories matched by `[scan] exclude`, sorted.
+    pub excluded: Vec<Excluded>,
+}
+
+/// Walks `paths` (files or directories) and reads every PHP file found, with the default
+/// [`DiscoverOptions`].
+pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
+    discover_with(paths, config, DiscoverOptions::default())
 }
 
 /// Walks `paths` (files or directories) and reads every PHP file found.
-pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
-    let walker = Walker {
+pub fn discover_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Discovered {
+    let mut walker = Walker {
         root: absolutize(&config.root),
         exclude: config.exclude_set(),
+        options,
+        config_in_use: config.path.clone(),
+        config_in_use_canonical: config.path.as_deref().map(absolutize),
+        seen: HashSet::new(),
+        seen_configs: HashSet::new(),
+        out: Discovered::default(),
     };
-    let mut out = Discovered::default();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
-
     for start in paths {
-        walker.walk(start, &mut out, &mut seen);
+        walker.walk(start);
     }
 
+    let mut out = walker.out;
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.issues.sort_by(|a, b| a.path().cmp(b.path()));
     out.issues.dedup();
+    out.skipped_default.sort();
+    out.skipped_default.dedup();
+    out.excluded.sort();
+    out.excluded.dedup();
     out
 }
 
@@ -122,29 +262,79 @@ struct Walker {
     /// Canonical config root.
     root: PathBuf,
     exclude: GlobSet,
+    options: DiscoverOptions,
+    /// The configuration file in use, as given, and canonical.
+    config_in_use: Option<PathBuf>,
+    config_in_use_canonical: Option<PathBuf>,
+    /// Canonical paths of the files read, so each is scanned once.
+    seen: HashSet<PathBuf>,
+    /// Canonical paths of the unused configuration files reported.
+    seen_configs: HashSet<PathBuf>,
+    out: Discovered,
 }
 
 impl Walker {
-    fn walk(&self, start: &Path, out: &mut Discovered, seen: &mut HashSet<PathBuf>) {
+    fn walk(&mut self, start: &Path) {
         // Absolute, canonical form of the start path; walked entries are
         // mapped onto it lexically (not re-canonicalized) so that paths
         // reached through symlinks are excluded by where they appear.
         let abs_start = absolutize(start);
+        let meta = match std::fs::metadata(start) {
+            Ok(meta) => meta,
+            Err(err) => {
+                if let Some(issue) = path_issue(start, &err, true) {
+                    self.out.issues.push(issue);
+                }
+                return;
+            }
+        };
+        let force = self.options.force_exclude;
+        if !meta.is_dir() {
+            let lang = Lang::from_path(start).filter(|_| meta.is_file());
+            let Some(lang) = lang else {
+                self.out.issues.push(DiscoverIssue::NotSource {
+                    path: start.to_path_buf(),
+                });
+                return;
+            };
+            if force && self.excluded_or_under_excluded(&abs_start, false) {
+                self.exclude_path(start, false);
+                return;
+            }
+            self.read(start, &abs_start, lang);
+            return;
+        }
+        if force && self.excluded_or_under_excluded(&abs_start, true) {
+            self.exclude_path(start, true);
+            return;
+        }
+        // Named explicitly: the globs that exclude the directory do not apply inside it.
+        let disabled = if force {
+            Vec::new()
+        } else {
+            self.matching(&abs_start, true)
+        };
 
         let mut it = WalkDir::new(start).follow_links(true).into_iter();
         while let Some(next) = it.next() {
             let entry = match next {
                 Ok(entry) => entry,
                 Err(err) => {
-                    out.issues.push(walk_issue(start, &err));
+                    if let Some(issue) = walk_issue(start, &err) {
+                        self.out.issues.push(issue);
+                    }
                     continue;
                 }
             };
+            let depth = entry.depth();
+            if depth == 0 {
+                continue;
+            }
             let path = entry.path();
             let is_dir = entry.file_type().is_dir();
-            let depth = entry.depth();
 
-            if is_dir && depth > 0 && is_skipped_dir_name(entry.file_name()) {
+            if is_dir && is_skipped_dir_name(entry.file_name()) {
+                self.out.skipped_default.push(path.to_path_buf());
                 it.skip_current_dir();
                 continue;
             }
@@ -154,56 +344,120 @@ impl Walker {
                 Ok(suffix) => abs_start.join(suffix),
                 Err(_) => absolutize(path),
             };
-            if self.is_excluded(&abs, is_dir) {
-                if is_dir {
+            if is_dir {
+                if self.is_excluded(&abs, true, &disabled) {
+                    self.exclude_path(path, true);
                     it.skip_current_dir();
                 }
-                continue;
-            }
-            if is_dir {
                 continue;
             }
             if !entry.file_type().is_file() {
                 // Sockets, FIFOs, devices: never source files.
                 continue;
             }
+            if entry.file_name() == CONFIG_FILE_NAME {
+                self.check_config(path);
+                continue;
+            }
             let Some(lang) = Lang::from_path(path) else {
                 continue;
             };
-            let key = std::fs::canonicalize(path).unwrap_or_else(|_| abs.clone());
-            if !seen.insert(key) {
+            if self.is_excluded(&abs, false, &disabled) {
+                self.exclude_path(path, false);
                 continue;
             }
-            match std::fs::read(path) {
-                Ok(bytes) => out.files.push(SourceFile {
-                    path: path.to_path_buf(),
-                    lang,
-                    bytes,
-                }),
-                Err(e) => out.issues.push(DiscoverIssue::Unreadable {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                }),
-            }
+            self.read(path, &abs, lang);
         }
     }
 
-    fn is_excluded(&self, abs: &Path, is_dir: bool) -> bool {
+    fn read(&mut self, path: &Path, abs: &Path, lang: Lang) {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf());
+        if !self.seen.insert(key) {
+            return;
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => self.out.files.push(SourceFile {
+                path: path.to_path_buf(),
+                lang,
+                bytes,
+            }),
+            Err(e) => self.out.issues.push(DiscoverIssue::Unreadable {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+                dir: false,
+            }),
+        }
+    }
+
+    fn exclude_path(&mut self, path: &Path, dir: bool) {
+        self.out.excluded.push(Excluded {
+            path: path.to_path_buf(),
+            dir,
+        });
+    }
+
+    /// A `tenantlint.toml` met while walking: reported once unless it is the one in use.
+    fn check_config(&mut self, path: &Path) {
+        let canonical = absolutize(path);
+        if self.config_in_use_canonical.as_ref() == Some(&canonical)
+            || !self.seen_configs.insert(canonical)
+        {
+            return;
+        }
+        self.out.issues.push(DiscoverIssue::UnusedConfig {
+            path: path.to_path_buf(),
+            in_use: self.config_in_use.clone(),
+            explicit: self.options.explicit_config,
+        });
+    }
+
+    /// `abs` relative to the root, `/`-separated; `None` outside the root or at the root.
+    fn root_relative(&self, abs: &Path) -> Option<String> {
+        let rel = slash_path(abs.strip_prefix(&self.root).ok()?);
+        (!rel.is_empty()).then_some(rel)
+    }
+
+    /// Indices of the exclude globs matching `abs` (a directory also as `dir/`, so that
+    /// `dir/**` and `dir/` name the directory itself).
+    fn matching(&self, abs: &Path, is_dir: bool) -> Vec<usize> {
+        let Some(rel) = self.root_relative(abs) else {
+            return Vec::new();
+        };
+        let mut hits = self.exclude.matches(rel.as_str());
+        if is_dir {
+            hits.extend(self.exclude.matches(format!("{rel}/").as_str()));
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+
+    /// Whether a glob other than the `disabled` ones matches `abs`.
+    fn is_excluded(&self, abs: &Path, is_dir: bool, disabled: &[usize]) -> bool {
         if self.exclude.is_empty() {
             return false;
         }
-        let Ok(rel) = abs.strip_prefix(&self.root) else {
-            return false;
-        };
-        let rel = slash_path(rel);
-        if rel.is_empty() {
-            return false;
+        if disabled.is_empty() {
+            let Some(rel) = self.root_relative(abs) else {
+                return false;
+            };
+            return self.exclude.is_match(rel.as_str())
+                || is_dir && self.exclude.is_match(format!("{rel}/").as_str());
         }
-        if self.exclude.is_match(rel.as_str()) {
+        self.matching(abs, is_dir)
+            .iter()
+            .any(|i| !disabled.contains(i))
+    }
+
+    /// `--force-exclude`: whether `abs`, or a directory above it under the root, is excluded.
+    fn excluded_or_under_excluded(&self, abs: &Path, is_dir: bool) -> bool {
+        if self.is_excluded(abs, is_dir, &[]) {
             return true;
         }
-        // Let `dir/**` and `dir/` prune the directory itself.
-        is_dir && self.exclude.is_match(format!("{rel}/").as_str())
+        abs.ancestors()
+            .skip(1)
+            .take_while(|a| a.starts_with(&self.root) && *a != self.root)
+            .any(|a| self.is_excluded(a, true, &[]))
     }
 }
 
@@ -234,30 +488,84 @@ fn slash_path(rel: &Path) -> String {
     s
 }
 
-fn walk_issue(start: &Path, err: &walkdir::Error) -> DiscoverIssue {
-    let path = err
-        .path()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| start.to_path_buf());
+fn walk_issue(start: &Path, err: &walkdir::Error) -> Option<DiscoverIssue> {
+    let path = err.path().unwrap_or(start);
     if let Some(ancestor) = err.loop_ancestor() {
-        return DiscoverIssue::SymlinkLoop {
-            path,
-            ancestor: ancestor.to_path_buf(),
-        };
+        return Some(DiscoverIssue::SymlinkLoop {
+            path: path.to_path_buf(),
+            ancestor: Some(ancestor.to_path_buf()),
+        });
     }
-    if let Some(io) = err.io_error() {
-        if io.kind() == std::io::ErrorKind::NotFound {
-            return DiscoverIssue::NotFound { path };
+    match err.io_error() {
+        Some(io) => path_issue(path, io, false),
+        None => Some(DiscoverIssue::Unreadable {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+            dir: std::fs::metadata(path).is_ok_and(|m| m.is_dir()),
+        }),
+    }
+}
+
+/// What an I/O error on `path` means for the user. `named`: the path was given on the
+/// command line (then a missing or broken path is always reported); while walking, only
+/// source files and directories matter.
+fn path_issue(path: &Path, err: &std::io::Error, named: bool) -> Option<DiscoverIssue> {
+    let is_source = |p: &Path| Lang::from_path(p).is_some();
+    let link_target = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_symlink())
+        .and_then(|_| std::fs::read_link(path).ok());
+    if let Some(target) = link_target {
+        if symlink_loops(path) {
+            return Some(DiscoverIssue::SymlinkLoop {
+                path: path.to_path_buf(),
+                ancestor: None,
+            });
         }
-        return DiscoverIssue::Unreadable {
-            path,
-            message: io.to_string(),
-        };
+        if err.kind() == std::io::ErrorKind::NotFound {
+            return (named || is_source(path) || is_source(&target)).then(|| {
+                DiscoverIssue::BrokenSymlink {
+                    path: path.to_path_buf(),
+                    target,
+                }
+            });
+        }
     }
-    DiscoverIssue::Unreadable {
-        path,
+    if err.kind() == std::io::ErrorKind::NotFound {
+        // While walking: the entry went away between listing and reading.
+        return (named || is_source(path)).then(|| DiscoverIssue::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let dir = std::fs::metadata(path).is_ok_and(|m| m.is_dir()) || named && !is_source(path);
+    (dir || is_source(path)).then(|| DiscoverIssue::Unreadable {
+        path: path.to_path_buf(),
         message: err.to_string(),
+        dir,
+    })
+}
+
+/// Whether following the symlink `path` link by link comes back to a link already followed
+/// (or goes on for more links than any system resolves).
+fn symlink_loops(path: &Path) -> bool {
+    const MAX_LINKS: usize = 40;
+    let cwd = std::env::current_dir().ok();
+    let mut current = crate::include::lexical_absolute(path, cwd.as_deref());
+    let mut followed = HashSet::new();
+    for _ in 0..MAX_LINKS {
+        if !followed.insert(current.clone()) {
+            return true;
+        }
+        let Ok(target) = std::fs::read_link(&current) else {
+            return false;
+        };
+        let next = match current.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+        current = crate::include::lexical_absolute(&next, None);
     }
+    true
 }
 
 #[cfg(test)]
@@ -331,6 +639,16 @@ mod tests {
             ]
         );
         assert!(d.issues.is_empty(), "{:?}", d.issues);
+        // The directories skipped by their name are recorded, not descended into.
+        assert_eq!(
+            d.skipped_default,
+            vec![
+                t.0.join(".git"),
+                t.0.join("node_modules"),
+                t.0.join("vendor")
+            ]
+        );
+        assert!(d.excluded.is_empty());
         assert!(d.files.iter().all(|f| f.lang == Lang::Php));
         let index = d
             .files
@@ -350,14 +668,24 @@ mod tests {
             rel_names(&d, &t.0),
             vec!["bbs/list.PHP", "bbs/view.phtml", "index.php"]
         );
+        // What the globs kept out is recorded: the directory once, not walked.
+        assert_eq!(
+            d.excluded,
+            vec![
+                Excluded {
+                    path: t.0.join("bbs/super"),
+                    dir: true
+                },
+                Excluded {
+                    path: t.0.join("lib/common.inc"),
+                    dir: false
+                },
+            ]
+        );
 
         // Starting from a subdirectory: globs are still relative to the root.
         let d = discover(&[t.0.join("bbs")], &cfg);
         assert_eq!(rel_names(&d, &t.0), vec!["bbs/list.PHP", "bbs/view.phtml"]);
-
-        // An explicitly named excluded file is excluded too.
-        let d = discover(&[t.0.join("bbs/super/admin.php")], &cfg);
-        assert!(d.files.is_empty());
 
         // A directory pattern without `**` prunes the directory.
         cfg.scan.exclude = vec!["bbs/super".into()];
@@ -417,7 +745,93 @@ mod tests {
             rel_names(&d, &t.0),
             vec!["lib/common.inc", "vendor/lib/x.php"]
         );
-        assert!(d.issues.is_empty());
+        // A file named explicitly that is not a source file is not ignored silently.
+        assert_eq!(
+            d.issues,
+            vec![DiscoverIssue::NotSource {
+                path: t.0.join("lib/readme.txt")
+            }]
+        );
+        assert!(d.issues[0].to_string().ends_with(
+            "readme.txt: not a PHP source file (extensions: .php, .phtml, .inc); not scanned"
+        ));
+    }
+
+    #[test]
+    fn explicitly_named_excluded_paths_are_scanned_unless_force_exclude() {
+        let t = app("named-excl");
+        t.write("bbs/super/deep/x.tpl.php", "<?php");
+        let mut cfg = Config::default_at(t.0.clone());
+        cfg.scan.exclude = vec!["bbs/super/**".into(), "**/*.tpl.php".into()];
+        let file = t.0.join("bbs/super/admin.php");
+        let dir = t.0.join("bbs/super");
+
+        // Named: checked, and the glob that excludes the directory does not apply inside it;
+        // the other globs still do.
+        let d = discover(&[file.clone(), dir.clone()], &cfg);
+        assert_eq!(rel_names(&d, &t.0), vec!["bbs/super/admin.php"]);
+        assert_eq!(
+            d.excluded,
+            vec![Excluded {
+                path: t.0.join("bbs/super/deep/x.tpl.php"),
+                dir: false
+            }]
+        );
+
+        // --force-exclude: skipped, and recorded.
+        let force = DiscoverOptions {
+            force_exclude: true,
+            ..DiscoverOptions::default()
+        };
+        let d = discover_with(&[file.clone(), dir.clone()], &cfg, force);
+        assert!(d.files.is_empty(), "{:?}", d.files);
+        assert_eq!(
+            d.excluded,
+            vec![
+                Excluded {
+                    path: dir.clone(),
+                    dir: true
+                },
+                Excluded {
+                    path: file.clone(),
+                    dir: false
+                },
+            ]
+        );
+
+        // A directory above a named file is matched too (`bbs/super` prunes the directory).
+        cfg.scan.exclude = vec!["bbs/super".into()];
+        let d = discover_with(std::slice::from_ref(&file), &cfg, force);
+        assert!(d.files.is_empty(), "{:?}", d.files);
+        assert_eq!(d.excluded.len(), 1);
+        let d = discover(std::slice::from_ref(&file), &cfg);
+        assert_eq!(rel_names(&d, &t.0), vec!["bbs/super/admin.php"]);
+    }
+
+    #[test]
+    fn unused_config_files_are_reported_once() {
+        let t = app("configs");
+        t.write("tenantlint.toml", "");
+        t.write("bbs/tenantlint.toml", "");
+        let used = t.0.join("tenantlint.toml");
+        let mut cfg = Config::default_at(t.0.clone());
+        cfg.path = Some(used.clone());
+        // Walked twice (`.` and `bbs`): one warning, for the file not in use.
+        let d = discover(&[t.0.clone(), t.0.join("bbs")], &cfg);
+        assert_eq!(
+            d.issues,
+            vec![DiscoverIssue::UnusedConfig {
+                path: t.0.join("bbs/tenantlint.toml"),
+                in_use: Some(used.clone()),
+                explicit: false,
+            }]
+        );
+        // With the defaults, both are unused.
+        let d = discover(std::slice::from_ref(&t.0), &Config::default_at(t.0.clone()));
+        assert_eq!(d.issues.len(), 2, "{:?}", d.issues);
+        assert!(d.issues[0].to_string().ends_with(
+            "is not used by this run: it uses the defaults; check that directory on its own to apply it"
+        ));
     }
 
     #[test]
@@ -454,15 +868,40 @@ mod tests {
         t.write("a/x.php", "<?php");
         symlink(t.0.join("a"), t.0.join("a/again")).unwrap();
         symlink(t.0.join("a/missing.php"), t.0.join("a/broken.php")).unwrap();
+        // A link to itself, links pointing at each other, a broken link that is not a source
+        // file's name.
+        symlink("self", t.0.join("a/self")).unwrap();
+        symlink("pong", t.0.join("a/ping")).unwrap();
+        symlink("ping", t.0.join("a/pong")).unwrap();
+        symlink("missing.txt", t.0.join("a/notes")).unwrap();
         let cfg = Config::default_at(t.0.clone());
         let d = discover(std::slice::from_ref(&t.0), &cfg);
         assert_eq!(rel_names(&d, &t.0), vec!["a/x.php"]);
-        assert_eq!(d.issues.len(), 2, "{:?}", d.issues);
-        assert!(d.issues.iter().any(|i| matches!(
-            i,
-            DiscoverIssue::SymlinkLoop { path, .. } if path.ends_with("again")
-        )));
-        assert!(d.issues.iter().any(|i| i.path().ends_with("broken.php")));
+        assert_eq!(
+            d.issues,
+            vec![
+                DiscoverIssue::SymlinkLoop {
+                    path: t.0.join("a/again"),
+                    ancestor: Some(t.0.join("a")),
+                },
+                DiscoverIssue::BrokenSymlink {
+                    path: t.0.join("a/broken.php"),
+                    target: t.0.join("a/missing.php"),
+                },
+                DiscoverIssue::SymlinkLoop {
+                    path: t.0.join("a/ping"),
+                    ancestor: None,
+                },
+                DiscoverIssue::SymlinkLoop {
+                    path: t.0.join("a/pong"),
+                    ancestor: None,
+                },
+                DiscoverIssue::SymlinkLoop {
+                    path: t.0.join("a/self"),
+                    ancestor: None,
+                },
+            ]
+        );
     }
 
     #[cfg(unix)]

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, TableMatcher};
-use crate::discover::{self, DiscoverIssue};
+use crate::discover::{self, DiscoverIssue, DiscoverOptions, Discovered};
 use crate::facts::{FileFacts, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
 use crate::include::{self, Includes};
 use crate::lang;
@@ -36,6 +36,8 @@ pub struct ScannedFile {
     pub parse_errors: bool,
     /// The file could not be read (reported as TL000).
     pub unreadable: bool,
+    /// An unreadable directory rather than a file (reported as TL000, not counted as a file).
+    pub directory: bool,
 }
 
 impl ScannedFile {
@@ -48,6 +50,7 @@ impl ScannedFile {
             lines: std::sync::OnceLock::new(),
             parse_errors: false,
             unreadable: false,
+            directory: false,
         }
     }
 
@@ -202,6 +205,7 @@ impl Unanalyzed {
 /// Counts for the summary line and the JSON `summary` object.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
+    /// Source files found (including unreadable ones, not unreadable directories).
     pub files: usize,
     pub parse_errors: usize,
     pub sql_sites: usize,
@@ -213,6 +217,30 @@ pub struct Summary {
     /// Findings silenced by a `tenantlint-ignore` directive (not in `findings`).
     pub suppressed: usize,
     pub elapsed_ms: u128,
+    /// The configuration file in use, as displayed; `None` for the defaults.
+    pub config: Option<String>,
+    /// What the walk did not descend into or read.
+    pub skipped: SkippedCounts,
+}
+
+/// How many paths the walk skipped, and why (JSON `summary.skipped`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedCounts {
+    /// Directories not descended into because of their name (`vendor`, `node_modules`, `.git`).
+    pub default_dirs: usize,
+    /// Source files and directories matched by `[scan] exclude` (a directory counts once).
+    pub excluded: usize,
+}
+
+/// The paths the walk skipped, as displayed (`-v` lists them); directories end with `/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Directories skipped because of their name.
+    pub default_dirs: Vec<String>,
+    /// Directories matched by `[scan] exclude`.
+    pub excluded_dirs: Vec<String>,
+    /// Source files matched by `[scan] exclude`.
+    pub excluded_files: Vec<String>,
 }
 
 /// The result of a run, before formatting.
@@ -221,16 +249,31 @@ pub struct Report {
     pub files: Vec<ScannedFile>,
     pub findings: Vec<Finding>,
     pub unanalyzed: Vec<Unanalyzed>,
-    pub discover_issues: Vec<DiscoverIssue>,
+    /// What the user must be told about the paths (symlink loops, files that are not source,
+    /// configuration files not used…), paths as displayed. Unreadable files and directories
+    /// are TL000 findings instead.
+    pub warnings: Vec<String>,
+    /// The paths skipped by default or by `[scan] exclude`.
+    pub skipped: Skipped,
     /// Findings silenced by a directive, with its reason.
     pub suppressed: Vec<suppress::Suppressed>,
     pub summary: Summary,
 }
 
-/// Scan `paths` with `config`.
+/// Scan `paths` with `config`, with the default [`DiscoverOptions`].
 pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
+    scan_with(paths, config, DiscoverOptions::default())
+}
+
+/// Scan `paths` with `config`.
+pub fn scan_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Report {
     let started = Instant::now();
-    let discovered = discover::discover(paths, config);
+    let discovered = discover::discover_with(paths, config, options);
+    analyse(discovered, config, started)
+}
+
+/// Everything after the walk: `discovered` is analysed with `config`.
+fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report {
     let cwd = std::env::current_dir().ok();
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut frontend = config.taint.frontend_options();
@@ -245,8 +288,22 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         });
     frontend.project_functions = Some(Arc::new(defined));
 
+    let (unreadable, notes): (Vec<DiscoverIssue>, Vec<DiscoverIssue>) = discovered
+        .issues
+        .into_iter()
+        .partition(|i| matches!(i, DiscoverIssue::Unreadable { .. }));
+    let show = |p: &Path| PathBuf::from(display_path(p, cwd.as_deref()));
+    let warnings: Vec<String> = notes
+        .iter()
+        .map(|i| i.map_paths(show).to_string())
+        .collect();
+    let skipped = skipped_paths(
+        &discovered.skipped_default,
+        &discovered.excluded,
+        cwd.as_deref(),
+    );
+
     // Stage 2: one tree-sitter parser per thread, one parse per file.
-    let discover_issues = discovered.issues;
     let parsed: Vec<(ScannedFile, FileFacts, PathBuf)> = discovered
         .files
         .into_par_iter()
@@ -291,6 +348,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
                 source: Arc::new(source),
                 parse_errors: facts.parse_errors,
                 unreadable: false,
+                directory: false,
             };
             (scanned, facts, absolute)
         })
@@ -304,12 +362,10 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         facts.push(f);
         absolute_paths.push(path);
     }
-    // A file that cannot be read is never skipped silently: it becomes a TL000 finding.
-    for issue in &discover_issues {
-        if let DiscoverIssue::Unreadable { path, message } = issue {
-            if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-                continue;
-            }
+    // A file or directory that cannot be read is never skipped silently: it becomes a TL000
+    // finding (and nothing else).
+    for issue in &unreadable {
+        if let DiscoverIssue::Unreadable { path, message, dir } = issue {
             absolute_paths.push(include::lexical_absolute(path, cwd.as_deref()));
             files.push(ScannedFile {
                 display: display_path(path, cwd.as_deref()),
@@ -318,12 +374,15 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
                 lines: std::sync::OnceLock::new(),
                 parse_errors: false,
                 unreadable: true,
+                directory: *dir,
             });
+            let what = if *dir {
+                "the directory could not be read, so none of its files were scanned"
+            } else {
+                "the file could not be read"
+            };
             facts.push(FileFacts {
-                analysis_errors: vec![(
-                    Span::default(),
-                    format!("the file could not be read: {message}"),
-                )],
+                analysis_errors: vec![(Span::default(), format!("{what}: {message}"))],
                 ..FileFacts::default()
             });
         }
@@ -393,7 +452,15 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         }
     }
     let mut summary = Summary {
-        files: files.len(),
+        files: files.iter().filter(|f| !f.directory).count(),
+        config: config
+            .path
+            .as_deref()
+            .map(|p| display_path(p, cwd.as_deref())),
+        skipped: SkippedCounts {
+            default_dirs: skipped.default_dirs.len(),
+            excluded: skipped.excluded_dirs.len() + skipped.excluded_files.len(),
+        },
         parse_errors: files.iter().filter(|f| f.parse_errors).count(),
         ..Summary::default()
     };
@@ -457,9 +524,38 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
         files,
         findings,
         unanalyzed,
-        discover_issues,
+        warnings,
+        skipped,
         suppressed,
         summary,
+    }
+}
+
+/// The skipped paths as displayed, directories with a trailing `/`.
+fn skipped_paths(
+    default_dirs: &[PathBuf],
+    excluded: &[discover::Excluded],
+    cwd: Option<&Path>,
+) -> Skipped {
+    let dir = |p: &Path| {
+        let shown = display_path(p, cwd);
+        match shown.trim_end_matches('/') {
+            "" => "./".to_string(),
+            d => format!("{d}/"),
+        }
+    };
+    Skipped {
+        default_dirs: default_dirs.iter().map(|p| dir(p)).collect(),
+        excluded_dirs: excluded
+            .iter()
+            .filter(|e| e.dir)
+            .map(|e| dir(&e.path))
+            .collect(),
+        excluded_files: excluded
+            .iter()
+            .filter(|e| !e.dir)
+            .map(|e| display_path(&e.path, cwd))
+            .collect(),
     }
 }
 
@@ -1278,6 +1374,68 @@ mod tests {
             c.reason,
             "an SQL fragment may hold the tenant predicate and its text is not known"
         );
+    }
+
+    /// An unreadable file or directory cannot be made while running as root, so the walk's
+    /// result is fed in directly: each is one TL000 finding and not also a warning; a symlink
+    /// loop is one warning and no finding.
+    #[test]
+    fn unreadable_paths_are_one_finding_each_and_loops_one_warning() {
+        let discovered = Discovered {
+            files: vec![discover::SourceFile {
+                path: PathBuf::from("ok.php"),
+                lang: discover::Lang::Php,
+                bytes: b"<?php\necho 1;\n".to_vec(),
+            }],
+            issues: vec![
+                DiscoverIssue::Unreadable {
+                    path: PathBuf::from("locked.php"),
+                    message: "Permission denied (os error 13)".into(),
+                    dir: false,
+                },
+                DiscoverIssue::Unreadable {
+                    path: PathBuf::from("private"),
+                    message: "Permission denied (os error 13)".into(),
+                    dir: true,
+                },
+                DiscoverIssue::SymlinkLoop {
+                    path: PathBuf::from("self"),
+                    ancestor: None,
+                },
+            ],
+            ..Discovered::default()
+        };
+        let config = Config::default_at(PathBuf::from("/nonexistent-root"));
+        let report = analyse(discovered, &config, Instant::now());
+        let tl000: Vec<(String, String)> = report
+            .findings
+            .iter()
+            .map(|f| {
+                assert_eq!(f.rule.code(), "TL000");
+                (report.files[f.file].display.clone(), f.message.clone())
+            })
+            .collect();
+        assert_eq!(
+            tl000,
+            vec![
+                (
+                    "locked.php".to_string(),
+                    "the file could not be read: Permission denied (os error 13)".to_string()
+                ),
+                (
+                    "private".to_string(),
+                    "the directory could not be read, so none of its files were scanned: Permission denied (os error 13)".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            report.warnings,
+            vec!["self: symlink loop (the link leads back to itself); not followed".to_string()]
+        );
+        // Files: the readable one and the unreadable one; a directory is not a file.
+        assert_eq!(report.summary.files, 2);
+        assert_eq!(report.summary.by_rule.get("TL000"), Some(&2));
+        assert_eq!(report.summary.findings, 2);
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //! them (miette diagnostics or the stable JSON contract). [`engine`] wires the stages together
 //! and sorts the output so it is identical for any thread count.
 
-pub mod cli;
 pub mod baseline;
+pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;

@@ -98,7 +98,7 @@ fn exit_1_with_findings() {
     assert_eq!(code, 1);
     assert!(stdout.contains("TL001"), "{stdout}");
     assert!(
-        stdout.contains("1 findings (TL000: 0, TL001: 1, TL002: 0, "),
+        stdout.contains("1 finding (TL000: 0, TL001: 1, TL002: 0, "),
         "{stdout}"
     );
 }
@@ -110,7 +110,7 @@ fn exit_0_on_clean_project() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         stdout.starts_with(
-            "tenantlint: 1 files, 1 SQL sites (0 unanalyzed), 0 with parse errors: 0 findings (TL000: 0, TL001: 0, TL002: 0, "
+            "tenantlint: 1 file, 1 SQL site (0 unanalyzed), 0 with parse errors: 0 findings (TL000: 0, TL001: 0, TL002: 0, "
         ),
         "{stdout}"
     );
@@ -199,6 +199,11 @@ fn exit_2_on_missing_path() {
     let (code, stdout, stderr) = p.run(&["check", "no-such-dir"]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("no-such-dir"), "{stderr}");
+    // Next to a path that exists: still a usage error, nothing scanned (a.php has a finding).
+    let (code, stdout, stderr) = p.run(&["check", "a.php", "no-such-dir"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("`no-such-dir`"), "{stderr}");
 }
 
 #[test]
@@ -262,6 +267,15 @@ fn config_is_discovered_in_parent_of_scanned_path() {
         ("tenantlint.toml", SHOP_TOML),
     ]);
     let (code, stdout, _) = p.run(&["check", "--format", "json", "app/pages"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(
+        findings(&json),
+        vec![common::f("TL001", "app/pages/a.php", 2)]
+    );
+    assert_eq!(json["summary"]["config"], "tenantlint.toml");
+    // Named file by file: the same file applies to each.
+    let (code, stdout, _) = p.run(&["check", "--format", "json", "app/pages/a.php", "."]);
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(
@@ -407,10 +421,12 @@ fn pretty_summary_groups_unanalyzed_by_kind_and_directory() {
     ]);
     let (code, stdout, _) = p.run(&["check"]);
     assert_eq!(code, 0, "{stdout}");
+    // After the summary line and the configuration line.
     let block: Vec<&str> = stdout
         .lines()
         .skip_while(|l| !l.starts_with("tenantlint: "))
         .skip(1)
+        .filter(|l| *l != "config: defaults")
         .collect();
     assert_eq!(
         block.first().copied(),

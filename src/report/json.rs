@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{Report, UnanalyzedKind};
+use crate::engine::{Report, SkippedCounts, UnanalyzedKind};
 
 /// Bumped on any incompatible change of the JSON shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -15,8 +15,9 @@ struct JsonReport<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     unanalyzed: Vec<JsonUnanalyzed<'a>>,
-    /// Paths the walk could not follow (missing paths, symlink loops, unreadable directories).
-    warnings: Vec<String>,
+    /// What the user must be told about the paths: symlink loops, broken symlinks, files named
+    /// explicitly that are not source files, configuration files this run does not use.
+    warnings: &'a [String],
     /// Findings silenced by a `tenantlint-ignore` directive, with its reason.
     suppressed: Vec<JsonSuppressed<'a>>,
     summary: JsonSummary<'a>,
@@ -90,6 +91,9 @@ struct JsonSummary<'a> {
     by_rule: &'a BTreeMap<&'static str, usize>,
     suppressed: usize,
     elapsed_ms: u128,
+    /// The configuration file in use; `null` for the defaults.
+    config: Option<&'a str>,
+    skipped: SkippedCounts,
 }
 
 /// Render the report as pretty-printed JSON.
@@ -155,11 +159,7 @@ pub fn render(report: &Report) -> String {
         },
         findings,
         unanalyzed,
-        warnings: report
-            .discover_issues
-            .iter()
-            .map(|i| i.to_string())
-            .collect(),
+        warnings: &report.warnings,
         suppressed: report
             .suppressed
             .iter()
@@ -188,6 +188,8 @@ pub fn render(report: &Report) -> String {
             by_rule: &s.by_rule,
             suppressed: s.suppressed,
             elapsed_ms: s.elapsed_ms,
+            config: s.config.as_deref(),
+            skipped: s.skipped,
         },
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

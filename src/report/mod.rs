@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod pretty;
+pub mod scope;
 pub mod unanalyzed;
 
 /// `--format`.

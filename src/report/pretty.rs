@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
 use crate::engine::Report;
-use crate::report::unanalyzed;
+use crate::report::{scope, unanalyzed};
 use crate::rules::Finding;
 
 /// Rendering options.
@@ -16,6 +16,8 @@ pub struct PrettyOptions {
     pub show_unanalyzed: bool,
     /// Leave out the elapsed time (for reproducible snapshots).
     pub hide_timing: bool,
+    /// List the skipped paths (`-v`).
+    pub verbose: bool,
 }
 
 struct FindingDiagnostic<'a> {
@@ -127,14 +129,19 @@ pub fn render(report: &Report, options: PrettyOptions) -> String {
         }
         out.push('\n');
     }
-    for issue in &report.discover_issues {
-        let _ = writeln!(out, "warning: {issue}");
+    for warning in &report.warnings {
+        let _ = writeln!(out, "warning: {warning}");
+    }
+    if options.verbose {
+        out.push_str(&scope::skipped_list(report));
     }
     if options.show_unanalyzed {
         out.push_str(&unanalyzed_list(report));
     }
     out.push_str(&summary_line(report, options.hide_timing));
     out.push('\n');
+    out.push_str(&scope::config_line(report));
+    out.push_str(&scope::skipped_line(report, options.verbose));
     out.push_str(&unanalyzed_summary(report, options.show_unanalyzed));
     out
 }
@@ -231,7 +238,7 @@ pub fn unanalyzed_summary(report: &Report, listed: bool) -> String {
     out
 }
 
-/// `12 files, 40 SQL sites (3 unanalyzed), 1 parse error: 5 findings (TL001: 3, TL002: 2) in 12 ms`
+/// `tenantlint: 12 files, 40 SQL sites (3 unanalyzed), 1 with a parse error: 5 findings (TL000: 0, TL001: 3, TL002: 2, …) in 12 ms`
 pub fn summary_line(report: &Report, hide_timing: bool) -> String {
     let s = &report.summary;
     let by_rule: Vec<String> = s
@@ -240,14 +247,17 @@ pub fn summary_line(report: &Report, hide_timing: bool) -> String {
         .map(|(code, n)| format!("{code}: {n}"))
         .collect();
     let mut line = format!(
-        "tenantlint: {} files, {} SQL sites ({} unanalyzed), {} with parse errors: {} findings ({})",
-        s.files,
-        s.sql_sites,
+        "tenantlint: {}, {} ({} unanalyzed), {}: {} ({})",
+        scope::count(s.files, "file", "files"),
+        scope::count(s.sql_sites, "SQL site", "SQL sites"),
         s.unanalyzed,
-        s.parse_errors,
-        s.findings,
+        scope::count(s.parse_errors, "with a parse error", "with parse errors"),
+        scope::count(s.findings, "finding", "findings"),
         by_rule.join(", ")
     );
+    if s.suppressed > 0 {
+        let _ = write!(line, ", {} suppressed", s.suppressed);
+    }
     if !hide_timing {
         let _ = write!(line, " in {} ms", s.elapsed_ms);
     }

@@ -225,7 +225,8 @@ mod tests {
                 .collect(),
             findings: Vec::new(),
             unanalyzed,
-            discover_issues: Vec::new(),
+            warnings: Vec::new(),
+            skipped: Default::default(),
             suppressed: Vec::new(),
             summary: Summary::default(),
         }

@@ -1,0 +1,102 @@
+//! What a run covered, for the lines after the summary: the configuration in use and the
+//! paths the walk skipped (`-v` lists them).
+
+use std::fmt::Write as _;
+
+use crate::discover::SKIPPED_DIRS;
+use crate::engine::Report;
+
+/// `1 file`, `2 files`, `0 files`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `config: fixtures/infoway/tenantlint.toml`, or `config: defaults` without a file.
+pub fn config_line(report: &Report) -> String {
+    format!(
+        "config: {}\n",
+        report.summary.config.as_deref().unwrap_or("defaults")
+    )
+}
+
+/// One line saying how many paths were skipped and why, when some were:
+///
+/// ```text
+/// skipped: 2 directories by default (vendor, node_modules), 1 directory and 14 files by [scan] exclude; -v lists them
+/// ```
+pub fn skipped_line(report: &Report, listed: bool) -> String {
+    let s = &report.skipped;
+    let mut parts = Vec::new();
+    if !s.default_dirs.is_empty() {
+        let names: Vec<&str> = SKIPPED_DIRS
+            .iter()
+            .copied()
+            .filter(|name| s.default_dirs.iter().any(|d| last_component(d) == *name))
+            .collect();
+        parts.push(format!(
+            "{} by default ({})",
+            count(s.default_dirs.len(), "directory", "directories"),
+            names.join(", ")
+        ));
+    }
+    let dirs = s.excluded_dirs.len();
+    let files = s.excluded_files.len();
+    let excluded = match (dirs, files) {
+        (0, 0) => None,
+        (0, _) => Some(count(files, "file", "files")),
+        (_, 0) => Some(count(dirs, "directory", "directories")),
+        _ => Some(format!(
+            "{} and {}",
+            count(dirs, "directory", "directories"),
+            count(files, "file", "files")
+        )),
+    };
+    if let Some(excluded) = excluded {
+        parts.push(format!("{excluded} by [scan] exclude"));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let total = s.default_dirs.len() + dirs + files;
+    let hint = match (listed, total) {
+        (true, _) => "listed above",
+        (false, 1) => "-v lists it",
+        (false, _) => "-v lists them",
+    };
+    format!("skipped: {}; {hint}\n", parts.join(", "))
+}
+
+/// `-v`: every skipped path, under a heading per reason (directories end with `/`).
+///
+/// ```text
+/// skipped by default (1):
+///   vendor/
+/// skipped by [scan] exclude (2):
+///   bbs/super/
+///   lib/old.php
+/// ```
+pub fn skipped_list(report: &Report) -> String {
+    let s = &report.skipped;
+    let mut out = String::new();
+    if !s.default_dirs.is_empty() {
+        let _ = writeln!(out, "skipped by default ({}):", s.default_dirs.len());
+        for d in &s.default_dirs {
+            let _ = writeln!(out, "  {d}");
+        }
+    }
+    let mut excluded: Vec<&String> = s.excluded_dirs.iter().chain(&s.excluded_files).collect();
+    excluded.sort();
+    if !excluded.is_empty() {
+        let _ = writeln!(out, "skipped by [scan] exclude ({}):", excluded.len());
+        for p in excluded {
+            let _ = writeln!(out, "  {p}");
+        }
+    }
+    out
+}
+
+/// `node_modules` for `web/node_modules/`.
+fn last_component(dir: &str) -> &str {
+    let dir = dir.trim_end_matches('/');
+    dir.rsplit('/').next().unwrap_or(dir)
+}
