@@ -209,18 +209,16 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         explicit_config: args.config.is_some(),
     };
     let report = pool.install(|| engine::scan_with(&args.paths, &config, options));
-    let text = match args.format {
-        Format::Json => report::json::render(&report),
-        Format::Pretty => report::pretty::render(
-            &report,
-            report::pretty::PrettyOptions {
-                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                show_unanalyzed: args.show_unanalyzed,
-                hide_timing: false,
-                verbose: args.verbose,
-            },
-        ),
-    };
+    let text = report::render(
+        args.format,
+        &report,
+        &report::RenderOptions {
+            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            show_unanalyzed: args.show_unanalyzed,
+            verbose: args.verbose,
+            hide_timing: false,
+        },
+    );
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
