@@ -62,6 +62,50 @@ pub struct CheckArgs {
         value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS)
     )]
     pub threads: u16,
+    /// Report only these rules (codes or names, comma-separated); replaces `[rules] select`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES", value_parser = parse_rule)]
+    pub select: Option<Vec<Rule>>,
+    /// Never report these rules (codes or names, comma-separated); added to `[rules] ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "RULES", value_parser = parse_rule)]
+    pub ignore: Vec<Rule>,
+    /// Which findings make the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+    /// Print how many findings each rule has instead of each finding (text formats).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Report only findings not recorded in this baseline file, and say how many of its
+    /// entries are fixed.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// With `--baseline`: fail (exit 1) when entries of the baseline are fixed, so that the
+    /// file can only shrink.
+    #[arg(long, requires = "baseline")]
+    pub baseline_strict: bool,
+    /// Record the current findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report findings only in files changed since this git reference (committed, staged,
+    /// unstaged or untracked); the whole project is still analysed.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Findings at error severity (the default).
+    Error,
+    /// Any finding, warnings (TL900) included.
+    Warning,
+    /// Never: exit 0 whatever is found (2 still means the run failed).
+    Never,
+}
+
+fn parse_rule(code: &str) -> Result<Rule, String> {
+    Rule::from_code(code.trim()).ok_or_else(|| {
+        format!("`{code}` is not a rule (a code such as TL001 or a name such as missing-tenant-filter; `tenantlint rule` lists them)")
+    })
 }
 
 /// The largest `--threads`.
@@ -105,6 +149,12 @@ pub enum RunError {
     #[error("could not start {0} worker threads")]
     #[diagnostic(code(tenantlint::usage))]
     Threads(usize),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] crate::baseline::BaselineError),
+    #[error("{0}")]
+    #[diagnostic(code(tenantlint::git))]
+    Git(String),
 }
 
 /// Run the command line; the caller maps the result to the process exit code.
@@ -192,10 +242,38 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     if !missing.is_empty() {
         return Err(RunError::MissingPaths(missing));
     }
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => Config::load(path)?,
         None => discover_config(&args.paths)?,
     };
+    if let Some(select) = &args.select {
+        config.rules.select = Some(select.clone());
+    }
+    config.rules.ignore.extend(args.ignore.iter().copied());
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::load)
+        .transpose()?;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let changed = match &args.changed_since {
+        Some(reference) => {
+            let dir = crate::include::lexical_absolute(&config.root, Some(&cwd));
+            let files = crate::git::changed_since(&dir, reference).map_err(RunError::Git)?;
+            Some((reference.clone(), files))
+        }
+        None => None,
+    };
+    // Files named on their own (pre-commit passes the staged files): table names and function
+    // summaries still come from the whole project, the configuration's directory.
+    let named_files: Option<Vec<PathBuf>> =
+        (config.path.is_some() && !args.paths.is_empty() && args.paths.iter().all(|p| p.is_file()))
+            .then(|| {
+                args.paths
+                    .iter()
+                    .map(|p| crate::include::lexical_absolute(p, Some(&cwd)))
+                    .collect()
+            });
     let threads = usize::from(args.threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -208,7 +286,36 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         force_exclude: args.force_exclude,
         explicit_config: args.config.is_some(),
     };
-    let report = pool.install(|| engine::scan_with(&args.paths, &config, options));
+    let mut report = pool.install(|| match named_files {
+        Some(_) => engine::scan_in_project(&args.paths, &config.root, &config, options),
+        None => engine::scan_with(&args.paths, &config, options),
+    });
+    if let Some((reference, files)) = &changed {
+        let files: Vec<PathBuf> = files.iter().map(|p| canonical(p)).collect();
+        report.restrict_to(
+            |f| files.contains(&canonical(&f.absolute)),
+            format!("changed since {reference}"),
+        );
+    }
+    if let Some(path) = &args.write_baseline {
+        let n = crate::baseline::write(path, &report)?;
+        eprintln!(
+            "tenantlint: wrote {} to {}",
+            report::scope::count(n, "finding", "findings"),
+            path.display()
+        );
+    }
+    let mut stale = 0;
+    if let Some(b) = &baseline {
+        let applied = crate::baseline::apply(&mut report, b);
+        stale = applied.fixed.len();
+        report.baseline = Some(engine::BaselineStatus {
+            path: engine::display_path(&b.path, Some(&cwd)),
+            matched: applied.matched,
+            fixed: applied.fixed,
+        });
+        report.recount();
+    }
     let text = report::render(
         args.format,
         &report,
@@ -217,6 +324,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
             show_unanalyzed: args.show_unanalyzed,
             verbose: args.verbose,
             hide_timing: false,
+            statistics: args.statistics,
         },
     );
     let mut out = std::io::stdout().lock();
@@ -224,13 +332,31 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
     }
-    let has_errors = report
-        .findings
-        .iter()
-        .any(|f| f.rule.severity() == Severity::Error);
-    Ok(if has_errors {
+    if args.write_baseline.is_some() {
+        return Ok(ExitStatus::Clean);
+    }
+    if args.baseline_strict && stale > 0 {
+        eprintln!(
+            "tenantlint: {} of the baseline {} {} fixed (--baseline-strict): write it again with --write-baseline so that it only shrinks",
+            report::scope::count(stale, "entry", "entries"),
+            args.baseline.as_deref().unwrap_or(Path::new("")).display(),
+            if stale == 1 { "is" } else { "are" }
+        );
+        return Ok(ExitStatus::Findings);
+    }
+    let fails = |f: &crate::rules::Finding| match args.fail_on {
+        FailOn::Error => f.rule.severity() == Severity::Error,
+        FailOn::Warning => true,
+        FailOn::Never => false,
+    };
+    Ok(if report.findings.iter().any(fails) {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
     })
+}
+
+/// A path resolved through symlinks when it exists, for comparing files named two ways.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -15,6 +15,7 @@
 //! from the file's contents carries the file text and a span pointing at the
 //! offending text, so it renders as a `miette` diagnostic.
 
+use crate::rules::Rule;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,24 @@ pub struct Config {
     /// `[sources]`, `[sanitizers]` and `[checks]`: where request values come from and how
     /// they are made safe (TL003, TL004).
     pub taint: TaintConfig,
+    /// `[rules]`: which rules report.
+    pub rules: RuleSelection,
+}
+
+/// The `[rules]` section (and `--select` / `--ignore`): which rules report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleSelection {
+    /// Only these rules, when set.
+    pub select: Option<Vec<Rule>>,
+    /// Never these rules (wins over `select`).
+    pub ignore: Vec<Rule>,
+}
+
+impl RuleSelection {
+    /// Whether `rule` reports.
+    pub fn is_enabled(&self, rule: Rule) -> bool {
+        !self.ignore.contains(&rule) && self.select.as_ref().is_none_or(|s| s.contains(&rule))
+    }
 }
 
 /// The `[sources]`, `[sanitizers]` and `[checks]` sections.
@@ -143,7 +162,7 @@ pub enum ConfigError {
     #[diagnostic(
         code(tenantlint::config::parse),
         help(
-            "see the `tenantlint.toml` reference (README, Configuration): sections [tenant], [scan], [tables], [sources], [sanitizers] and [checks]"
+            "see the `tenantlint.toml` reference (README, Configuration): sections [tenant], [scan], [tables], [sources], [sanitizers], [checks] and [rules]"
         )
     )]
     Parse {
@@ -185,6 +204,22 @@ pub enum ConfigError {
         span: SourceSpan,
     },
 
+    /// A rule code in `[rules]` that names no rule.
+    #[error("unknown rule `{code}` in `{key}` of `{}`", path.display())]
+    #[diagnostic(
+        code(tenantlint::config::rules),
+        help("rules are named by code (`TL001`) or name (`missing-tenant-filter`); `tenantlint rule` lists them")
+    )]
+    UnknownRule {
+        path: PathBuf,
+        key: &'static str,
+        code: String,
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        #[label("not a rule")]
+        span: SourceSpan,
+    },
+
     /// `tenant.column` is not a plain SQL identifier.
     #[error("invalid tenant column `{column}` in `{}`", path.display())]
     #[diagnostic(
@@ -209,6 +244,7 @@ impl ConfigError {
             | ConfigError::Parse { path, .. }
             | ConfigError::InvalidGlob { path, .. }
             | ConfigError::InvalidSource { path, .. }
+            | ConfigError::UnknownRule { path, .. }
             | ConfigError::InvalidColumn { path, .. } => path,
         }
     }
@@ -220,6 +256,7 @@ impl ConfigError {
             ConfigError::Parse { span, .. } => *span,
             ConfigError::InvalidGlob { span, .. }
             | ConfigError::InvalidSource { span, .. }
+            | ConfigError::UnknownRule { span, .. }
             | ConfigError::InvalidColumn { span, .. } => Some(*span),
         };
         span.map(|s| s.offset()..s.offset() + s.len())
@@ -245,6 +282,15 @@ struct RawConfig {
     sanitizers: RawSanitizers,
     #[serde(default)]
     checks: RawChecks,
+    #[serde(default)]
+    rules: RawRules,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -485,6 +531,17 @@ impl Config {
                     guards: raw.checks.guards.unwrap_or(d.guards),
                 }
             },
+            rules: RuleSelection {
+                select: raw
+                    .rules
+                    .select
+                    .map(|codes| validate_rules(&ctx, "rules.select", codes))
+                    .transpose()?,
+                ignore: match raw.rules.ignore {
+                    Some(codes) => validate_rules(&ctx, "rules.ignore", codes)?,
+                    None => Vec::new(),
+                },
+            },
         })
     }
 
@@ -516,6 +573,7 @@ impl Config {
             root,
             path: None,
             taint: TaintConfig::default(),
+            rules: RuleSelection::default(),
         }
     }
 
@@ -623,6 +681,30 @@ fn tenant_param(text: &str) -> Result<(), SourceError> {
         ));
     }
     Ok(())
+}
+
+fn validate_rules(
+    ctx: &FileCtx<'_>,
+    key: &'static str,
+    codes: Vec<Spanned<String>>,
+) -> Result<Vec<Rule>, ConfigError> {
+    let mut out = Vec::with_capacity(codes.len());
+    for c in codes {
+        let Some(rule) = Rule::from_code(c.get_ref()) else {
+            let r = c.span();
+            return Err(ConfigError::UnknownRule {
+                path: ctx.path.to_path_buf(),
+                key,
+                code: c.into_inner(),
+                src: ctx.source(),
+                span: SourceSpan::from(r.start..r.end),
+            });
+        };
+        if !out.contains(&rule) {
+            out.push(rule);
+        }
+    }
+    Ok(out)
 }
 
 fn validate_sources(

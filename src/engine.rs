@@ -38,6 +38,12 @@ pub struct ScannedFile {
     pub unreadable: bool,
     /// An unreadable directory rather than a file (reported as TL000, not counted as a file).
     pub directory: bool,
+    /// The path made absolute lexically (against the current directory), for matching files
+    /// named by other tools (`git diff`).
+    pub absolute: PathBuf,
+    /// Analysed for the project's table names and function summaries only: nothing is reported
+    /// in it (files named on their own, [`scan_in_project`]).
+    pub context: bool,
 }
 
 impl ScannedFile {
@@ -51,6 +57,8 @@ impl ScannedFile {
             parse_errors: false,
             unreadable: false,
             directory: false,
+            absolute: PathBuf::new(),
+            context: false,
         }
     }
 
@@ -258,6 +266,21 @@ pub struct Report {
     /// Findings silenced by a directive, with its reason.
     pub suppressed: Vec<suppress::Suppressed>,
     pub summary: Summary,
+    /// Set when findings are reported for some of the analysed files only.
+    pub scope: Option<ReportScope>,
+    /// Set with `--baseline`: what the baseline accepted and which of its entries are fixed.
+    pub baseline: Option<BaselineStatus>,
+}
+
+/// What a baseline did to a run.
+#[derive(Debug, Clone)]
+pub struct BaselineStatus {
+    /// The baseline file, as displayed.
+    pub path: String,
+    /// Findings it accepted (not reported).
+    pub matched: usize,
+    /// Its entries that matched no finding.
+    pub fixed: Vec<crate::baseline::Entry>,
 }
 
 /// Scan `paths` with `config`, with the default [`DiscoverOptions`].
@@ -269,11 +292,55 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
 pub fn scan_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Report {
     let started = Instant::now();
     let discovered = discover::discover_with(paths, config, options);
-    analyse(discovered, config, started)
+    analyse(discovered, config, started, 0)
+}
+
+/// Scan the files `paths` names, with the rest of the project under `project` analysed too
+/// for its table names, constants and function summaries, but not reported on: what a
+/// pre-commit hook passing the staged files needs. Counts, skips and warnings are those of
+/// `paths`.
+pub fn scan_in_project(
+    paths: &[PathBuf],
+    project: &Path,
+    config: &Config,
+    options: DiscoverOptions,
+) -> Report {
+    let started = Instant::now();
+    let mut discovered = discover::discover_with(paths, config, options);
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let named: std::collections::HashSet<PathBuf> = discovered
+        .files
+        .iter()
+        .map(|f| canonical(&f.path))
+        .collect();
+    let project_files = discover::discover_with(
+        &[project.to_path_buf()],
+        config,
+        DiscoverOptions {
+            explicit_config: true,
+            ..options
+        },
+    );
+    let mut context = 0;
+    for f in project_files.files {
+        if !named.contains(&canonical(&f.path)) {
+            discovered.files.push(f);
+            context += 1;
+        }
+    }
+    let mut report = analyse(discovered, config, started, context);
+    let analysed = report.files.iter().filter(|f| !f.directory).count();
+    report.scope = Some(ReportScope {
+        files: report.summary.files,
+        analysed: analysed.max(report.summary.files),
+        why: "named on the command line".to_string(),
+    });
+    report
 }
 
 /// Everything after the walk: `discovered` is analysed with `config`.
-fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report {
+/// The last `context` files of `discovered` are analysed for the project pass only.
+fn analyse(discovered: Discovered, config: &Config, started: Instant, context: usize) -> Report {
     let cwd = std::env::current_dir().ok();
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut frontend = config.taint.frontend_options();
@@ -349,6 +416,8 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
                 parse_errors: facts.parse_errors,
                 unreadable: false,
                 directory: false,
+                absolute: absolute.clone(),
+                context: false,
             };
             (scanned, facts, absolute)
         })
@@ -357,7 +426,9 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
     let mut files = Vec::with_capacity(parsed.len());
     let mut facts = Vec::with_capacity(parsed.len());
     let mut absolute_paths = Vec::with_capacity(parsed.len());
-    for (file, f, path) in parsed {
+    let first_context = parsed.len().saturating_sub(context);
+    for (i, (mut file, f, path)) in parsed.into_iter().enumerate() {
+        file.context = i >= first_context;
         files.push(file);
         facts.push(f);
         absolute_paths.push(path);
@@ -375,6 +446,8 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
                 parse_errors: false,
                 unreadable: true,
                 directory: *dir,
+                absolute: include::lexical_absolute(path, cwd.as_deref()),
+                context: false,
             });
             let what = if *dir {
                 "the directory could not be read, so none of its files were scanned"
@@ -452,7 +525,7 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
         }
     }
     let mut summary = Summary {
-        files: files.iter().filter(|f| !f.directory).count(),
+        files: files.iter().filter(|f| !f.directory && !f.context).count(),
         config: config
             .path
             .as_deref()
@@ -461,12 +534,15 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
             default_dirs: skipped.default_dirs.len(),
             excluded: skipped.excluded_dirs.len() + skipped.excluded_files.len(),
         },
-        parse_errors: files.iter().filter(|f| f.parse_errors).count(),
+        parse_errors: files
+            .iter()
+            .filter(|f| f.parse_errors && !f.context)
+            .count(),
         ..Summary::default()
     };
     let mut unanalyzed = Vec::new();
     for ((file, site), outcome) in sites.iter().zip(outcomes) {
-        if !outcome.is_sql {
+        if !outcome.is_sql || files[*file].context {
             continue;
         }
         summary.sql_sites += 1;
@@ -483,6 +559,7 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
         );
     }
 
+    findings.retain(|f| !files[f.finding.file].context);
     let mut findings = sort_and_dedup(findings, &files);
     unanalyzed.sort_by(|a, b| {
         (files[a.file].display.as_str(), a.span).cmp(&(files[b.file].display.as_str(), b.span))
@@ -490,9 +567,13 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
     unanalyzed.dedup_by(|a, b| a.file == b.file && a.span == b.span);
     assign_fingerprints(&mut findings, &files);
     // Suppressions apply after fingerprints: silencing one finding never renames another.
-    let applied = suppress::apply(findings, &facts);
+    // Rules not selected (`[rules]`, `--select`, `--ignore`) report nothing.
+    let enabled = |rule: Rule| config.rules.is_enabled(rule);
+    findings.retain(|f| enabled(f.rule));
+    let applied = suppress::apply(findings, &facts, &enabled);
     let mut findings = applied.findings;
     let mut invalid = applied.invalid;
+    invalid.retain(|f| enabled(f.rule) && !files[f.file].context);
     assign_fingerprints(&mut invalid, &files);
     findings.extend(invalid);
     findings.sort_by(|a, b| {
@@ -505,22 +586,8 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
     let suppressed = applied.suppressed;
     summary.suppressed = suppressed.len();
 
-    summary.unanalyzed = unanalyzed.len();
-    for kind in UnanalyzedKind::ALL {
-        summary.unanalyzed_by_kind.insert(kind, 0);
-    }
-    for u in &unanalyzed {
-        *summary.unanalyzed_by_kind.entry(u.kind).or_default() += 1;
-    }
-    summary.findings = findings.len();
-    for rule in Rule::ALL {
-        summary.by_rule.insert(rule.code(), 0);
-    }
-    for f in &findings {
-        *summary.by_rule.entry(f.rule.code()).or_default() += 1;
-    }
     summary.elapsed_ms = started.elapsed().as_millis();
-    Report {
+    let mut report = Report {
         files,
         findings,
         unanalyzed,
@@ -528,7 +595,70 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant) -> Report 
         skipped,
         suppressed,
         summary,
+        scope: None,
+        baseline: None,
+    };
+    report.recount();
+    report
+}
+
+impl Report {
+    /// Recompute the counts of findings, unanalyzed and suppressed sites after they changed.
+    pub fn recount(&mut self) {
+        let s = &mut self.summary;
+        s.unanalyzed = self.unanalyzed.len();
+        s.unanalyzed_by_kind = UnanalyzedKind::ALL.iter().map(|k| (*k, 0)).collect();
+        for u in &self.unanalyzed {
+            *s.unanalyzed_by_kind.entry(u.kind).or_default() += 1;
+        }
+        s.findings = self.findings.len();
+        s.by_rule = Rule::ALL.iter().map(|r| (r.code(), 0)).collect();
+        for f in &self.findings {
+            *s.by_rule.entry(f.rule.code()).or_default() += 1;
+        }
+        s.suppressed = self.suppressed.len();
     }
+
+    /// Report only on the files `keep` accepts (the whole project was still analysed, for its
+    /// table names and function summaries); `why` says which files, for the summary.
+    pub fn restrict_to(&mut self, keep: impl Fn(&ScannedFile) -> bool, why: String) {
+        let kept: Vec<bool> = self.files.iter().map(keep).collect();
+        self.findings.retain(|f| kept[f.file]);
+        self.unanalyzed.retain(|u| kept[u.file]);
+        self.suppressed.retain(|s| kept[s.finding.file]);
+        let analysed = self.files.iter().filter(|f| !f.directory).count();
+        let files = self
+            .files
+            .iter()
+            .zip(&kept)
+            .filter(|(f, k)| **k && !f.directory && !f.context)
+            .count();
+        self.scope = Some(match self.scope.take() {
+            // Already narrowed (files named on their own): narrowed again.
+            Some(previous) => ReportScope {
+                files,
+                analysed: previous.analysed,
+                why: format!("{}, {why}", previous.why),
+            },
+            None => ReportScope {
+                files,
+                analysed,
+                why,
+            },
+        });
+        self.recount();
+    }
+}
+
+/// Findings are shown for some of the analysed files only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportScope {
+    /// How many files findings are reported for.
+    pub files: usize,
+    /// How many files were analysed.
+    pub analysed: usize,
+    /// Which files (`changed since main`, `named on the command line`).
+    pub why: String,
 }
 
 /// The skipped paths as displayed, directories with a trailing `/`.
@@ -1406,7 +1536,7 @@ mod tests {
             ..Discovered::default()
         };
         let config = Config::default_at(PathBuf::from("/nonexistent-root"));
-        let report = analyse(discovered, &config, Instant::now());
+        let report = analyse(discovered, &config, Instant::now(), 0);
         let tl000: Vec<(String, String)> = report
             .findings
             .iter()

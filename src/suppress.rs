@@ -98,7 +98,12 @@ pub struct Applied {
 
 /// Split `findings` into those that stay and those a directive of their file silences, and
 /// report every directive that is malformed or silences nothing.
-pub fn apply(findings: Vec<Finding>, facts: &[FileFacts]) -> Applied {
+/// A rule `enabled` rejects never counts as a directive matching nothing.
+pub fn apply(
+    findings: Vec<Finding>,
+    facts: &[FileFacts],
+    enabled: &dyn Fn(Rule) -> bool,
+) -> Applied {
     struct Parsed<'a> {
         comment: &'a SuppressionComment,
         directive: Directive,
@@ -153,7 +158,7 @@ pub fn apply(findings: Vec<Finding>, facts: &[FileFacts]) -> Applied {
                 .rules
                 .iter()
                 .zip(&d.used)
-                .filter(|(_, used)| !**used)
+                .filter(|(rule, used)| !**used && enabled(**rule))
                 .map(|(r, _)| r.code())
                 .collect();
             if !unused.is_empty() {

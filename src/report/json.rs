@@ -21,6 +21,25 @@ struct JsonReport<'a> {
     /// Findings silenced by a `tenantlint-ignore` directive, with its reason.
     suppressed: Vec<JsonSuppressed<'a>>,
     summary: JsonSummary<'a>,
+    /// With `--baseline`: what it accepted and its entries that are fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
+    /// When findings are reported for some of the analysed files only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<JsonScope<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    file: &'a str,
+    accepted: usize,
+    fixed: &'a [crate::baseline::Entry],
+}
+
+#[derive(Serialize)]
+struct JsonScope<'a> {
+    files: usize,
+    why: &'a str,
 }
 
 #[derive(Serialize)]
@@ -191,6 +210,15 @@ pub fn render(report: &Report) -> String {
             config: s.config.as_deref(),
             skipped: s.skipped,
         },
+        baseline: report.baseline.as_ref().map(|b| JsonBaseline {
+            file: &b.path,
+            accepted: b.matched,
+            fixed: &b.fixed,
+        }),
+        scope: report.scope.as_ref().map(|sc| JsonScope {
+            files: sc.files,
+            why: &sc.why,
+        }),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

@@ -26,6 +26,8 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// Leave out the elapsed time (reproducible snapshots).
     pub hide_timing: bool,
+    /// `--statistics`: counts per rule instead of each finding (text formats).
+    pub statistics: bool,
 }
 
 /// Render `report` in `format`.
@@ -39,6 +41,7 @@ pub fn render(format: Format, report: &crate::engine::Report, options: &RenderOp
                 show_unanalyzed: options.show_unanalyzed,
                 hide_timing: options.hide_timing,
                 verbose: options.verbose,
+                statistics: options.statistics,
             },
         ),
     }

@@ -18,6 +18,8 @@ pub struct PrettyOptions {
     pub hide_timing: bool,
     /// List the skipped paths (`-v`).
     pub verbose: bool,
+    /// Counts per rule instead of each finding.
+    pub statistics: bool,
 }
 
 struct FindingDiagnostic<'a> {
@@ -108,7 +110,15 @@ pub fn render(report: &Report, options: PrettyOptions) -> String {
         .with_context_lines(1)
         .with_width(100);
     let mut out = String::new();
-    for finding in &report.findings {
+    if options.statistics {
+        out.push_str(&scope::statistics(report));
+    }
+    let shown = if options.statistics {
+        &[][..]
+    } else {
+        &report.findings[..]
+    };
+    for finding in shown {
         let file = &report.files[finding.file];
         let diagnostic = FindingDiagnostic {
             finding,
@@ -141,6 +151,7 @@ pub fn render(report: &Report, options: PrettyOptions) -> String {
     out.push_str(&summary_line(report, options.hide_timing));
     out.push('\n');
     out.push_str(&scope::config_line(report));
+    out.push_str(&scope::run_lines(report));
     out.push_str(&scope::skipped_line(report, options.verbose));
     out.push_str(&unanalyzed_summary(report, options.show_unanalyzed));
     out

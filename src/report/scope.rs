@@ -100,3 +100,66 @@ fn last_component(dir: &str) -> &str {
     let dir = dir.trim_end_matches('/');
     dir.rsplit('/').next().unwrap_or(dir)
 }
+
+/// When findings are shown for some files only, and what a baseline did:
+///
+/// ```text
+/// scope: findings for 2 of 14 files (changed since origin/main)
+/// baseline: 12 findings accepted by tenantlint-baseline.json; 2 entries fixed (--write-baseline drops them)
+/// ```
+pub fn run_lines(report: &Report) -> String {
+    let mut out = String::new();
+    if let Some(scope) = &report.scope {
+        let _ = writeln!(
+            out,
+            "scope: findings for {} of {} analysed ({})",
+            scope.files,
+            count(scope.analysed, "file", "files"),
+            scope.why
+        );
+    }
+    if let Some(b) = &report.baseline {
+        let _ = write!(
+            out,
+            "baseline: {} accepted by {}",
+            count(b.matched, "finding", "findings"),
+            b.path
+        );
+        if !b.fixed.is_empty() {
+            let _ = write!(
+                out,
+                "; {} fixed (--write-baseline drops {})",
+                count(b.fixed.len(), "entry", "entries"),
+                if b.fixed.len() == 1 { "it" } else { "them" }
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `--statistics`: findings per rule, largest first, instead of each finding.
+///
+/// ```text
+///    13  TL001  missing-tenant-filter
+///     2  TL002  insert-missing-tenant
+/// ```
+pub fn statistics(report: &Report) -> String {
+    let mut rows: Vec<(usize, crate::rules::Rule)> = crate::rules::Rule::ALL
+        .iter()
+        .map(|r| {
+            (
+                report.summary.by_rule.get(r.code()).copied().unwrap_or(0),
+                *r,
+            )
+        })
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let width = rows.first().map_or(1, |(n, _)| n.to_string().len());
+    let mut out = String::new();
+    for (n, rule) in rows {
+        let _ = writeln!(out, "  {n:>width$}  {}  {}", rule.code(), rule.name());
+    }
+    out
+}

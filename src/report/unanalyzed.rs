@@ -229,6 +229,8 @@ mod tests {
             skipped: Default::default(),
             suppressed: Vec::new(),
             summary: Summary::default(),
+            scope: None,
+            baseline: None,
         }
     }
 
