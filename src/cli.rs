@@ -286,9 +286,12 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         force_exclude: args.force_exclude,
         explicit_config: args.config.is_some(),
     };
+    // A progress bar on stderr for the human formats, when stderr is a terminal.
+    let bar =
+        BarProgress::new(matches!(args.format, Format::Pretty) && std::io::stderr().is_terminal());
     let mut report = pool.install(|| match named_files {
-        Some(_) => engine::scan_in_project(&args.paths, &config.root, &config, options),
-        None => engine::scan_with(&args.paths, &config, options),
+        Some(_) => engine::scan_in_project(&args.paths, &config.root, &config, options, &bar),
+        None => engine::scan_with_progress(&args.paths, &config, options, &bar),
     });
     if let Some((reference, files)) = &changed {
         let files: Vec<PathBuf> = files.iter().map(|p| canonical(p)).collect();
@@ -354,6 +357,50 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// A progress bar on stderr (indicatif), or nothing.
+struct BarProgress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl BarProgress {
+    /// Scans of fewer files end before a bar would help.
+    const MIN_FILES: usize = 200;
+
+    fn new(enabled: bool) -> Self {
+        BarProgress {
+            bar: enabled.then(indicatif::ProgressBar::hidden),
+        }
+    }
+}
+
+impl engine::Progress for BarProgress {
+    fn start(&self, files: usize) {
+        let Some(bar) = &self.bar else { return };
+        if files < Self::MIN_FILES {
+            return;
+        }
+        bar.set_length(files as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} analysing {pos}/{len} files {wide_bar} {elapsed}",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+
+    fn file_done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// A path resolved through symlinks when it exists, for comparing files named two ways.

@@ -290,9 +290,38 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
 
 /// Scan `paths` with `config`.
 pub fn scan_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Report {
+    scan_with_progress(paths, config, options, &NoProgress)
+}
+
+/// Told how a scan advances (a progress bar on a terminal).
+pub trait Progress: Sync {
+    /// The walk found `files` source files to analyse.
+    fn start(&self, files: usize);
+    /// One more file was analysed.
+    fn file_done(&self);
+    /// Analysis is over (the project pass and rules follow quickly).
+    fn finish(&self);
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: usize) {}
+    fn file_done(&self) {}
+    fn finish(&self) {}
+}
+
+/// [`scan_with`], telling `progress` how it advances.
+pub fn scan_with_progress(
+    paths: &[PathBuf],
+    config: &Config,
+    options: DiscoverOptions,
+    progress: &dyn Progress,
+) -> Report {
     let started = Instant::now();
     let discovered = discover::discover_with(paths, config, options);
-    analyse(discovered, config, started, 0)
+    analyse(discovered, config, started, 0, progress)
 }
 
 /// Scan the files `paths` names, with the rest of the project under `project` analysed too
@@ -304,6 +333,7 @@ pub fn scan_in_project(
     project: &Path,
     config: &Config,
     options: DiscoverOptions,
+    progress: &dyn Progress,
 ) -> Report {
     let started = Instant::now();
     let mut discovered = discover::discover_with(paths, config, options);
@@ -328,7 +358,7 @@ pub fn scan_in_project(
             context += 1;
         }
     }
-    let mut report = analyse(discovered, config, started, context);
+    let mut report = analyse(discovered, config, started, context, progress);
     let analysed = report.files.iter().filter(|f| !f.directory).count();
     report.scope = Some(ReportScope {
         files: report.summary.files,
@@ -340,7 +370,14 @@ pub fn scan_in_project(
 
 /// Everything after the walk: `discovered` is analysed with `config`.
 /// The last `context` files of `discovered` are analysed for the project pass only.
-fn analyse(discovered: Discovered, config: &Config, started: Instant, context: usize) -> Report {
+fn analyse(
+    discovered: Discovered,
+    config: &Config,
+    started: Instant,
+    context: usize,
+    progress: &dyn Progress,
+) -> Report {
+    progress.start(discovered.files.len());
     let cwd = std::env::current_dir().ok();
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut frontend = config.taint.frontend_options();
@@ -375,6 +412,7 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant, context: u
         .files
         .into_par_iter()
         .map_init(lang::php_parser, |parser, file| {
+            progress.file_done();
             let decoded = decode_source(file.bytes);
             let source = decoded.text;
             let mut facts = match (parser, decoded.binary) {
@@ -461,6 +499,7 @@ fn analyse(discovered: Discovered, config: &Config, started: Instant, context: u
         }
     }
 
+    progress.finish();
     // Stage 3: project-wide constant folding.
     let summaries = Summaries::build(&facts);
     let constants =
@@ -1536,7 +1575,7 @@ mod tests {
             ..Discovered::default()
         };
         let config = Config::default_at(PathBuf::from("/nonexistent-root"));
-        let report = analyse(discovered, &config, Instant::now(), 0);
+        let report = analyse(discovered, &config, Instant::now(), 0, &NoProgress);
         let tl000: Vec<(String, String)> = report
             .findings
             .iter()

@@ -290,3 +290,19 @@ fn directives_in_files_analysed_for_context_are_not_reported() {
     assert_eq!(out["summary"]["files"], 1);
     assert_eq!(out["summary"]["sql_sites"], 1);
 }
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let files: Vec<(String, String)> = (0..250)
+        .map(|i| (format!("f{i}.php"), format!("<?php\n$x{i} = {i};\n")))
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let p = TempProject::new(&refs);
+    let (code, stdout, stderr) = p.run(&["check"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(stderr, "", "nothing but errors goes to a redirected stderr");
+    assert!(stdout.contains("250 files"), "{stdout}");
+}
