@@ -50,10 +50,14 @@ impl ScannedFile {
         }
     }
 
+    /// Line and column of a byte offset: the one computation every output format uses.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines
-            .get_or_init(|| LineIndex::new(&self.source))
-            .line_col(&self.source, offset)
+        self.line_index().line_col(&self.source, offset)
+    }
+
+    /// The line starts of the source, built once.
+    pub fn line_index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.source))
     }
 }
 
@@ -209,7 +213,6 @@ pub struct Summary {
     pub unanalyzed_by_kind: BTreeMap<UnanalyzedKind, usize>,
     pub findings: usize,
     pub by_rule: BTreeMap<&'static str, usize>,
-    pub elapsed_ms: u128,
 }
 
 /// The result of a run, before formatting.
@@ -220,6 +223,16 @@ pub struct Report {
     pub unanalyzed: Vec<Unanalyzed>,
     pub discover_issues: Vec<DiscoverIssue>,
     pub summary: Summary,
+    /// When the run started: the elapsed time shown is measured from here to when the report
+    /// is written, rendering included.
+    pub started: Instant,
+}
+
+impl Report {
+    /// Milliseconds since the run started.
+    pub fn elapsed_ms(&self) -> u128 {
+        self.started.elapsed().as_millis()
+    }
 }
 
 /// Scan `paths` with `config`.
@@ -283,7 +296,8 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
                 display: display_path(&file.path, cwd.as_deref()),
                 root_relative: root_relative(&file.path, cwd.as_deref(), &root),
                 lines: std::sync::OnceLock::new(),
-                source: Arc::new(source),
+                // The text of a binary file is not kept: nothing reads it, and no report shows it.
+                source: Arc::new(if decoded.binary { String::new() } else { source }),
                 parse_errors: facts.parse_errors,
                 unreadable: false,
             };
@@ -429,13 +443,13 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
     for f in &findings {
         *summary.by_rule.entry(f.rule.code()).or_default() += 1;
     }
-    summary.elapsed_ms = started.elapsed().as_millis();
     Report {
         files,
         findings,
         unanalyzed,
         discover_issues,
         summary,
+        started,
     }
 }
 
