@@ -182,7 +182,10 @@ fn print_rule(code: Option<&str>) -> Result<ExitStatus, RunError> {
 }
 
 fn missing_paths_message(paths: &[String]) -> String {
-    let quoted: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    let quoted: Vec<String> = paths
+        .iter()
+        .map(|p| format!("`{}`", report::excerpt::escape_inline(p)))
+        .collect();
     format!("no such file or directory: {}", quoted.join(", "))
 }
 

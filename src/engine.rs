@@ -62,10 +62,14 @@ impl ScannedFile {
         }
     }
 
+    /// Line and column of a byte offset: the one computation every output format uses.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines
-            .get_or_init(|| LineIndex::new(&self.source))
-            .line_col(&self.source, offset)
+        self.line_index().line_col(&self.source, offset)
+    }
+
+    /// The line starts of the source, built once.
+    pub fn line_index(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.source))
     }
 }
 
@@ -224,7 +228,6 @@ pub struct Summary {
     pub by_rule: BTreeMap<&'static str, usize>,
     /// Findings silenced by a `tenantlint-ignore` directive (not in `findings`).
     pub suppressed: usize,
-    pub elapsed_ms: u128,
     /// The configuration file in use, as displayed; `None` for the defaults.
     pub config: Option<String>,
     /// What the walk did not descend into or read.
@@ -270,6 +273,16 @@ pub struct Report {
     pub scope: Option<ReportScope>,
     /// Set with `--baseline`: what the baseline accepted and which of its entries are fixed.
     pub baseline: Option<BaselineStatus>,
+    /// When the run started: the elapsed time shown is measured from here to when the report
+    /// is written, rendering included.
+    pub started: Instant,
+}
+
+impl Report {
+    /// Milliseconds since the run started.
+    pub fn elapsed_ms(&self) -> u128 {
+        self.started.elapsed().as_millis()
+    }
 }
 
 /// What a baseline did to a run.
@@ -450,7 +463,8 @@ fn analyse(
                 display: display_path(&file.path, cwd.as_deref()),
                 root_relative: root_relative(&file.path, cwd.as_deref(), &root),
                 lines: std::sync::OnceLock::new(),
-                source: Arc::new(source),
+                // The text of a binary file is not kept: nothing reads it, and no report shows it.
+                source: Arc::new(if decoded.binary { String::new() } else { source }),
                 parse_errors: facts.parse_errors,
                 unreadable: false,
                 directory: false,
@@ -625,7 +639,6 @@ fn analyse(
     let suppressed = applied.suppressed;
     summary.suppressed = suppressed.len();
 
-    summary.elapsed_ms = started.elapsed().as_millis();
     let mut report = Report {
         files,
         findings,
@@ -636,6 +649,7 @@ fn analyse(
         summary,
         scope: None,
         baseline: None,
+        started,
     };
     report.recount();
     report

@@ -36,7 +36,7 @@ impl LineIndex {
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|s| *s <= offset).max(1);
+        let line = self.line_of(offset);
         let start = self.starts[line - 1];
         let column = text
             .get(start..offset)
@@ -44,6 +44,22 @@ impl LineIndex {
             .unwrap_or(offset - start)
             + 1;
         LineCol { line, column }
+    }
+
+    /// The 1-based line holding a byte offset (offsets past the end are on the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|s| *s <= offset).max(1)
+    }
+
+    /// How many lines the text has: one more than it has line breaks.
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Byte offset where a 1-based line starts; `None` past the last line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        line.checked_sub(1)
+            .and_then(|i| self.starts.get(i).copied())
     }
 }
 
@@ -60,5 +76,11 @@ mod tests {
         assert_eq!(idx.line_col(text, 5), LineCol { line: 3, column: 1 });
         let x = text.find('x').unwrap_or(0);
         assert_eq!(idx.line_col(text, x), LineCol { line: 4, column: 3 });
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_start(2), Some(3));
+        assert_eq!(idx.line_start(3), Some(5));
+        assert_eq!(idx.line_start(5), None);
+        assert_eq!(idx.line_of(4), 2);
+        assert_eq!(idx.line_of(text.len() + 10), 4);
     }
 }

@@ -21,7 +21,10 @@ fn action() -> Yaml {
 }
 
 fn steps(action: &Yaml) -> Vec<Yaml> {
-    action["runs"]["steps"].as_vec().expect("runs.steps").clone()
+    action["runs"]["steps"]
+        .as_vec()
+        .expect("runs.steps")
+        .clone()
 }
 
 #[test]
@@ -44,7 +47,10 @@ fn inputs_are_declared_and_never_expanded_inside_scripts() {
             "input `{name}` missing"
         );
     }
-    assert_eq!(action["inputs"]["format"]["default"].as_str(), Some("github"));
+    assert_eq!(
+        action["inputs"]["format"]["default"].as_str(),
+        Some("github")
+    );
     let mut scripts = 0;
     for step in steps(&action) {
         if let Some(run) = step["run"].as_str() {
@@ -147,7 +153,11 @@ fn run_action(repo: &Path, given: &[(&str, &str)]) -> Run {
             // What the cache restores: the binary under test.
             let root = PathBuf::from(&outputs["key"]["root"]);
             std::fs::create_dir_all(root.join("bin")).unwrap();
-            std::fs::copy(env!("CARGO_BIN_EXE_tenantlint"), root.join("bin/tenantlint")).unwrap();
+            std::fs::copy(
+                env!("CARGO_BIN_EXE_tenantlint"),
+                root.join("bin/tenantlint"),
+            )
+            .unwrap();
         }
         let out = cmd.output().expect("bash runs");
         let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -230,7 +240,10 @@ fn a_failing_tree_fails_writes_the_summary_and_sarif() {
         ("tenantlint.toml", CONFIG),
         ("a.php", "<?php\nsql_query(\"select * from iw_member\");\n"),
     ]);
-    let run = run_action(&p.dir, &[("sarif-file", "out/tenantlint.sarif"), ("paths", ". ")]);
+    let run = run_action(
+        &p.dir,
+        &[("sarif-file", "out/tenantlint.sarif"), ("paths", ". ")],
+    );
     assert_eq!(run.code, 1);
     assert_eq!(run.outputs["check"]["exit-code"], "1");
     assert!(run.summary.contains("TL001"), "{}", run.summary);

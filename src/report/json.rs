@@ -64,8 +64,20 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     sql: Option<&'a str>,
     fingerprint: &'a str,
+    /// The call or statement that runs the query, when the finding has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exec: Option<JsonRange>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     trace: Vec<JsonTraceStep<'a>>,
+}
+
+/// A range of one file: 1-based lines and columns, columns in characters, the end exclusive.
+#[derive(Serialize)]
+struct JsonRange {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
 }
 
 #[derive(Serialize)]
@@ -137,6 +149,16 @@ pub fn render(report: &Report) -> String {
                 table: f.table.as_deref(),
                 sql: f.sql.as_deref(),
                 fingerprint: &f.fingerprint,
+                exec: f.exec.map(|exec| {
+                    let start = file.line_col(exec.start);
+                    let end = file.line_col(exec.end);
+                    JsonRange {
+                        line: start.line,
+                        column: start.column,
+                        end_line: end.line,
+                        end_column: end.column,
+                    }
+                }),
                 trace: f
                     .trace
                     .iter()
@@ -206,7 +228,8 @@ pub fn render(report: &Report) -> String {
             findings: s.findings,
             by_rule: &s.by_rule,
             suppressed: s.suppressed,
-            elapsed_ms: s.elapsed_ms,
+            // Measured once the findings are built.
+            elapsed_ms: report.elapsed_ms(),
             config: s.config.as_deref(),
             skipped: s.skipped,
         },
