@@ -228,6 +228,7 @@ mod tests {
             warnings: Vec::new(),
             skipped: Default::default(),
             suppressed: Vec::new(),
+            coverage: Vec::new(),
             summary: Summary::default(),
         }
     }
