@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, ConfigError};
 use crate::discover::DiscoverOptions;
 use crate::engine;
+use crate::report::audit::{self, AuditFormat};
 use crate::report::{self, Format};
 use crate::rules::{Rule, Severity};
 
@@ -23,6 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// Scan paths for tenant-safety problems.
     Check(CheckArgs),
+    /// Write an audit report of the scan (HTML or Markdown): the verdict, tenant-table
+    /// coverage, every finding with its code, the suppressions and what was not checked.
+    #[command(after_help = REPORT_HELP)]
+    Report(ReportArgs),
     /// Print a rule's documentation (`tenantlint rule TL001`), or list the rules.
     Rule {
         /// Rule code or name; omit to list all rules.
@@ -54,6 +59,41 @@ pub struct CheckArgs {
     /// exclude`).
     #[arg(short, long)]
     pub verbose: bool,
+    /// Worker threads, 1 to 256; 0 means one per core.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS)
+    )]
+    pub threads: u16,
+}
+
+const REPORT_HELP: &str =
+    "Exit status: 0 when the report was written, whatever it found: the report is \
+a document, not a gate (use `tenantlint check` to fail a build on findings). 2 on a usage or \
+configuration error, a missing path, or when the report cannot be written.
+
+The date in the report is the current time (UTC), or the value of TENANTLINT_REPORT_DATE.";
+
+/// `tenantlint report`: the same paths and configuration options as `check`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Html)]
+    pub format: AuditFormat,
+    /// Write the report to FILE; `-` (the default) writes it to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file for all paths (as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Skip paths named on the command line that `[scan] exclude` matches (as for `check`).
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Worker threads, 1 to 256; 0 means one per core.
     #[arg(
         long,
@@ -102,6 +142,9 @@ pub enum RunError {
     #[error("could not write the output: {0}")]
     #[diagnostic(code(tenantlint::io))]
     Output(#[from] std::io::Error),
+    #[error("could not write `{0}`: {1}")]
+    #[diagnostic(code(tenantlint::io))]
+    OutputFile(String, std::io::Error),
     #[error("could not start {0} worker threads")]
     #[diagnostic(code(tenantlint::usage))]
     Threads(usize),
@@ -112,6 +155,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, RunError> {
     match cli.command {
         Command::Rule { code } => print_rule(code.as_deref()),
         Command::Check(args) => check(args),
+        Command::Report(args) => write_report(args),
     }
 }
 
@@ -182,8 +226,18 @@ fn discover_config(paths: &[PathBuf]) -> Result<Config, RunError> {
     Err(RunError::ConfigConflict(lines.join("\n")))
 }
 
-fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
-    let missing: Vec<String> = args
+/// What `check` and `report` scan, and how.
+struct ScanRequest<'a> {
+    paths: &'a [PathBuf],
+    config: Option<&'a Path>,
+    force_exclude: bool,
+    threads: u16,
+}
+
+/// Refuse missing paths, load the configuration (`--config`, or the one the paths find) and
+/// scan.
+fn load_and_scan(request: ScanRequest) -> Result<(Config, engine::Report), RunError> {
+    let missing: Vec<String> = request
         .paths
         .iter()
         .filter(|p| is_missing(p))
@@ -192,11 +246,11 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     if !missing.is_empty() {
         return Err(RunError::MissingPaths(missing));
     }
-    let config = match &args.config {
+    let config = match request.config {
         Some(path) => Config::load(path)?,
-        None => discover_config(&args.paths)?,
+        None => discover_config(request.paths)?,
     };
-    let threads = usize::from(args.threads);
+    let threads = usize::from(request.threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         // The front-end's walks are bounded by a depth guard; this leaves room for the guard's
@@ -205,10 +259,20 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         .build()
         .map_err(|_| RunError::Threads(threads))?;
     let options = DiscoverOptions {
-        force_exclude: args.force_exclude,
-        explicit_config: args.config.is_some(),
+        force_exclude: request.force_exclude,
+        explicit_config: request.config.is_some(),
     };
-    let report = pool.install(|| engine::scan_with(&args.paths, &config, options));
+    let report = pool.install(|| engine::scan_with(request.paths, &config, options));
+    Ok((config, report))
+}
+
+fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
+    let (_, report) = load_and_scan(ScanRequest {
+        paths: &args.paths,
+        config: args.config.as_deref(),
+        force_exclude: args.force_exclude,
+        threads: args.threads,
+    })?;
     let text = report::render(
         args.format,
         &report,
@@ -233,4 +297,22 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// `tenantlint report`: scan as `check` does, write the audit report; exit 0 once written.
+fn write_report(args: ReportArgs) -> Result<ExitStatus, RunError> {
+    let (config, report) = load_and_scan(ScanRequest {
+        paths: &args.paths,
+        config: args.config.as_deref(),
+        force_exclude: args.force_exclude,
+        threads: args.threads,
+    })?;
+    let stamp = audit::Stamp::collect(&config, &report, &args.paths);
+    let text = audit::render(args.format, &report, &stamp);
+    match args.output.as_deref().filter(|p| *p != Path::new("-")) {
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| RunError::OutputFile(path.display().to_string(), e))?,
+    }
+    Ok(ExitStatus::Clean)
 }
