@@ -40,6 +40,7 @@ h3 { font-size: 16px; margin: 24px 0 8px; overflow-wrap: anywhere; }
 .verdict.bad { background: var(--bad-soft); border-color: var(--bad); }
 .verdict.warn { background: var(--warn-soft); border-color: var(--warn); }
 .verdict.good { background: var(--good-soft); border-color: var(--good); }
+.verdict h2.eyebrow { border: 0; margin: 0 0 6px; padding: 0; font-size: 13px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
 .headline { font-size: 21px; font-weight: 650; line-height: 1.35; margin: 0 0 8px; }
 .caveats { margin: 0; padding-left: 20px; }
 .tiles { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0 4px; }
@@ -243,7 +244,7 @@ fn verdict(out: &mut String, audit: &Audit) {
     let s = &audit.report.summary;
     let _ = write!(
         out,
-        "<section id=\"verdict\" class=\"verdict {}\">\n<h2 style=\"border:0;margin:0 0 6px;font-size:13px;text-transform:uppercase;letter-spacing:.08em;color:var(--muted)\">Verdict</h2>\n<p class=\"headline\">{}</p>\n",
+        "<section id=\"verdict\" class=\"verdict {}\">\n<h2 class=\"eyebrow\">Verdict</h2>\n<p class=\"headline\">{}</p>\n",
         verdict_tone(audit),
         esc(&verdict_sentence(v))
     );
