@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, ConfigError};
 use crate::discover::DiscoverOptions;
 use crate::engine;
+use crate::report::audit::{self, AuditFormat};
 use crate::report::{self, Format};
 use crate::rules::{Rule, Severity};
 
@@ -23,6 +24,10 @@ pub struct Cli {
 pub enum Command {
     /// Scan paths for tenant-safety problems.
     Check(CheckArgs),
+    /// Write an audit report of the scan (HTML or Markdown): the verdict, tenant-table
+    /// coverage, every finding with its code, the suppressions and what was not checked.
+    #[command(after_help = REPORT_HELP)]
+    Report(ReportArgs),
     /// Print a rule's documentation (`tenantlint rule TL001`), or list the rules.
     Rule {
         /// Rule code or name; omit to list all rules.
@@ -108,6 +113,41 @@ fn parse_rule(code: &str) -> Result<Rule, String> {
     })
 }
 
+const REPORT_HELP: &str =
+    "Exit status: 0 when the report was written, whatever it found: the report is \
+a document, not a gate (use `tenantlint check` to fail a build on findings). 2 on a usage or \
+configuration error, a missing path, or when the report cannot be written.
+
+The date in the report is the current time (UTC), or the value of TENANTLINT_REPORT_DATE.";
+
+/// `tenantlint report`: the same paths and configuration options as `check`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Html)]
+    pub format: AuditFormat,
+    /// Write the report to FILE; `-` (the default) writes it to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file for all paths (as for `check`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Skip paths named on the command line that `[scan] exclude` matches (as for `check`).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Worker threads, 1 to 256; 0 means one per core.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS)
+    )]
+    pub threads: u16,
+}
+
 /// The largest `--threads`.
 pub const MAX_THREADS: i64 = 256;
 
@@ -146,6 +186,9 @@ pub enum RunError {
     #[error("could not write the output: {0}")]
     #[diagnostic(code(tenantlint::io))]
     Output(#[from] std::io::Error),
+    #[error("could not write `{0}`: {1}")]
+    #[diagnostic(code(tenantlint::io))]
+    OutputFile(String, std::io::Error),
     #[error("could not start {0} worker threads")]
     #[diagnostic(code(tenantlint::usage))]
     Threads(usize),
@@ -162,6 +205,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, RunError> {
     match cli.command {
         Command::Rule { code } => print_rule(code.as_deref()),
         Command::Check(args) => check(args),
+        Command::Report(args) => write_report(args),
     }
 }
 
@@ -235,8 +279,25 @@ fn discover_config(paths: &[PathBuf]) -> Result<Config, RunError> {
     Err(RunError::ConfigConflict(lines.join("\n")))
 }
 
-fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
-    let missing: Vec<String> = args
+/// What `check` and `report` scan, and how.
+struct ScanRequest<'a> {
+    paths: &'a [PathBuf],
+    config: Option<&'a Path>,
+    force_exclude: bool,
+    threads: u16,
+    /// `--select` (replaces `[rules] select`) and `--ignore` (added to `[rules] ignore`).
+    select: Option<&'a [Rule]>,
+    ignore: &'a [Rule],
+    /// `--changed-since`: report on the files changed since this git reference.
+    changed_since: Option<&'a str>,
+    /// Show a progress bar when stderr is a terminal.
+    progress: bool,
+}
+
+/// Refuse missing paths, load the configuration (`--config`, or the one the paths find) and
+/// scan.
+fn load_and_scan(request: ScanRequest) -> Result<(Config, engine::Report), RunError> {
+    let missing: Vec<String> = request
         .paths
         .iter()
         .filter(|p| is_missing(p))
@@ -245,39 +306,29 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     if !missing.is_empty() {
         return Err(RunError::MissingPaths(missing));
     }
-    let mut config = match &args.config {
+    let mut config = match request.config {
         Some(path) => Config::load(path)?,
-        None => discover_config(&args.paths)?,
+        None => discover_config(request.paths)?,
     };
-    if let Some(select) = &args.select {
-        config.rules.select = Some(select.clone());
+    if let Some(select) = request.select {
+        config.rules.select = Some(select.to_vec());
     }
-    config.rules.ignore.extend(args.ignore.iter().copied());
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(crate::baseline::load)
-        .transpose()?;
+    config.rules.ignore.extend(request.ignore.iter().copied());
     let cwd = std::env::current_dir().unwrap_or_default();
-    let changed = match &args.changed_since {
+    let changed = match request.changed_since {
         Some(reference) => {
             let dir = crate::include::lexical_absolute(&config.root, Some(&cwd));
             let files = crate::git::changed_since(&dir, reference).map_err(RunError::Git)?;
-            Some((reference.clone(), files))
+            Some((reference.to_string(), files))
         }
         None => None,
     };
     // Files named on their own (pre-commit passes the staged files): table names and function
     // summaries still come from the whole project, the configuration's directory.
-    let named_files: Option<Vec<PathBuf>> =
-        (config.path.is_some() && !args.paths.is_empty() && args.paths.iter().all(|p| p.is_file()))
-            .then(|| {
-                args.paths
-                    .iter()
-                    .map(|p| crate::include::lexical_absolute(p, Some(&cwd)))
-                    .collect()
-            });
-    let threads = usize::from(args.threads);
+    let named_files = config.path.is_some()
+        && !request.paths.is_empty()
+        && request.paths.iter().all(|p| p.is_file());
+    let threads = usize::from(request.threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         // The front-end's walks are bounded by a depth guard; this leaves room for the guard's
@@ -286,15 +337,17 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         .build()
         .map_err(|_| RunError::Threads(threads))?;
     let options = DiscoverOptions {
-        force_exclude: args.force_exclude,
-        explicit_config: args.config.is_some(),
+        force_exclude: request.force_exclude,
+        explicit_config: request.config.is_some(),
     };
     // A progress bar on stderr for the human formats, when stderr is a terminal.
-    let bar =
-        BarProgress::new(matches!(args.format, Format::Pretty) && std::io::stderr().is_terminal());
-    let mut report = pool.install(|| match named_files {
-        Some(_) => engine::scan_in_project(&args.paths, &config.root, &config, options, &bar),
-        None => engine::scan_with_progress(&args.paths, &config, options, &bar),
+    let bar = BarProgress::new(request.progress && std::io::stderr().is_terminal());
+    let mut report = pool.install(|| {
+        if named_files {
+            engine::scan_in_project(request.paths, &config.root, &config, options, &bar)
+        } else {
+            engine::scan_with_progress(request.paths, &config, options, &bar)
+        }
     });
     if let Some((reference, files)) = &changed {
         let files: Vec<PathBuf> = files.iter().map(|p| canonical(p)).collect();
@@ -303,6 +356,26 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
             format!("changed since {reference}"),
         );
     }
+    Ok((config, report))
+}
+
+fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::load)
+        .transpose()?;
+    let (_, mut report) = load_and_scan(ScanRequest {
+        paths: &args.paths,
+        config: args.config.as_deref(),
+        force_exclude: args.force_exclude,
+        threads: args.threads,
+        select: args.select.as_deref(),
+        ignore: &args.ignore,
+        changed_since: args.changed_since.as_deref(),
+        progress: matches!(args.format, Format::Pretty),
+    })?;
+    let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(path) = &args.write_baseline {
         let n = crate::baseline::write(path, &report)?;
         eprintln!(
@@ -409,4 +482,26 @@ impl engine::Progress for BarProgress {
 /// A path resolved through symlinks when it exists, for comparing files named two ways.
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `tenantlint report`: scan as `check` does, write the audit report; exit 0 once written.
+fn write_report(args: ReportArgs) -> Result<ExitStatus, RunError> {
+    let (config, report) = load_and_scan(ScanRequest {
+        paths: &args.paths,
+        config: args.config.as_deref(),
+        force_exclude: args.force_exclude,
+        threads: args.threads,
+        select: None,
+        ignore: &[],
+        changed_since: None,
+        progress: false,
+    })?;
+    let stamp = audit::Stamp::collect(&config, &report, &args.paths);
+    let text = audit::render(args.format, &report, &stamp);
+    match args.output.as_deref().filter(|p| *p != Path::new("-")) {
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| RunError::OutputFile(path.display().to_string(), e))?,
+    }
+    Ok(ExitStatus::Clean)
 }

@@ -254,6 +254,70 @@ pub struct Skipped {
     pub excluded_files: Vec<String>,
 }
 
+/// The kind of statement a query is (its first statement, for a site holding several).
+/// Ordered as reports list them: writes that can destroy other tenants' rows first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatementKind {
+    Delete,
+    Update,
+    Select,
+    /// INSERT and REPLACE.
+    Insert,
+    /// Anything else the parser accepted.
+    Other,
+}
+
+impl StatementKind {
+    /// Every kind, in report order.
+    pub const ALL: [StatementKind; 5] = [
+        StatementKind::Delete,
+        StatementKind::Update,
+        StatementKind::Select,
+        StatementKind::Insert,
+        StatementKind::Other,
+    ];
+
+    /// `DELETE`, `UPDATE`, `SELECT`, `INSERT`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementKind::Delete => "DELETE",
+            StatementKind::Update => "UPDATE",
+            StatementKind::Select => "SELECT",
+            StatementKind::Insert => "INSERT",
+            StatementKind::Other => "other",
+        }
+    }
+
+    fn of(statements: &[sqlparser::ast::Statement]) -> StatementKind {
+        use sqlparser::ast::Statement;
+        match statements.first() {
+            Some(Statement::Query(_)) => StatementKind::Select,
+            Some(Statement::Insert(_)) => StatementKind::Insert,
+            Some(Statement::Update(_)) => StatementKind::Update,
+            Some(Statement::Delete(_)) => StatementKind::Delete,
+            _ => StatementKind::Other,
+        }
+    }
+}
+
+/// One query site's use of one tenant table, for coverage reports (which statements read or
+/// write each tenant table, and whether they are scoped to the tenant). A table named by
+/// several variants of one site is one use; sites that could not be parsed add none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUse {
+    /// The table as findings name it ([`Finding::table`]).
+    pub table: String,
+    pub file: usize,
+    /// The call or statement that runs the query (a TL001/TL002 finding's `exec`).
+    pub span: Span,
+    /// The kind of the first analysed variant.
+    pub kind: StatementKind,
+    /// Every analysed variant naming the table constrains every reference to it by the tenant
+    /// column, and every INSERT into it sets that column. A reference whose constraint cannot
+    /// be known (an opaque fragment) is not scoped.
+    pub scoped: bool,
+}
+
 /// The result of a run, before formatting.
 #[derive(Debug)]
 pub struct Report {
@@ -268,6 +332,8 @@ pub struct Report {
     pub skipped: Skipped,
     /// Findings silenced by a directive, with its reason.
     pub suppressed: Vec<suppress::Suppressed>,
+    /// Every analysed query's tenant tables, sorted by file, position and table.
+    pub coverage: Vec<TableUse>,
     pub summary: Summary,
     /// Set when findings are reported for some of the analysed files only.
     pub scope: Option<ReportScope>,
@@ -566,6 +632,7 @@ fn analyse(
                         ),
                     ))],
                     unanalyzed: None,
+                    coverage: Vec::new(),
                 }
             })
         })
@@ -594,11 +661,13 @@ fn analyse(
         ..Summary::default()
     };
     let mut unanalyzed = Vec::new();
+    let mut coverage = Vec::new();
     for ((file, site), outcome) in sites.iter().zip(outcomes) {
         if !outcome.is_sql || files[*file].context {
             continue;
         }
         summary.sql_sites += 1;
+        coverage.extend(outcome.coverage);
         if let Some(cause) = outcome.unanalyzed {
             unanalyzed.push(Unanalyzed::new(*file, site.exec, cause));
         }
@@ -618,6 +687,21 @@ fn analyse(
         (files[a.file].display.as_str(), a.span).cmp(&(files[b.file].display.as_str(), b.span))
     });
     unanalyzed.dedup_by(|a, b| a.file == b.file && a.span == b.span);
+    coverage.sort_by(|a, b| {
+        (files[a.file].display.as_str(), a.span, &a.table).cmp(&(
+            files[b.file].display.as_str(),
+            b.span,
+            &b.table,
+        ))
+    });
+    // Two sites run by one call are one statement.
+    coverage.dedup_by(|later, kept| {
+        let same = later.file == kept.file && later.span == kept.span && later.table == kept.table;
+        if same {
+            kept.scoped &= later.scoped;
+        }
+        same
+    });
     assign_fingerprints(&mut findings, &files);
     // Suppressions apply after fingerprints: silencing one finding never renames another.
     // Rules not selected (`[rules]`, `--select`, `--ignore`) report nothing.
@@ -646,6 +730,7 @@ fn analyse(
         warnings,
         skipped,
         suppressed,
+        coverage,
         summary,
         scope: None,
         baseline: None,
@@ -781,6 +866,7 @@ struct SiteOutcome {
     is_sql: bool,
     findings: Vec<SiteFinding>,
     unanalyzed: Option<Cause>,
+    coverage: Vec<TableUse>,
 }
 
 impl SiteChecker<'_> {
@@ -789,6 +875,7 @@ impl SiteChecker<'_> {
             is_sql: false,
             findings: Vec::new(),
             unanalyzed: None,
+            coverage: Vec::new(),
         };
         // Path-insensitive merging can build variants no run produces (`$sfl` empty inside
         // `if ($stx)`); a parse failure only makes the site unanalyzed when no variant parses.
@@ -826,6 +913,9 @@ impl SiteChecker<'_> {
         let mut tenant_tables: std::collections::BTreeSet<String> = Default::default();
         // Per analysed variant, the `(rule, table)` pairs it names and constrains.
         let mut variant_clean: Vec<(usize, Vec<(Rule, String)>)> = Vec::new();
+        // Per tenant table the analysed variants name: the statement kind, and whether every
+        // one of them scopes it.
+        let mut uses: BTreeMap<String, (StatementKind, bool)> = BTreeMap::new();
         for (index, variant) in variants.iter().enumerate() {
             let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
                 self.constants.resolve_prefix(e)
@@ -849,14 +939,25 @@ impl SiteChecker<'_> {
                         .map(SiteFinding::from),
                 );
             }
-            let (facts, fragment_in_predicate) = match parsed {
-                Ok(p) => (&p.facts, &p.fragment_in_predicate),
+            let (facts, fragment_in_predicate, kind) = match parsed {
+                Ok(p) => (&p.facts, &p.fragment_in_predicate, p.kind),
                 Err(e) => {
                     parse_failure.get_or_insert_with(|| Cause::sql_parse(e));
                     continue;
                 }
             };
             any_parsed = true;
+            let refs = facts
+                .refs
+                .iter()
+                .map(|r| (&r.table, matches!(r.constrained, analyze::Constraint::Yes)));
+            let inserts = facts
+                .inserts
+                .iter()
+                .map(|i| (&i.table, i.sets_tenant_column));
+            for (table, scoped) in refs.chain(inserts) {
+                uses.entry(table.clone()).or_insert((kind, true)).1 &= scoped;
+            }
             tenant_tables.extend(facts.refs.iter().map(|r| r.table.clone()));
             tenant_tables.extend(facts.inserts.iter().map(|i| i.table.clone()));
             if let Some(fragment) = fragment_in_predicate {
@@ -945,6 +1046,16 @@ impl SiteChecker<'_> {
                 }));
         }
         self.name_unconstrained_paths(file, site.exec, &variants, &variant_clean, &mut outcome);
+        outcome.coverage = uses
+            .into_iter()
+            .map(|(table, (kind, scoped))| TableUse {
+                table,
+                file,
+                span: site.exec,
+                kind,
+                scoped,
+            })
+            .collect();
         if !any_parsed {
             if let Some(failure) = parse_failure {
                 outcome.unanalyzed.get_or_insert(failure);
@@ -1084,6 +1195,7 @@ struct Parsed {
     facts: analyze::QueryFacts,
     /// A fragment whose text is unknown sat where a predicate could be.
     fragment_in_predicate: Option<String>,
+    kind: StatementKind,
 }
 
 /// Parse (recovering from placeholders that cannot stand where they are) and analyse.
@@ -1109,6 +1221,7 @@ fn parse_and_analyze(
     Ok(Parsed {
         facts,
         fragment_in_predicate,
+        kind: StatementKind::of(&statements),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Output formats. Every format reads the same [`Report`](crate::engine::Report); only
 //! `pretty` uses miette's graphical handler, and `json` is the stable machine contract.
 
+pub mod audit;
 pub mod excerpt;
 pub mod json;
 pub mod pretty;

@@ -230,6 +230,7 @@ mod tests {
             warnings: Vec::new(),
             skipped: Default::default(),
             suppressed: Vec::new(),
+            coverage: Vec::new(),
             summary: Summary::default(),
             scope: None,
             baseline: None,
