@@ -35,9 +35,9 @@ pub struct CheckArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
-    pub format: Format,
+    /// Output format [default: pretty; github when GITHUB_ACTIONS=true].
+    #[arg(long, value_enum, env = "TENANTLINT_FORMAT")]
+    pub format: Option<Format>,
     /// Configuration file for all paths. Without it, each path uses the nearest
     /// `tenantlint.toml` in its directory or a parent; paths that would use different files
     /// are an error.
@@ -182,6 +182,21 @@ fn discover_config(paths: &[PathBuf]) -> Result<Config, RunError> {
     Err(RunError::ConfigConflict(lines.join("\n")))
 }
 
+/// With `--format github`, append the Markdown summary to the job summary file GitHub Actions
+/// names in `GITHUB_STEP_SUMMARY`, if any. Failing to is a warning: the annotations are out.
+fn write_job_summary(report: &engine::Report, options: &report::RenderOptions) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Err(e) = report::github::append_step_summary(&path, report, options) {
+        eprintln!(
+            "warning: could not write the job summary to {}: {e}",
+            path.display()
+        );
+    }
+}
+
 fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
     let missing: Vec<String> = args
         .paths
@@ -209,20 +224,24 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         explicit_config: args.config.is_some(),
     };
     let report = pool.install(|| engine::scan_with(&args.paths, &config, options));
-    let text = report::render(
-        args.format,
-        &report,
-        &report::RenderOptions {
-            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            show_unanalyzed: args.show_unanalyzed,
-            verbose: args.verbose,
-            hide_timing: false,
-        },
-    );
+    let format = args
+        .format
+        .unwrap_or_else(|| Format::default_for(std::env::var_os("GITHUB_ACTIONS").as_deref()));
+    let render_options = report::RenderOptions {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        show_unanalyzed: args.show_unanalyzed,
+        verbose: args.verbose,
+        hide_timing: false,
+        ..Default::default()
+    };
+    let text = report::render(format, &report, &render_options);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
+    }
+    if format == Format::Github {
+        write_job_summary(&report, &render_options);
     }
     let has_errors = report
         .findings
