@@ -40,9 +40,9 @@ pub struct CheckArgs {
     /// Files or directories to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
-    pub format: Format,
+    /// Output format [default: pretty; github when GITHUB_ACTIONS=true].
+    #[arg(long, value_enum, env = "TENANTLINT_FORMAT")]
+    pub format: Option<Format>,
     /// Configuration file for all paths. Without it, each path uses the nearest
     /// `tenantlint.toml` in its directory or a parent; paths that would use different files
     /// are an error.
@@ -279,6 +279,21 @@ fn discover_config(paths: &[PathBuf]) -> Result<Config, RunError> {
     Err(RunError::ConfigConflict(lines.join("\n")))
 }
 
+/// With `--format github`, append the Markdown summary to the job summary file GitHub Actions
+/// names in `GITHUB_STEP_SUMMARY`, if any. Failing to is a warning: the annotations are out.
+fn write_job_summary(report: &engine::Report, options: &report::RenderOptions) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    if let Err(e) = report::github::append_step_summary(&path, report, options) {
+        eprintln!(
+            "warning: could not write the job summary to {}: {e}",
+            path.display()
+        );
+    }
+}
+
 /// What `check` and `report` scan, and how.
 struct ScanRequest<'a> {
     paths: &'a [PathBuf],
@@ -360,6 +375,9 @@ fn load_and_scan(request: ScanRequest) -> Result<(Config, engine::Report), RunEr
 }
 
 fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
+    let format = args
+        .format
+        .unwrap_or_else(|| Format::default_for(std::env::var_os("GITHUB_ACTIONS").as_deref()));
     let baseline = args
         .baseline
         .as_deref()
@@ -373,7 +391,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         select: args.select.as_deref(),
         ignore: &args.ignore,
         changed_since: args.changed_since.as_deref(),
-        progress: matches!(args.format, Format::Pretty),
+        progress: matches!(format, Format::Pretty),
     })?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(path) = &args.write_baseline {
@@ -395,21 +413,22 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         });
         report.recount();
     }
-    let text = report::render(
-        args.format,
-        &report,
-        &report::RenderOptions {
-            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            show_unanalyzed: args.show_unanalyzed,
-            verbose: args.verbose,
-            hide_timing: false,
-            statistics: args.statistics,
-        },
-    );
+    let render_options = report::RenderOptions {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        show_unanalyzed: args.show_unanalyzed,
+        verbose: args.verbose,
+        hide_timing: false,
+        statistics: args.statistics,
+        ..Default::default()
+    };
+    let text = report::render(format, &report, &render_options);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
+    }
+    if format == Format::Github {
+        write_job_summary(&report, &render_options);
     }
     if args.write_baseline.is_some() {
         return Ok(ExitStatus::Clean);

@@ -342,6 +342,10 @@ pub struct Report {
     /// When the run started: the elapsed time shown is measured from here to when the report
     /// is written, rendering included.
     pub started: Instant,
+    /// Where the project root (the configuration's directory) sits in its git work tree, `/`
+    /// separated (`""` at the top, `app` below it); `None` outside git. SARIF locates files
+    /// from the repository root, as code scanning reads them.
+    pub root_in_repo: Option<String>,
 }
 
 impl Report {
@@ -735,6 +739,7 @@ fn analyse(
         scope: None,
         baseline: None,
         started,
+        root_in_repo: root_in_repo(&root),
     };
     report.recount();
     report
@@ -797,6 +802,19 @@ pub struct ReportScope {
     pub analysed: usize,
     /// Which files (`changed since main`, `named on the command line`).
     pub why: String,
+}
+
+/// `root` (canonical) relative to the top of its git work tree.
+fn root_in_repo(root: &Path) -> Option<String> {
+    let top = crate::git::toplevel(root)?;
+    let top = std::fs::canonicalize(&top).unwrap_or(top);
+    let rel = root.strip_prefix(&top).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 /// The skipped paths as displayed, directories with a trailing `/`.

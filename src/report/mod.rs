@@ -1,24 +1,48 @@
 //! Output formats. Every format reads the same [`Report`](crate::engine::Report); only
 //! `pretty` uses miette's graphical handler, and `json` is the stable machine contract.
 
+use std::collections::HashSet;
+
 pub mod audit;
+pub mod concise;
 pub mod excerpt;
+pub mod github;
 pub mod json;
 pub mod pretty;
+pub mod sarif;
 pub mod scope;
 pub mod unanalyzed;
 
-/// `--format`.
+/// `--format` (or `TENANTLINT_FORMAT`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// miette diagnostics with source excerpts and a summary line.
     Pretty,
+    /// `file:line:col: CODE message`, one finding per line, then the summary line.
+    Concise,
     /// The versioned JSON contract.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), and a job summary.
+    Github,
+}
+
+impl Format {
+    /// The format when neither `--format` nor `TENANTLINT_FORMAT` names one: `github` inside a
+    /// GitHub Actions job (`GITHUB_ACTIONS=true`, `github_actions` being that variable), else
+    /// `pretty`.
+    pub fn default_for(github_actions: Option<&std::ffi::OsStr>) -> Format {
+        if github_actions.is_some_and(|v| v == "true") {
+            Format::Github
+        } else {
+            Format::Pretty
+        }
+    }
 }
 
 /// What every format may be asked besides the report itself.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     /// Colour (pretty, on a terminal without `NO_COLOR`).
     pub color: bool,
@@ -30,12 +54,19 @@ pub struct RenderOptions {
     pub hide_timing: bool,
     /// `--statistics`: counts per rule instead of each finding (text formats).
     pub statistics: bool,
+    /// Files changed in the change under review (indexes into `Report::files`), when known:
+    /// formats that can show only some findings (`github`) show the findings in these files
+    /// first. `None` keeps the report's order.
+    pub changed_files: Option<HashSet<usize>>,
 }
 
 /// Render `report` in `format`.
 pub fn render(format: Format, report: &crate::engine::Report, options: &RenderOptions) -> String {
     match format {
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Concise => concise::render(report, options),
+        Format::Github => github::render(report, options),
         Format::Pretty => pretty::render(
             report,
             pretty::PrettyOptions {
@@ -46,5 +77,25 @@ pub fn render(format: Format, report: &crate::engine::Report, options: &RenderOp
                 statistics: options.statistics,
             },
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_is_the_default_only_inside_github_actions() {
+        use std::ffi::OsStr;
+        assert_eq!(Format::default_for(None), Format::Pretty);
+        assert_eq!(
+            Format::default_for(Some(OsStr::new("true"))),
+            Format::Github
+        );
+        assert_eq!(
+            Format::default_for(Some(OsStr::new("false"))),
+            Format::Pretty
+        );
+        assert_eq!(Format::default_for(Some(OsStr::new(""))), Format::Pretty);
     }
 }

@@ -235,6 +235,7 @@ mod tests {
             scope: None,
             baseline: None,
             started: std::time::Instant::now(),
+            root_in_repo: None,
         }
     }
 

@@ -23,6 +23,11 @@ pub fn run_in(cwd: &Path, args: &[&str]) -> (i32, String, String) {
 pub fn run_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tenantlint"));
     cmd.args(args).current_dir(cwd);
+    // What picks the output format or adds output from the environment of the test run (a
+    // developer's shell, a GitHub Actions job) does not apply unless the test sets it.
+    for var in ["TENANTLINT_FORMAT", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"] {
+        cmd.env_remove(var);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
