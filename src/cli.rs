@@ -383,7 +383,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         .as_deref()
         .map(crate::baseline::load)
         .transpose()?;
-    let (_, mut report) = load_and_scan(ScanRequest {
+    let (config, mut report) = load_and_scan(ScanRequest {
         paths: &args.paths,
         config: args.config.as_deref(),
         force_exclude: args.force_exclude,
@@ -419,6 +419,8 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         verbose: args.verbose,
         hide_timing: false,
         statistics: args.statistics,
+        stamp: matches!(format, Format::Markdown | Format::Html)
+            .then(|| report::audit::Stamp::collect(&config, &report, &args.paths)),
         ..Default::default()
     };
     let text = report::render(format, &report, &render_options);

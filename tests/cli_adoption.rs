@@ -306,3 +306,43 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     assert_eq!(stderr, "", "nothing but errors goes to a redirected stderr");
     assert!(stdout.contains("250 files"), "{stdout}");
 }
+
+#[test]
+fn check_writes_the_audit_report_formats_and_still_gates() {
+    let p = two_findings();
+    let env = [("TENANTLINT_REPORT_DATE", "2026-01-02 03:04 UTC")];
+    for format in ["html", "markdown"] {
+        let (code, from_check, _) =
+            common::run_with_env(&p.dir, &["check", "--format", format], &env);
+        assert_eq!(code, 1, "findings still fail `check --format {format}`");
+        let (code, from_report, _) =
+            common::run_with_env(&p.dir, &["report", "--format", format], &env);
+        assert_eq!(code, 0);
+        assert_eq!(from_check.trim_end(), from_report.trim_end(), "{format}");
+    }
+}
+
+#[test]
+fn snapshot_statistics_and_baseline_lines() {
+    let p = two_findings();
+    let timing = vec![(r" in \d+ ms", " in [ELAPSED] ms")];
+    let (_, stdout, _) = p.run(&["check", "--statistics"]);
+    insta::with_settings!({filters => timing.clone()}, {
+        insta::assert_snapshot!("statistics", stdout);
+    });
+    p.run(&["check", "--write-baseline", "baseline.json"]);
+    p.write(
+        "a.php",
+        "<?php\nsql_query(\"select * from iw_member\");\nsql_query(\"select * from iw_cart\");\n",
+    );
+    let (_, stdout, _) = p.run(&[
+        "check",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "concise",
+    ]);
+    insta::with_settings!({filters => timing}, {
+        insta::assert_snapshot!("baseline_concise", stdout);
+    });
+}

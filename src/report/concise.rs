@@ -49,6 +49,8 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
     out.push_str(&pretty::summary_line(report, options.hide_timing));
     out.push('\n');
+    // Which files findings are shown for, and what a baseline accepted.
+    out.push_str(&crate::report::scope::run_lines(report));
     out
 }
 

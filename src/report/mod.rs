@@ -26,6 +26,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations), and a job summary.
     Github,
+    /// The audit report as Markdown (as `tenantlint report --format markdown`).
+    Markdown,
+    /// The audit report as one self-contained HTML page (as `tenantlint report`).
+    Html,
 }
 
 impl Format {
@@ -44,6 +48,8 @@ impl Format {
 /// What every format may be asked besides the report itself.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
+    /// The audit report's stamp (configuration, commit, date) for `markdown` and `html`.
+    pub stamp: Option<audit::Stamp>,
     /// Colour (pretty, on a terminal without `NO_COLOR`).
     pub color: bool,
     /// `--show-unanalyzed`.
@@ -67,6 +73,15 @@ pub fn render(format: Format, report: &crate::engine::Report, options: &RenderOp
         Format::Sarif => sarif::render(report),
         Format::Concise => concise::render(report, options),
         Format::Github => github::render(report, options),
+        Format::Markdown | Format::Html => {
+            let stamp = options.stamp.clone().unwrap_or_default();
+            let audit_format = if format == Format::Html {
+                audit::AuditFormat::Html
+            } else {
+                audit::AuditFormat::Markdown
+            };
+            audit::render(audit_format, report, &stamp)
+        }
         Format::Pretty => pretty::render(
             report,
             pretty::PrettyOptions {
