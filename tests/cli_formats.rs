@@ -408,7 +408,10 @@ fn sarif_infoway_snapshot() {
     }
     // URIs start at the repository root when the crate is a git work tree, at the project
     // root otherwise (a source archive): the snapshot shows them from the project root.
-    insta::with_settings!({filters => vec![(r#""uri": "fixtures/infoway/"#, r#""uri": ""#)]}, {
+    insta::with_settings!({filters => vec![
+        (r#""uri": "fixtures/infoway/"#, r#""uri": ""#),
+        (r#""config": "fixtures/infoway/"#, r#""config": ""#),
+    ]}, {
         insta::assert_json_snapshot!(sarif);
     });
 }

@@ -101,6 +101,27 @@ fn invocation(report: &Report) -> sarif::Invocation {
     if !notes.is_empty() {
         invocation.tool_execution_notifications = Some(notes);
     }
+    // The configuration in use (`null`: the defaults), relative to `%SRCROOT%` like every
+    // file: it sits at the project root.
+    let config = report.summary.config.as_deref().map(|shown| {
+        let name = std::path::Path::new(shown)
+            .file_name()
+            .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
+        match report.root_in_repo.as_deref() {
+            Some(prefix) if !prefix.is_empty() => format!("{prefix}/{name}"),
+            _ => name,
+        }
+    });
+    let mut properties = BTreeMap::new();
+    properties.insert(
+        "config".to_string(),
+        config.map_or(Value::Null, Value::from),
+    );
+    invocation.properties = Some(
+        sarif::PropertyBag::builder()
+            .additional_properties(properties)
+            .build(),
+    );
     invocation
 }
 
