@@ -33,6 +33,25 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// How many line starts the text has: its line breaks plus one.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Never: a text has at least one line.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The byte range of 1-based line `n` of `text` (the text it was built from), line break
+    /// excluded.
+    pub fn line_range(&self, text: &str, n: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).copied().unwrap_or(text.len());
+        let line = text.get(start..end)?;
+        Some(start..start + line.trim_end_matches(['\n', '\r']).len())
+    }
+
     /// Line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         let offset = offset.min(text.len());

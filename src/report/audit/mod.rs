@@ -622,32 +622,14 @@ pub fn code_spans(text: &str) -> Vec<(&str, bool)> {
     out
 }
 
-/// Start offsets of the lines of `text` (as [`crate::lines::LineIndex`] counts them).
-fn line_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                starts.push(i + 2);
-                i += 1;
-            }
-            b'\r' => starts.push(i + 1),
-            _ => {}
-        }
-        i += 1;
-    }
-    starts
-}
-
 /// The text of 1-based line `n` of `text`, without its line break, and where it starts.
-fn line_at<'t>(text: &'t str, starts: &[usize], n: usize) -> Option<(usize, &'t str)> {
-    let start = *starts.get(n.checked_sub(1)?)?;
-    let end = starts.get(n).copied().unwrap_or(text.len());
-    let line = text.get(start..end)?;
-    Some((start, line.trim_end_matches(['\n', '\r'])))
+fn line_at<'t>(
+    text: &'t str,
+    lines: &crate::lines::LineIndex,
+    n: usize,
+) -> Option<(usize, &'t str)> {
+    let range = lines.line_range(text, n)?;
+    Some((range.start, text.get(range)?))
 }
 
 /// One row of a code excerpt.
@@ -677,7 +659,7 @@ pub fn excerpt(file: &ScannedFile, span: Span, exec: Option<Span>) -> Vec<Excerp
     if file.unreadable || text.is_empty() {
         return Vec::new();
     }
-    let starts = line_starts(text);
+    let starts = crate::lines::LineIndex::new(text);
     // The empty "line" after a final line break is not shown.
     let last = starts.len() - usize::from(text.ends_with(['\n', '\r']));
     let line_of = |offset: usize| file.line_col(offset).line;
@@ -766,7 +748,7 @@ pub fn excerpt(file: &ScannedFile, span: Span, exec: Option<Span>) -> Vec<Excerp
 /// The source line at `offset`, trimmed and shortened to `max` characters, displayable.
 pub fn source_line(file: &ScannedFile, offset: usize, max: usize) -> String {
     let text = file.source.as_str();
-    let starts = line_starts(text);
+    let starts = crate::lines::LineIndex::new(text);
     let n = file.line_col(offset).line;
     let Some((_, line)) = line_at(text, &starts, n) else {
         return String::new();
