@@ -468,7 +468,7 @@ fn analyse(
     let defined = discovered
         .files
         .par_iter()
-        .map(|f| lang::php_project_names(&f.bytes))
+        .map(|f| lang::frontend(f.lang).project_names(&f.bytes))
         .reduce(lang::ProjectNames::default, |mut a, b| {
             a.extend(b);
             a
@@ -494,14 +494,15 @@ fn analyse(
     let parsed: Vec<(ScannedFile, FileFacts, PathBuf)> = discovered
         .files
         .into_par_iter()
-        .map_init(lang::php_parser, |parser, file| {
+        .map_init(lang::Parsers::default, |parsers, file| {
             progress.file_done();
+            let language = lang::frontend(file.lang);
             let decoded = decode_source(file.bytes);
             let source = decoded.text;
-            let mut facts = match (parser, decoded.binary) {
+            let mut facts = match (parsers.get(file.lang), decoded.binary) {
                 (_, true) => FileFacts::default(),
                 (Some(parser), false) => catch_unwind(AssertUnwindSafe(|| {
-                    lang::php::analyze(parser, &source, &frontend)
+                    language.analyze(parser, &source, &frontend)
                 }))
                 .unwrap_or_else(|panic| FileFacts {
                     analysis_errors: vec![(
@@ -516,7 +517,7 @@ fn analyse(
                 (None, false) => FileFacts {
                     analysis_errors: vec![(
                         Span::default(),
-                        "the PHP grammar could not be loaded".to_string(),
+                        format!("the {} grammar could not be loaded", language.name()),
                     )],
                     ..FileFacts::default()
                 },
@@ -524,7 +525,10 @@ fn analyse(
             if decoded.binary {
                 facts.analysis_errors.push((
                     Span::default(),
-                    "this file is binary, not PHP source: it was not analysed".to_string(),
+                    format!(
+                        "this file is binary, not {} source: it was not analysed",
+                        language.name()
+                    ),
                 ));
             }
             let absolute = include::lexical_absolute(&file.path, cwd.as_deref());

@@ -1,7 +1,56 @@
 //! Front-ends: one per source language, each lowering a tree-sitter tree to
 //! [`crate::facts::FileFacts`].
+//!
+//! The engine reaches a front-end only through [`frontend`] (by the [`Lang`] discovery gave a
+//! file) and the [`Frontend`] trait: a parser per thread ([`Parsers`]), the byte scan for the
+//! functions a project defines ([`ProjectNames`]), and the lowering of one file.
 
 pub mod php;
+
+use crate::discover::Lang;
+use crate::facts::FileFacts;
+
+/// What the engine asks of the front-end for one language.
+pub trait Frontend: Sync {
+    /// The language's name, as told to the user ("PHP").
+    fn name(&self) -> &'static str;
+    /// A tree-sitter parser for the language, or `None` if the grammar cannot be loaded (a
+    /// tree-sitter ABI mismatch; every file then counts as a parse error).
+    fn parser(&self) -> Option<tree_sitter::Parser>;
+    /// The functions and methods a source defines, found without parsing.
+    fn project_names(&self, source: &[u8]) -> ProjectNames;
+    /// Parse a source and lower it to facts. `parser` comes from [`Frontend::parser`].
+    fn analyze(
+        &self,
+        parser: &mut tree_sitter::Parser,
+        source: &str,
+        options: &FrontendOptions,
+    ) -> FileFacts;
+}
+
+/// The front-end for a language.
+pub fn frontend(lang: Lang) -> &'static dyn Frontend {
+    match lang {
+        Lang::Php => &php::Php,
+    }
+}
+
+/// The parsers of one thread, one per language, each created when the thread first meets a
+/// file in that language.
+#[derive(Default)]
+pub struct Parsers {
+    php: Option<Option<tree_sitter::Parser>>,
+}
+
+impl Parsers {
+    /// The parser for `lang`, or `None` if its grammar cannot be loaded.
+    pub fn get(&mut self, lang: Lang) -> Option<&mut tree_sitter::Parser> {
+        let slot = match lang {
+            Lang::Php => &mut self.php,
+        };
+        slot.get_or_insert_with(|| frontend(lang).parser()).as_mut()
+    }
+}
 
 /// A tree-sitter parser for PHP (with its HTML text), or `None` if the grammar cannot be
 /// loaded (a tree-sitter ABI mismatch; every file then counts as a parse error).

@@ -82,6 +82,32 @@ pub fn analyze(
     lowerer.facts
 }
 
+/// The PHP front-end.
+pub struct Php;
+
+impl super::Frontend for Php {
+    fn name(&self) -> &'static str {
+        "PHP"
+    }
+
+    fn parser(&self) -> Option<tree_sitter::Parser> {
+        super::php_parser()
+    }
+
+    fn project_names(&self, source: &[u8]) -> super::ProjectNames {
+        super::php_project_names(source)
+    }
+
+    fn analyze(
+        &self,
+        parser: &mut tree_sitter::Parser,
+        source: &str,
+        options: &super::FrontendOptions,
+    ) -> FileFacts {
+        analyze(parser, source, options)
+    }
+}
+
 /// Comments holding a suppression directive, with the code each applies to.
 fn suppression_comments(root: Node, src: &str) -> Vec<crate::facts::SuppressionComment> {
     let line_start = |at: usize| src[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
