@@ -17,6 +17,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod facts;
+pub mod findings;
 pub mod git;
 pub mod include;
 pub mod lang;
