@@ -16,7 +16,7 @@ use crate::include::{self, Includes};
 use crate::lang;
 use crate::resolve::Constants;
 use crate::rules::{self, Finding, QueryContext, Rule};
-use crate::sql::{analyze, parse, template};
+use crate::sql::{analyze, query, template};
 use crate::suppress;
 use crate::taint::Summaries;
 
@@ -494,7 +494,7 @@ impl SiteChecker<'_> {
         };
         // Variants often render to the same text (they differ in values only): parse and
         // analyse each text once.
-        let mut parsed_texts: HashMap<String, Result<Parsed, String>> = HashMap::new();
+        let mut parsed_texts: HashMap<String, Result<query::Parsed, String>> = HashMap::new();
         let (variants, truncated) = self.with_caller_fragments(site);
         // A file-scope variable unassigned on a path is "" there, unless something before the
         // read may set it: then its value on that path is not known.
@@ -525,7 +525,7 @@ impl SiteChecker<'_> {
             }
             let parsed = parsed_texts
                 .entry(rendered.text.clone())
-                .or_insert_with(|| parse_and_analyze(&rendered, &policy));
+                .or_insert_with(|| query::parse_and_analyze(&rendered, &policy));
             let is_sql = parsed.is_ok() || template::has_sql_structure(&rendered.text);
             if !is_sql {
                 continue;
@@ -578,7 +578,7 @@ impl SiteChecker<'_> {
                     name.find(template::PLACEHOLDER_PREFIX)
                         .is_some_and(|at| self.matcher.classify_prefix(&name[..at]).is_none())
                 })
-                .flat_map(|(name, _)| hole_names_in(&rendered, name))
+                .flat_map(|(name, _)| template::hole_names_in(&rendered, name))
                 .collect();
             if !unresolved.is_empty() {
                 outcome
@@ -790,41 +790,6 @@ fn relocate(fragment: &Template, at: &Hole) -> Template {
         .collect()
 }
 
-/// A rendered query, parsed and analysed.
-struct Parsed {
-    facts: analyze::QueryFacts,
-    /// A fragment whose text is unknown sat where a predicate could be.
-    fragment_in_predicate: Option<String>,
-    kind: StatementKind,
-}
-
-/// Parse (recovering from placeholders that cannot stand where they are) and analyse.
-fn parse_and_analyze(
-    rendered: &template::RenderedSql,
-    policy: &analyze::TenantPolicy,
-) -> Result<Parsed, String> {
-    let mut text = rendered.clone();
-    let (statements, fragment_in_predicate) = match parse_recovering(&mut text) {
-        (Ok(s), f) => (s, f),
-        (Err(e), _) => return Err(e),
-    };
-    let mut facts = analyze::analyze(&statements, &text.text, policy);
-    if fragment_in_predicate.is_some() {
-        // A fragment that cannot be known sat where a predicate could be: never guess it
-        // empty.
-        for r in &mut facts.refs {
-            if matches!(r.constrained, analyze::Constraint::No) {
-                r.constrained = analyze::Constraint::Unknown;
-            }
-        }
-    }
-    Ok(Parsed {
-        facts,
-        fragment_in_predicate,
-        kind: StatementKind::of(&statements),
-    })
-}
-
 /// Most variants a site expands to with its callers' fragments.
 const MAX_CALLER_VARIANTS: usize = 64;
 
@@ -1018,62 +983,6 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".to_string())
-}
-
-/// Parse, and when sqlparser stops at a placeholder that cannot stand where it is (`ORDER BY x
-/// $sod`, `WHERE (1) $sql_search`), blank it out and try again. Returns the first blanked hole
-/// that sat where a predicate could be.
-fn parse_recovering(
-    rendered: &mut template::RenderedSql,
-) -> (
-    Result<Vec<sqlparser::ast::Statement>, String>,
-    Option<String>,
-) {
-    const MAX_RETRIES: usize = 8;
-    let mut in_predicate = None;
-    for _ in 0..MAX_RETRIES {
-        let err = match parse::parse_mysql(&rendered.text) {
-            Ok(s) => return (Ok(s), in_predicate),
-            Err(e) => e,
-        };
-        let Some(offset) = error_position(&err).and_then(|(l, c)| rendered.offset_of(l, c)) else {
-            return (Err(err), in_predicate);
-        };
-        let predicate = rendered.in_predicate_position(offset);
-        match rendered.blank_placeholder_at(offset) {
-            Some(hole) => {
-                if predicate && in_predicate.is_none() {
-                    in_predicate = Some(hole.hole.expr.display().to_string());
-                }
-            }
-            None => return (Err(err), in_predicate),
-        }
-    }
-    (parse::parse_mysql(&rendered.text), in_predicate)
-}
-
-/// `… at Line: 4, Column: 40` in a sqlparser error.
-fn error_position(message: &str) -> Option<(usize, usize)> {
-    let rest = &message[message.rfind("Line: ")? + "Line: ".len()..];
-    let (line, rest) = rest.split_once(',')?;
-    let column = rest.trim_start().strip_prefix("Column: ")?;
-    let column: String = column.chars().take_while(|c| c.is_ascii_digit()).collect();
-    Some((line.trim().parse().ok()?, column.parse().ok()?))
-}
-
-/// The hole expressions (PHP source text) whose placeholders appear in a rendered name.
-fn hole_names_in(rendered: &template::RenderedSql, name: &str) -> Vec<String> {
-    name.match_indices(template::PLACEHOLDER_PREFIX)
-        .filter_map(|(i, _)| {
-            let digits: String = name[i + template::PLACEHOLDER_PREFIX.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            rendered
-                .hole_named(&format!("{}{digits}", template::PLACEHOLDER_PREFIX))
-                .map(|h| h.hole.expr.display().to_string())
-        })
-        .collect()
 }
 
 /// A path relative to the configuration root `root` (absolute), with `/` separators; `None`
