@@ -12,6 +12,7 @@
 //! and sorts the output so it is identical for any thread count.
 
 pub mod baseline;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -22,6 +23,7 @@ pub mod git;
 pub mod include;
 pub mod lang;
 pub mod lines;
+pub mod project;
 pub mod report;
 pub mod resolve;
 pub mod rules;
