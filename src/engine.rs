@@ -10,15 +10,17 @@ use rayon::prelude::*;
 
 use crate::check::{request_value_findings, SiteChecker, SiteOutcome};
 use crate::config::Config;
-use crate::discover::{self, DiscoverIssue, DiscoverOptions, Discovered};
+use crate::discover::{self, decode_source, DiscoverIssue, DiscoverOptions, Discovered};
 use crate::facts::{FileFacts, Span, SqlSite};
 use crate::findings::{assign_fingerprints, sort_and_dedup, SiteFinding};
 use crate::include;
 use crate::lang;
+use crate::paths::{root_in_repo, root_relative, skipped_paths};
 use crate::project::Project;
 use crate::rules::{Finding, Rule};
 use crate::suppress;
 
+pub use crate::paths::display_path;
 pub use crate::report::model::{
     BaselineStatus, Cause, Report, ReportScope, ScannedFile, Skipped, SkippedCounts, StatementKind,
     Summary, TableUse, Unanalyzed, UnanalyzedKind,
@@ -378,113 +380,12 @@ fn analyse(
     report
 }
 
-/// `root` (canonical) relative to the top of its git work tree.
-fn root_in_repo(root: &Path) -> Option<String> {
-    let top = crate::git::toplevel(root)?;
-    let top = std::fs::canonicalize(&top).unwrap_or(top);
-    let rel = root.strip_prefix(&top).ok()?;
-    Some(
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-    )
-}
-
-/// The skipped paths as displayed, directories with a trailing `/`.
-fn skipped_paths(
-    default_dirs: &[PathBuf],
-    excluded: &[discover::Excluded],
-    cwd: Option<&Path>,
-) -> Skipped {
-    let dir = |p: &Path| {
-        let shown = display_path(p, cwd);
-        match shown.trim_end_matches('/') {
-            "" => "./".to_string(),
-            d => format!("{d}/"),
-        }
-    };
-    Skipped {
-        default_dirs: default_dirs.iter().map(|p| dir(p)).collect(),
-        excluded_dirs: excluded
-            .iter()
-            .filter(|e| e.dir)
-            .map(|e| dir(&e.path))
-            .collect(),
-        excluded_files: excluded
-            .iter()
-            .filter(|e| !e.dir)
-            .map(|e| display_path(&e.path, cwd))
-            .collect(),
-    }
-}
-
-/// A source file as text.
-struct Decoded {
-    text: String,
-    /// Not text at all (NUL bytes): not analysed.
-    binary: bool,
-}
-
-/// UTF-8 (a BOM is dropped); failing that, EUC-KR / CP949, common in Korean PHP code bases;
-/// failing that, UTF-8 with replacement characters. Offsets are into the decoded text, so
-/// lines and columns stay right.
-fn decode_source(bytes: Vec<u8>) -> Decoded {
-    let binary = bytes.iter().take(8192).any(|b| *b == 0);
-    let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let bytes = e.into_bytes();
-            match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
-                Some(t) => t.into_owned(),
-                None => String::from_utf8_lossy(&bytes).into_owned(),
-            }
-        }
-    };
-    Decoded { text, binary }
-}
-
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".to_string())
-}
-
-/// A path relative to the configuration root `root` (absolute), with `/` separators; `None`
-/// when it is not under it.
-fn root_relative(path: &Path, cwd: Option<&Path>, root: &Path) -> Option<String> {
-    // `..` and `.` lexically, as the user wrote them.
-    let normal = include::lexical_absolute(path, cwd);
-    let parts: Vec<String> = normal
-        .strip_prefix(root)
-        .ok()?
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
-
-/// A path relative to the current directory when it is under it, with `/` separators.
-pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
-    let abs = match cwd {
-        Some(c) if !path.is_absolute() => c.join(path),
-        _ => path.to_path_buf(),
-    };
-    match cwd.and_then(|c| abs.strip_prefix(c).ok()) {
-        Some(rel) => rel
-            .components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/"),
-        None => path.to_string_lossy().replace('\\', "/"),
-    }
 }
 
 #[cfg(test)]
@@ -551,23 +452,5 @@ mod tests {
         assert_eq!(report.summary.files, 2);
         assert_eq!(report.summary.by_rule.get("TL000"), Some(&2));
         assert_eq!(report.summary.findings, 2);
-    }
-
-    #[test]
-    fn root_relative_paths() {
-        let root = Path::new("/p/app");
-        let cwd = Some(Path::new("/p/app/web"));
-        assert_eq!(
-            root_relative(Path::new("../lib/a.php"), cwd, root).as_deref(),
-            Some("lib/a.php")
-        );
-        assert_eq!(
-            root_relative(Path::new("./x/b.php"), cwd, root).as_deref(),
-            Some("web/x/b.php")
-        );
-        assert_eq!(
-            root_relative(Path::new("/elsewhere/c.php"), cwd, root),
-            None
-        );
     }
 }

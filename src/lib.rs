@@ -23,6 +23,7 @@ pub mod git;
 pub mod include;
 pub mod lang;
 pub mod lines;
+pub mod paths;
 pub mod project;
 pub mod report;
 pub mod resolve;
