@@ -568,6 +568,35 @@ fn symlink_loops(path: &Path) -> bool {
     true
 }
 
+/// A source file as text.
+pub(crate) struct Decoded {
+    pub(crate) text: String,
+    /// Not text at all (NUL bytes): not analysed.
+    pub(crate) binary: bool,
+}
+
+/// UTF-8 (a BOM is dropped); failing that, EUC-KR / CP949, common in Korean PHP code bases;
+/// failing that, UTF-8 with replacement characters. Offsets are into the decoded text, so
+/// lines and columns stay right.
+pub(crate) fn decode_source(bytes: Vec<u8>) -> Decoded {
+    let binary = bytes.iter().take(8192).any(|b| *b == 0);
+    let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
+                Some(t) => t.into_owned(),
+                None => String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        }
+    };
+    Decoded { text, binary }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

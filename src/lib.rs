@@ -12,15 +12,19 @@
 //! and sorts the output so it is identical for any thread count.
 
 pub mod baseline;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod facts;
+pub mod findings;
 pub mod git;
 pub mod include;
 pub mod lang;
 pub mod lines;
+pub mod paths;
+pub mod project;
 pub mod report;
 pub mod resolve;
 pub mod rules;

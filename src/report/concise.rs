@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::engine::Report;
+use crate::report::model::Report;
 use crate::report::{pretty, RenderOptions};
 
 /// Render the report, one finding per line.

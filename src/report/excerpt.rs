@@ -15,8 +15,8 @@ use std::fmt::Write as _;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-use crate::engine::ScannedFile;
 use crate::facts::Span;
+use crate::report::model::ScannedFile;
 
 /// One scanned file as the terminal is shown it; a [`SourceCode`] for miette whose offsets are
 /// offsets into the shown text (see [`Excerpt::span`]).

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::engine::Report;
+use crate::report::model::Report;
 use crate::report::{pretty, scope, RenderOptions};
 use crate::rules::{Finding, Rule, Severity};
 

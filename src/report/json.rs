@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{Report, SkippedCounts, UnanalyzedKind};
+use crate::report::model::{Report, SkippedCounts, UnanalyzedKind};
 
 /// Bumped on any incompatible change of the JSON shape.
 pub const FORMAT_VERSION: u32 = 1;

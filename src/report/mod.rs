@@ -1,4 +1,4 @@
-//! Output formats. Every format reads the same [`Report`](crate::engine::Report); only
+//! Output formats. Every format reads the same [`Report`](crate::report::model::Report); only
 //! `pretty` uses miette's graphical handler, and `json` is the stable machine contract.
 
 use std::collections::HashSet;
@@ -8,6 +8,7 @@ pub mod concise;
 pub mod excerpt;
 pub mod github;
 pub mod json;
+pub mod model;
 pub mod pretty;
 pub mod sarif;
 pub mod scope;
@@ -67,7 +68,11 @@ pub struct RenderOptions {
 }
 
 /// Render `report` in `format`.
-pub fn render(format: Format, report: &crate::engine::Report, options: &RenderOptions) -> String {
+pub fn render(
+    format: Format,
+    report: &crate::report::model::Report,
+    options: &RenderOptions,
+) -> String {
     match format {
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),

@@ -5,9 +5,9 @@ use std::fmt::{self, Write as _};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use crate::engine::Report;
 use crate::facts::Span;
 use crate::report::excerpt::{escape_inline, Excerpt};
+use crate::report::model::Report;
 use crate::report::{scope, unanalyzed};
 use crate::rules::Finding;
 

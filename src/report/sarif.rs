@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use serde_sarif::sarif;
 
-use crate::engine::{Report, ScannedFile};
 use crate::facts::Span;
+use crate::report::model::{Report, ScannedFile};
 use crate::rules::{Finding, Rule, Severity};
 
 /// The `uriBaseId` of every file location: the repository root, else the project root.

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::discover::SKIPPED_DIRS;
-use crate::engine::Report;
+use crate::report::model::Report;
 
 /// `1 file`, `2 files`, `0 files`.
 pub fn count(n: usize, one: &str, many: &str) -> String {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::engine::{Report, Unanalyzed, UnanalyzedKind};
+use crate::report::model::{Report, Unanalyzed, UnanalyzedKind};
 
 /// Directories shown in the summary: at most this many…
 const MAX_DIRECTORIES: usize = 3;
@@ -205,8 +205,8 @@ pub fn toml_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Cause, ScannedFile, Summary};
     use crate::facts::Span;
+    use crate::report::model::{Cause, ScannedFile, Summary};
 
     /// A report with `files` (display path, unanalyzed sites in it), scanned from the root.
     fn report(files: &[(&str, usize)]) -> Report {

@@ -6,6 +6,20 @@ pub mod tl002_insert_missing_tenant;
 pub mod tl003_unescaped_host_in_sql;
 pub mod tl004_unchecked_tenant_param;
 
+/// A rule that reads one analysed query.
+pub type QueryRule = fn(&QueryContext) -> Vec<Finding>;
+
+/// The query rules, in the order they run on each analysed variant of a query.
+pub static QUERY_RULES: &[QueryRule] = &[
+    tl001_missing_tenant_filter::check,
+    tl002_insert_missing_tenant::check,
+];
+
+/// The findings of every query rule on one analysed query, in [`QUERY_RULES`] order.
+pub fn run_query_rules(ctx: &QueryContext) -> Vec<Finding> {
+    QUERY_RULES.iter().flat_map(|rule| rule(ctx)).collect()
+}
+
 use std::fmt;
 
 use crate::facts::{BranchArm, Span};

@@ -172,7 +172,7 @@ impl<'s> LineIndex<'s> {
 
 /// `true` for a caller placeholder identifier `__tl_h<digits>`.
 pub fn is_placeholder(name: &str) -> bool {
-    name.strip_prefix("__tl_h")
+    name.strip_prefix(super::template::PLACEHOLDER_PREFIX)
         .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 

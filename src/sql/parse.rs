@@ -46,18 +46,49 @@ const RECURSION_LIMIT: usize = 64;
 /// Returns the parser / tokenizer error message on failure. Spans in the
 /// returned AST refer to positions in `sql` itself.
 pub fn parse_mysql(sql: &str) -> Result<Vec<Statement>, String> {
+    parse_mysql_located(sql).map_err(|e| e.message)
+}
+
+/// Why `sql` did not parse: sqlparser's message, and the 1-based line and character column
+/// where it stopped, when the message names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub location: Option<(usize, usize)>,
+}
+
+impl ParseError {
+    fn new(message: String) -> ParseError {
+        ParseError {
+            location: error_position(&message),
+            message,
+        }
+    }
+}
+
+/// `… at Line: 4, Column: 40` in a sqlparser error.
+fn error_position(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.rfind("Line: ")? + "Line: ".len()..];
+    let (line, rest) = rest.split_once(',')?;
+    let column = rest.trim_start().strip_prefix("Column: ")?;
+    let column: String = column.chars().take_while(|c| c.is_ascii_digit()).collect();
+    Some((line.trim().parse().ok()?, column.parse().ok()?))
+}
+
+/// [`parse_mysql`], with the error's location as a value.
+pub fn parse_mysql_located(sql: &str) -> Result<Vec<Statement>, ParseError> {
     let dialect = MySqlAliases(MySqlDialect {});
     let text = blank_version_comments(sql);
     let tokens = Tokenizer::new(&dialect, &text)
         .with_unescape(true)
         .tokenize_with_location()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ParseError::new(e.to_string()))?;
     let tokens = rewrite_tokens(tokens);
     Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
         .parse_statements()
-        .map_err(|e| e.to_string())
+        .map_err(|e| ParseError::new(e.to_string()))
 }
 
 // ---------------------------------------------------------------------------

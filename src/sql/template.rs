@@ -352,6 +352,21 @@ pub fn has_sql_structure(text: &str) -> bool {
         })
 }
 
+/// The hole expressions (PHP source text) whose placeholders appear in a rendered name.
+pub fn hole_names_in(rendered: &RenderedSql, name: &str) -> Vec<String> {
+    name.match_indices(PLACEHOLDER_PREFIX)
+        .filter_map(|(i, _)| {
+            let digits: String = name[i + PLACEHOLDER_PREFIX.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            rendered
+                .hole_named(&format!("{}{digits}", PLACEHOLDER_PREFIX))
+                .map(|h| h.hole.expr.display().to_string())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

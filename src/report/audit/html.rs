@@ -8,7 +8,7 @@ use super::{
     caveat_sentences, code_spans, excerpt, rule_why, source_line, table_display, verdict_sentence,
     verdict_tone, visible, Audit, CoverageRow, ExcerptRow, CHART_ROWS, INDEX_RULES,
 };
-use crate::engine::StatementKind;
+use crate::report::model::StatementKind;
 use crate::report::unanalyzed;
 use crate::rules::Rule;
 

@@ -15,8 +15,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::engine::{Report, ScannedFile, StatementKind, TableUse};
 use crate::facts::Span;
+use crate::report::model::{Report, ScannedFile, StatementKind, TableUse};
 use crate::rules::{Finding, Rule};
 use crate::sql::template::PLACEHOLDER_PREFIX;
 
