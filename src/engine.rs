@@ -1,5 +1,8 @@
-//! Runs the pipeline: discover → front-end per file (parallel) → project pass → SQL analysis
-//! and rules per site (parallel) → sorted, deduplicated findings.
+//! Runs the pipeline: discover → front-end per file (parallel) → project pass
+//! ([`project`](crate::project)) → SQL analysis and rules per site (parallel,
+//! [`check`](crate::check)) → sorted, deduplicated, fingerprinted findings
+//! ([`findings`](crate::findings)). The engine only orchestrates; the report's data types live in
+//! [`report::model`](crate::report::model) and are re-exported here.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

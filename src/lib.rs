@@ -5,11 +5,12 @@
 //! column. tenantlint runs a one-way pipeline: [`discover`] walks the paths; a front-end
 //! ([`lang::php`]) parses each file with tree-sitter, in parallel, and lowers it into
 //! language-neutral [`facts`] — SQL templates whose holes keep their source spans, and constant
-//! definitions; the project pass ([`resolve`]) folds table-name expressions across files;
-//! [`sql`] renders each template to placeholder SQL, parses it with sqlparser and extracts
-//! per-reference tenant constraints; the [`rules`] turn those into findings; [`report`] prints
-//! them (miette diagnostics or the stable JSON contract). [`engine`] wires the stages together
-//! and sorts the output so it is identical for any thread count.
+//! definitions; the project pass ([`project`], with [`resolve`], [`taint`] and [`include`](mod@include)) folds
+//! table-name expressions and summarises functions across files; per query site, [`check`] has
+//! [`sql`] render each template to placeholder SQL, parse it with sqlparser and extract
+//! per-reference tenant constraints, and runs the [`rules`] on them; [`findings`] sorts and
+//! fingerprints the results so the output is identical for any thread count; [`report`] prints
+//! them (miette diagnostics or the stable JSON contract). [`engine`] wires the stages together.
 
 pub mod baseline;
 pub mod check;

@@ -31,7 +31,7 @@ pub struct ScannedFile {
     /// named by other tools (`git diff`).
     pub absolute: PathBuf,
     /// Analysed for the project's table names and function summaries only: nothing is reported
-    /// in it (files named on their own, [`scan_in_project`]).
+    /// in it (files named on their own, [`scan_in_project`](crate::engine::scan_in_project)).
     pub context: bool,
 }
 
