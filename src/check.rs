@@ -13,7 +13,7 @@ use crate::include::{self, Includes};
 use crate::project::Project;
 use crate::report::model::{Cause, StatementKind, TableUse, UnanalyzedKind};
 use crate::resolve::Constants;
-use crate::rules::{self, Finding, QueryContext, Rule};
+use crate::rules::{self, Finding, QueryContext, Rule, ValueContext, ValueUse};
 use crate::sql::{analyze, query, template};
 use crate::taint::Summaries;
 
@@ -472,73 +472,52 @@ impl SiteChecker<'_> {
         (std::borrow::Cow::Owned(out), truncated)
     }
 
-    /// TL003 and TL004 findings for the holes of one rendered query.
+    /// Value-rule findings (TL003, TL004) for the holes of one rendered query.
     fn request_values_in_sql(
         &self,
         file: usize,
         site: &SqlSite,
         rendered: &template::RenderedSql,
     ) -> Vec<Finding> {
-        let display = rendered.display();
-        let mut out = rules::tl003_unescaped_host_in_sql::check_holes(
+        rules::run_value_rules(&ValueContext {
             file,
-            rendered.holes.iter().map(|h| &h.hole),
-            site.exec,
-            Some(display.clone()),
-            None,
-            self.summaries,
-        );
-        for h in &rendered.holes {
-            for t in &h.hole.taint {
-                out.extend(rules::tl004_unchecked_tenant_param::check_use(
-                    file,
-                    t,
-                    h.hole.span,
-                    "used in SQL text",
-                    Some(display.clone()),
-                    self.summaries,
-                ));
-            }
-        }
-        out
+            value: ValueUse::SqlText {
+                holes: rendered.holes.iter().map(|h| &h.hole).collect(),
+                exec: site.exec,
+                sql: rendered.display(),
+            },
+            summaries: self.summaries,
+        })
     }
 }
 
-/// TL003 and TL004 findings that come from calls and tenant uses rather than from a query.
+/// Value-rule findings (TL003, TL004) that come from calls and tenant uses rather than from a
+/// query.
 pub(crate) fn request_value_findings(
     file: usize,
     facts: &FileFacts,
     summaries: &Summaries,
 ) -> Vec<Finding> {
+    let run = |value| {
+        rules::run_value_rules(&ValueContext {
+            file,
+            value,
+            summaries,
+        })
+    };
     let mut out = Vec::new();
     for call in &facts.calls {
-        for (j, holes) in call.args.iter().enumerate() {
-            let j = j as u32;
-            if summaries.is_sql_param(&call.callee, j) {
-                out.extend(rules::tl003_unescaped_host_in_sql::check_holes(
-                    file,
-                    holes,
-                    call.span,
-                    None,
-                    Some(&call.callee),
-                    summaries,
-                ));
-            }
-            // An argument of a project function is a tenant use, unless the function checks it.
-            if summaries.is_project_function(&call.callee) && !summaries.checks(&call.callee, j) {
-                let what = format!("passed to `{}()`", Summaries::display_callee(&call.callee));
-                for t in holes.iter().flat_map(|h| &h.taint) {
-                    out.extend(rules::tl004_unchecked_tenant_param::check_use(
-                        file, t, call.span, &what, None, summaries,
-                    ));
-                }
-            }
+        for (index, holes) in call.args.iter().enumerate() {
+            out.extend(run(ValueUse::Argument {
+                callee: &call.callee,
+                index: index as u32,
+                holes,
+                span: call.span,
+            }));
         }
     }
     for u in &facts.tenant_uses {
-        out.extend(rules::tl004_unchecked_tenant_param::check_use(
-            file, &u.taint, u.span, &u.what, None, summaries,
-        ));
+        out.extend(run(ValueUse::Tenant(u)));
     }
     out
 }

@@ -126,7 +126,7 @@ fn analyse(
     progress.start(discovered.files.len());
     let cwd = std::env::current_dir().ok();
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
-    let mut frontend = config.taint.frontend_options();
+    let mut frontend = crate::lang::FrontendOptions::new(&config.taint);
     // Which calls may be summarised: the functions the project defines, by a byte scan.
     let defined = discovered
         .files

@@ -24,6 +24,7 @@ pub mod git;
 pub mod include;
 pub mod lang;
 pub mod lines;
+pub mod names;
 pub mod paths;
 pub mod project;
 pub mod report;

@@ -21,6 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::facts::{ConstCall, ConstDef, FileFacts, FoldPiece, Hole, HoleExpr, Piece, Template};
+use crate::names::normalize_expr;
 
 /// At most this many texts are kept for one path; more are cut (and the cut is reported where
 /// the path is used).
@@ -501,38 +502,6 @@ impl Constants {
 /// A template (a parameter default) as fold pieces.
 fn template_pieces(t: &Template) -> Vec<FoldPiece> {
     t.iter().map(FoldPiece::of).collect()
-}
-
-/// One spelling for a PHP expression: no braces or whitespace, array keys single-quoted
-/// (`{$iw["member_table"]}`, `$iw[member_table]` → `$iw['member_table']`).
-pub fn normalize_expr(text: &str) -> String {
-    let compact: String = text
-        .trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let mut out = String::with_capacity(compact.len());
-    let mut rest = compact.as_str();
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find(']') else {
-            out.push_str(&rest[open..]);
-            rest = "";
-            break;
-        };
-        let key = after[..close].trim_matches(|c| c == '\'' || c == '"');
-        if key.chars().all(|c| c.is_ascii_digit()) && !key.is_empty() {
-            out.push_str(&format!("[{key}]"));
-        } else {
-            out.push_str(&format!("['{key}']"));
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

@@ -80,30 +80,30 @@ pub struct FrontendOptions {
     pub project_functions: Option<std::sync::Arc<ProjectNames>>,
 }
 
-impl Default for FrontendOptions {
-    fn default() -> Self {
+impl FrontendOptions {
+    /// The options for the `[sources]`, `[sanitizers]` and `[checks]` of a configuration: host
+    /// sources in their canonical spelling, function names lower-case.
+    pub fn new(taint: &crate::config::TaintConfig) -> FrontendOptions {
+        let lower = |v: &[String]| v.iter().map(|f| f.to_ascii_lowercase()).collect();
         FrontendOptions {
-            host_sources: [
-                "$_SERVER['HTTP_HOST']",
-                "$_SERVER['SERVER_NAME']",
-                "$_SERVER['HTTP_X_FORWARDED_HOST']",
-            ]
-            .map(String::from)
-            .to_vec(),
-            tenant_params: vec!["ep".to_string()],
-            sanitizers: [
-                "mysqli_real_escape_string",
-                "mysql_real_escape_string",
-                "sql_escape_string",
-                "addslashes",
-                "intval",
-            ]
-            .map(String::from)
-            .to_vec(),
-            never_return: vec!["alert".to_string(), "goto_url".to_string()],
-            guards: Vec::new(),
+            host_sources: taint
+                .host
+                .iter()
+                .map(|h| crate::names::normalize_expr(h))
+                .collect(),
+            tenant_params: taint.tenant_param.clone(),
+            sanitizers: lower(&taint.sanitizers),
+            never_return: lower(&taint.never_return),
+            guards: lower(&taint.guards),
             project_functions: None,
         }
+    }
+}
+
+impl Default for FrontendOptions {
+    /// The options of the default configuration.
+    fn default() -> Self {
+        FrontendOptions::new(&crate::config::TaintConfig::default())
     }
 }
 

@@ -20,9 +20,51 @@ pub fn run_query_rules(ctx: &QueryContext) -> Vec<Finding> {
     QUERY_RULES.iter().flat_map(|rule| rule(ctx)).collect()
 }
 
+/// A rule that reads one use of values that may derive from the request.
+pub type ValueRule = fn(&ValueContext) -> Vec<Finding>;
+
+/// The value rules, in the order they run on each use.
+pub static VALUE_RULES: &[ValueRule] = &[
+    tl003_unescaped_host_in_sql::check,
+    tl004_unchecked_tenant_param::check,
+];
+
+/// The findings of every value rule on one use, in [`VALUE_RULES`] order.
+pub fn run_value_rules(ctx: &ValueContext) -> Vec<Finding> {
+    VALUE_RULES.iter().flat_map(|rule| rule(ctx)).collect()
+}
+
+/// How values that may derive from the request are used, as the value rules see it.
+pub enum ValueUse<'a> {
+    /// Holes interpolated into the text of a query, run at `exec`.
+    SqlText {
+        holes: Vec<&'a Hole>,
+        exec: Span,
+        /// The query, as shown in findings.
+        sql: String,
+    },
+    /// Argument `index` of a call to `callee`, a project function or not.
+    Argument {
+        callee: &'a std::sync::Arc<str>,
+        index: u32,
+        holes: &'a [Hole],
+        /// The call.
+        span: Span,
+    },
+    /// A value used as a tenant: stored, returned…
+    Tenant(&'a TenantUse),
+}
+
+/// What a value rule sees of one use.
+pub struct ValueContext<'a> {
+    pub file: usize,
+    pub value: ValueUse<'a>,
+    pub summaries: &'a crate::taint::Summaries,
+}
+
 use std::fmt;
 
-use crate::facts::{BranchArm, Span};
+use crate::facts::{BranchArm, Hole, Span, TenantUse};
 use crate::sql::template::RenderedSql;
 
 /// Every rule tenantlint knows.

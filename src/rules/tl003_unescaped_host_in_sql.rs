@@ -3,14 +3,43 @@
 
 use std::sync::Arc;
 
-use super::{Finding, Rule, TraceStep};
+use super::{Finding, Rule, TraceStep, ValueContext, ValueUse};
 use crate::facts::{Hole, Span, TaintKind};
 use crate::taint::Summaries;
+
+/// TL003 on one use: holes in SQL text, or an argument that a project function puts into SQL
+/// text.
+pub fn check(ctx: &ValueContext) -> Vec<Finding> {
+    match &ctx.value {
+        ValueUse::SqlText { holes, exec, sql } => check_holes(
+            ctx.file,
+            holes.iter().copied(),
+            *exec,
+            Some(sql.clone()),
+            None,
+            ctx.summaries,
+        ),
+        ValueUse::Argument {
+            callee,
+            index,
+            holes,
+            span,
+        } if ctx.summaries.is_sql_param(callee, *index) => check_holes(
+            ctx.file,
+            holes.iter(),
+            *span,
+            None,
+            Some(callee),
+            ctx.summaries,
+        ),
+        ValueUse::Argument { .. } | ValueUse::Tenant(_) => Vec::new(),
+    }
+}
 
 /// Findings for the holes of one query (or of a sink argument) that carry the host.
 /// `exec` is the call that runs the query; `via` names the project function whose parameter
 /// reaches SQL text when the hole is in an argument of it.
-pub fn check_holes<'h>(
+fn check_holes<'h>(
     file: usize,
     holes: impl IntoIterator<Item = &'h Hole>,
     exec: Span,

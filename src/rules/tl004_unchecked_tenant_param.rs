@@ -1,13 +1,52 @@
 //! TL004 unchecked-tenant-param: the tenant request parameter is used as a tenant without being
 //! compared with the tenant resolved from the subdomain or the session.
 
-use super::{Finding, Rule, TraceStep};
+use super::{Finding, Rule, TraceStep, ValueContext, ValueUse};
 use crate::facts::{Span, Taint, TaintKind};
 use crate::taint::Summaries;
 
+/// TL004 on one use: a hole in SQL text, an argument of a project function that does not check
+/// it, or another tenant use.
+pub fn check(ctx: &ValueContext) -> Vec<Finding> {
+    let (file, summaries) = (ctx.file, ctx.summaries);
+    match &ctx.value {
+        ValueUse::SqlText { holes, sql, .. } => holes
+            .iter()
+            .flat_map(|h| h.taint.iter().map(move |t| (h, t)))
+            .filter_map(|(h, t)| {
+                check_use(
+                    file,
+                    t,
+                    h.span,
+                    "used in SQL text",
+                    Some(sql.clone()),
+                    summaries,
+                )
+            })
+            .collect(),
+        ValueUse::Argument {
+            callee,
+            index,
+            holes,
+            span,
+        } if summaries.is_project_function(callee) && !summaries.checks(callee, *index) => {
+            let what = format!("passed to `{}()`", Summaries::display_callee(callee));
+            holes
+                .iter()
+                .flat_map(|h| &h.taint)
+                .filter_map(|t| check_use(file, t, *span, &what, None, summaries))
+                .collect()
+        }
+        ValueUse::Argument { .. } => Vec::new(),
+        ValueUse::Tenant(u) => check_use(file, &u.taint, u.span, &u.what, None, summaries)
+            .into_iter()
+            .collect(),
+    }
+}
+
 /// A finding for a use of a value, if it carries an unchecked tenant parameter read in this
 /// file. The finding is located at the read.
-pub fn check_use(
+fn check_use(
     file: usize,
     taint: &Taint,
     use_span: Span,
