@@ -4,10 +4,9 @@
 //! Request values reaching SQL text or tenant uses (TL003, TL004) are found here too.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use crate::config::TableMatcher;
-use crate::facts::{FileFacts, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
+use crate::facts::{FileFacts, FnKey, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
 use crate::findings::SiteFinding;
 use crate::include::{self, Includes};
 use crate::project::Project;
@@ -24,9 +23,9 @@ pub(crate) struct SiteChecker<'a> {
     column: &'a str,
     summaries: &'a Summaries,
     /// For each project function, the argument variants of calls that pass SQL-like text.
-    fragment_callers: &'a HashMap<Arc<str>, Vec<&'a Vec<Vec<Template>>>>,
+    fragment_callers: &'a HashMap<FnKey, Vec<&'a Vec<Vec<Template>>>>,
     /// Default values of parameters, by function and index.
-    param_defaults: &'a HashMap<(Arc<str>, u32), &'a Vec<Template>>,
+    param_defaults: &'a HashMap<(FnKey, u32), &'a Vec<Template>>,
     /// What the includes of each file may set, for variables unassigned on a path.
     includes: &'a Includes,
     /// Per file, the arms of its branches.
@@ -483,6 +482,7 @@ impl SiteChecker<'_> {
             file,
             value: ValueUse::SqlText {
                 holes: rendered.holes.iter().map(|h| &h.hole).collect(),
+                params: &site.params,
                 exec: site.exec,
                 sql: rendered.display(),
             },

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub use crate::names::VarPath;
+
 /// A byte range in one source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Span {
@@ -92,7 +94,7 @@ pub struct Taint {
     pub escaped: bool,
     /// Calls the value was passed to before this point, as `(callee, argument index)`: if
     /// one of them is a project function that checks that parameter, the value is checked.
-    pub guards: Vec<(std::sync::Arc<str>, u32)>,
+    pub guards: Vec<(FnKey, u32)>,
 }
 
 impl Taint {
@@ -116,7 +118,7 @@ pub enum TaintOrigin {
     /// The return value of a call to `callee`: tainted when the callee returns a tracked value
     /// of its own (`arg: None`), or returns its parameter `arg` and `inner` is tainted.
     Call {
-        callee: std::sync::Arc<str>,
+        callee: FnKey,
         arg: Option<u32>,
         inner: Option<Box<Taint>>,
     },
@@ -127,20 +129,21 @@ pub enum TaintOrigin {
 pub enum HoleExpr {
     /// A name whose value may be known project-wide: a variable, an array element with constant
     /// keys, a property or a constant, in canonical form (`$iw['member_table']`, `DB_PREFIX`).
-    Path(Arc<str>),
+    Path(VarPath),
     /// Anything else (a call, an expression with a variable key, a parameter bound at run time);
     /// the string is the source text, for messages.
     Opaque(Arc<str>),
     /// A file-scope variable (canonical path) that is not assigned on this path: PHP reads it
     /// as `""` unless something that runs before the read may set it (an included file,
     /// `extract()`…), which the project pass decides ([`crate::include`]).
-    Unassigned(Arc<str>),
+    Unassigned(VarPath),
 }
 
 impl HoleExpr {
     pub fn display(&self) -> &str {
         match self {
-            HoleExpr::Path(p) | HoleExpr::Opaque(p) | HoleExpr::Unassigned(p) => p,
+            HoleExpr::Path(p) | HoleExpr::Unassigned(p) => p,
+            HoleExpr::Opaque(p) => p,
         }
     }
 }
@@ -157,8 +160,144 @@ pub struct SqlSite {
     pub variants: Vec<Template>,
     /// True when more paths existed than the front-end keeps; the variants are a subset.
     pub capped: bool,
-    /// The (lower-cased) function the site is in, for summaries.
-    pub function: Option<std::sync::Arc<str>>,
+    /// The function the site is in, for summaries.
+    pub function: Option<FnKey>,
+    /// The SQL dialect the query is written in: how its text is quoted and parsed.
+    pub dialect: Dialect,
+    /// Values the driver binds to the query's parameters (`$1`, `?`, `:name`) rather than
+    /// text interpolated into it (the holes of the variants): safe in SQL text, but still a
+    /// tenant use.
+    pub params: Vec<BoundParam>,
+}
+
+/// A SQL dialect, as far as the analysis tells them apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// MySQL and MariaDB: `"…"` and `'…'` are strings, `` `…` `` an identifier.
+    #[default]
+    MySql,
+    /// PostgreSQL: `"…"` is an identifier, `$1` a parameter.
+    Postgres,
+    /// SQLite: `"…"` is an identifier, `?`, `?1`, `:name` parameters.
+    Sqlite,
+}
+
+/// A value bound to a query parameter.
+#[derive(Clone, Debug)]
+pub struct BoundParam {
+    /// Which parameter it binds.
+    pub marker: ParamMarker,
+    /// The value: where it is written and what it may derive from.
+    pub value: Hole,
+}
+
+/// How a bound value finds its parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamMarker {
+    /// By number: `$1`, `?1` (1-based).
+    Numbered(u32),
+    /// By order: the n-th `?` (0-based).
+    Ordered(u32),
+    /// By name: `:name`, `@name`.
+    Named(Arc<str>),
+}
+
+/// Which function a definition is, or a call may run: the key summaries are found by.
+///
+/// Names follow the front-end's case rule (PHP: lower-case, since PHP names are
+/// case-insensitive; the class is its last namespace segment).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FnKey {
+    pub owner: FnOwner,
+    pub name: Arc<str>,
+}
+
+/// What a function belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FnOwner {
+    /// A free function.
+    #[default]
+    Free,
+    /// A method of this class (or of a class or trait it takes methods from).
+    Class(Arc<str>),
+    /// A method of a class the front-end cannot tell: a call may run any method of this name.
+    AnyClass,
+}
+
+impl FnKey {
+    /// The free function `name`.
+    pub fn function(name: impl Into<Arc<str>>) -> FnKey {
+        FnKey {
+            owner: FnOwner::Free,
+            name: name.into(),
+        }
+    }
+
+    /// The method `name` of `class`.
+    pub fn method(class: impl Into<Arc<str>>, name: impl Into<Arc<str>>) -> FnKey {
+        FnKey {
+            owner: FnOwner::Class(class.into()),
+            name: name.into(),
+        }
+    }
+
+    /// A method `name` of a class that is not known.
+    pub fn any_method(name: impl Into<Arc<str>>) -> FnKey {
+        FnKey {
+            owner: FnOwner::AnyClass,
+            name: name.into(),
+        }
+    }
+
+    /// Whether this is a method (of a known class or not).
+    pub fn is_method(&self) -> bool {
+        !matches!(self.owner, FnOwner::Free)
+    }
+
+    /// The key as users read it in messages: `f`, `cls::m`, `->m` for a method of an unknown
+    /// class.
+    pub fn display(&self) -> String {
+        match &self.owner {
+            FnOwner::AnyClass => format!("->{}", self.name),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// `f`, `cls::m` or `*::m`.
+impl fmt::Display for FnKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.owner {
+            FnOwner::Free => f.write_str(&self.name),
+            FnOwner::Class(class) => write!(f, "{class}::{}", self.name),
+            FnOwner::AnyClass => write!(f, "*::{}", self.name),
+        }
+    }
+}
+
+/// A key spelt as [`fmt::Display`] writes it (`f`, `cls::m`, `*::m`).
+impl From<&str> for FnKey {
+    fn from(spelt: &str) -> FnKey {
+        match spelt.split_once("::") {
+            None => FnKey::function(spelt),
+            Some(("*", name)) => FnKey::any_method(name),
+            Some((class, name)) => FnKey::method(class, name),
+        }
+    }
+}
+
+/// Ordered as the keys are spelt ([`fmt::Display`]), so that lists of definitions come out in
+/// the same order whatever built them.
+impl Ord for FnKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.to_string().cmp(&other.to_string())
+    }
+}
+
+impl PartialOrd for FnKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// A piece of a constant definition, for project-wide constant folding.
@@ -166,7 +305,7 @@ pub struct SqlSite {
 pub enum FoldPiece {
     Text(String),
     /// A reference to another path (`$iw['table_prefix']`, `G5_TABLE_PREFIX`).
-    Ref(String),
+    Ref(VarPath),
     /// A value that cannot be known statically.
     Opaque,
     /// Parameter `index` of the function the definition is in ([`ConstDef::function`]): its
@@ -186,7 +325,7 @@ impl FoldPiece {
             Piece::Hole(Hole {
                 expr: HoleExpr::Path(p),
                 ..
-            }) => FoldPiece::Ref(p.to_string()),
+            }) => FoldPiece::Ref(p.clone()),
             Piece::Hole(_) => FoldPiece::Opaque,
         }
     }
@@ -195,11 +334,11 @@ impl FoldPiece {
 /// `path = value` as found in the source (`define('X', …)`, `$iw['x_table'] = …`).
 #[derive(Clone, Debug)]
 pub struct ConstDef {
-    pub path: String,
+    pub path: VarPath,
     pub value: Vec<FoldPiece>,
     /// The function the definition is in, named as in [`FunctionSummary::name`], when its value
     /// uses a parameter ([`FoldPiece::Param`]).
-    pub function: Option<std::sync::Arc<str>>,
+    pub function: Option<FnKey>,
 }
 
 /// A call to a project function with an argument that folds (literal text, references to
@@ -207,7 +346,7 @@ pub struct ConstDef {
 #[derive(Clone, Debug)]
 pub struct ConstCall {
     /// The function called, spelt as in [`CallFact::callee`].
-    pub callee: std::sync::Arc<str>,
+    pub callee: FnKey,
     /// For each argument, every way it may be built; empty when it does not fold.
     pub args: Vec<Vec<Vec<FoldPiece>>>,
 }
@@ -217,19 +356,19 @@ pub struct ConstCall {
 pub struct CallFact {
     /// The callee's key: `f` for a plain call, `class::m` for a method of a known class,
     /// `*::m` for a method of an unknown class (lower-case).
-    pub callee: std::sync::Arc<str>,
+    pub callee: FnKey,
     pub span: Span,
     /// For each argument, the holes of its value that carry taint.
     pub args: Vec<Vec<Hole>>,
     /// The function this call is made in, if any (for transitive summaries).
-    pub in_function: Option<std::sync::Arc<str>>,
+    pub in_function: Option<FnKey>,
 }
 
 /// A call passing text that may be a SQL fragment to a project function.
 #[derive(Clone, Debug)]
 pub struct FragmentCall {
     /// The callee's key, as in [`CallFact::callee`].
-    pub callee: std::sync::Arc<str>,
+    pub callee: FnKey,
     /// For each argument, its variants.
     pub args: Vec<Vec<Template>>,
 }
@@ -237,7 +376,7 @@ pub struct FragmentCall {
 /// `function f($a, $order = ' order by id ')`: parameter 1 of `f` defaults to that text.
 #[derive(Clone, Debug)]
 pub struct ParamDefault {
-    pub function: std::sync::Arc<str>,
+    pub function: FnKey,
     pub index: u32,
     pub value: Vec<Template>,
 }
@@ -247,7 +386,7 @@ pub struct ParamDefault {
 pub struct FunctionSummary {
     /// Its key: `name` for a function, `class::name` for a method, lower-case (see
     /// [`crate::taint::Summaries::targets`] for how calls find it).
-    pub name: std::sync::Arc<str>,
+    pub name: FnKey,
     /// Taints of every returned value.
     pub returns: Vec<Taint>,
     /// Parameters compared with another value, leaving on mismatch, on every path (TL004).

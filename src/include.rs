@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-use crate::facts::{FileFacts, FoldPiece, HoleExpr, Piece, Template};
+use crate::facts::{FileFacts, FoldPiece, HoleExpr, Piece, Template, VarPath};
 use crate::resolve::Constants;
 
 /// Where an include leads.
@@ -118,7 +118,7 @@ impl Includes {
                                 .map(|p| match p {
                                     FoldPiece::Text(t) => Some(t.clone()),
                                     FoldPiece::Ref(r) => {
-                                        constants.resolve(&HoleExpr::Path(r.as_str().into()))
+                                        constants.resolve(&HoleExpr::Path(r.clone()))
                                     }
                                     FoldPiece::Opaque | FoldPiece::Param(_) => None,
                                 })
@@ -153,8 +153,8 @@ impl Includes {
     /// Why the file-scope variable `path` (`$w`, `$w['a']`) may have been set before byte `at`
     /// of `file` by something other than the file's own assignments; `None` when nothing can
     /// have set it, so PHP reads it as `""`.
-    pub fn may_set(&self, file: usize, path: &str, at: usize) -> Option<String> {
-        let base = path.split(['[', '-']).next().unwrap_or(path);
+    pub fn may_set(&self, file: usize, path: &VarPath, at: usize) -> Option<String> {
+        let base = path.root();
         let f = self.files.get(file)?;
         if let Some((_, what)) = f.dynamic.iter().find(|(pos, _)| *pos < at) {
             return Some(format!("{what} before it may set it"));
@@ -239,7 +239,7 @@ impl Includes {
                                     Some(reason) => {
                                         why.get_or_insert_with(|| (path.to_string(), reason));
                                         let mut h = h.clone();
-                                        h.expr = HoleExpr::Opaque(path.clone());
+                                        h.expr = HoleExpr::Opaque(path.as_str().into());
                                         Some(Piece::Hole(h))
                                     }
                                 }

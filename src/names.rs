@@ -1,6 +1,8 @@
 //! How names are spelt where the configuration and the facts meet: one canonical spelling for a
 //! variable path (`$iw['member_table']`), whatever way the source or `tenantlint.toml` writes it.
 
+use std::sync::Arc;
+
 /// One spelling for a PHP expression: no braces or whitespace, array keys single-quoted
 /// (`{$iw["member_table"]}`, `$iw[member_table]` → `$iw['member_table']`).
 pub fn normalize_expr(text: &str) -> String {
@@ -33,9 +35,159 @@ pub fn normalize_expr(text: &str) -> String {
     out
 }
 
+/// A name whose value the project may know: a variable, an array element or property reached
+/// from it by constant keys, a class's property or constant, or a constant.
+///
+/// It keeps the front-end's canonical spelling (`$iw['member_table']`, `member::$this->table`,
+/// `G5_TABLE_PREFIX`) — what users read and what `[tables]` keys are matched with — and where
+/// its parts are: the class it is qualified by and its root name. Equal paths are equal
+/// spellings.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarPath {
+    text: Arc<str>,
+    /// The length of the class qualifier with its `::` (`member::`); 0 without one.
+    class_len: u32,
+    /// Where the root name ends (`$iw` in `$iw['x']`, `$this` in `$this->table`).
+    root_end: u32,
+}
+
+impl VarPath {
+    /// A path from its parts, as the front-end spells them: the class it belongs to, its root
+    /// name, and the keys and properties after it (`['member_table']`, `->table`).
+    pub fn new(class: Option<&str>, root: &str, accessors: &str) -> VarPath {
+        let mut text = String::with_capacity(root.len() + accessors.len() + 8);
+        if let Some(class) = class {
+            text.push_str(class);
+            text.push_str("::");
+        }
+        let class_len = text.len();
+        text.push_str(root);
+        let root_end = text.len();
+        text.push_str(accessors);
+        VarPath {
+            text: text.into(),
+            class_len: class_len as u32,
+            root_end: root_end as u32,
+        }
+    }
+
+    /// A path in its canonical spelling (as the PHP front-end writes it): a leading `Class::`
+    /// is the qualifier, and the root ends at the first `[` or `->`.
+    pub fn parse(text: &str) -> VarPath {
+        let (class, rest) = match text.split_once("::") {
+            Some((class, rest)) if !class.is_empty() && !class.contains(['$', '[', '-', '(']) => {
+                (Some(class), rest)
+            }
+            _ => (None, text),
+        };
+        let root_len = rest
+            .find('[')
+            .into_iter()
+            .chain(rest.find("->"))
+            .min()
+            .unwrap_or(rest.len());
+        VarPath::new(class, &rest[..root_len], &rest[root_len..])
+    }
+
+    /// A path as a user writes it in `tenantlint.toml` or PHP source, in any spelling
+    /// (`{$iw["member_table"]}`): normalised ([`normalize_expr`]), then parsed.
+    pub fn php(text: &str) -> VarPath {
+        VarPath::parse(&normalize_expr(text))
+    }
+
+    /// The whole path, as spelt.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The class the path is qualified by (`member` in `member::$this->table`).
+    pub fn class(&self) -> Option<&str> {
+        let len = self.class_len as usize;
+        (len > 0).then(|| &self.text[..len - 2])
+    }
+
+    /// The root name: the variable (`$iw`), `$this`, or the constant.
+    pub fn root(&self) -> &str {
+        &self.text[self.class_len as usize..self.root_end as usize]
+    }
+
+    /// The path without its class qualifier (`$this->table` for `member::$this->table`).
+    pub fn unqualified(&self) -> &str {
+        &self.text[self.class_len as usize..]
+    }
+
+    /// A constant (`define`d, `const`, a class constant): no variable in it, so several
+    /// definitions are alternatives rather than a disagreement.
+    pub fn is_constant(&self) -> bool {
+        !self.root().starts_with('$')
+    }
+}
+
+impl std::ops::Deref for VarPath {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::borrow::Borrow<str> for VarPath {
+    fn borrow(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for VarPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::fmt::Debug for VarPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.text, f)
+    }
+}
+
+/// A path in its canonical spelling ([`VarPath::parse`]).
+impl From<&str> for VarPath {
+    fn from(text: &str) -> VarPath {
+        VarPath::parse(text)
+    }
+}
+
+/// A path in its canonical spelling ([`VarPath::parse`]).
+impl From<String> for VarPath {
+    fn from(text: String) -> VarPath {
+        VarPath::parse(&text)
+    }
+}
+
+/// A path in its canonical spelling ([`VarPath::parse`]).
+impl From<&String> for VarPath {
+    fn from(text: &String) -> VarPath {
+        VarPath::parse(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalize_expr;
+    use super::{normalize_expr, VarPath};
+
+    #[test]
+    fn a_path_knows_its_class_and_root() {
+        let p = VarPath::php("{$iw[\"member_table\"]}");
+        assert_eq!(p.as_str(), "$iw['member_table']");
+        assert_eq!((p.class(), p.root()), (None, "$iw"));
+        assert!(!p.is_constant());
+        let p = VarPath::php("member::$this->table");
+        assert_eq!((p.class(), p.root()), (Some("member"), "$this"));
+        assert_eq!(p.unqualified(), "$this->table");
+        let p = VarPath::php("Board::TABLE");
+        assert_eq!((p.class(), p.root()), (Some("Board"), "TABLE"));
+        assert!(p.is_constant());
+        assert_eq!(VarPath::new(Some("c"), "$this", "->t"), VarPath::php("c::$this->t"));
+        assert_eq!(VarPath::php("$o->p['k']").root(), "$o");
+    }
 
     #[test]
     fn one_spelling_for_keys_braces_and_whitespace() {

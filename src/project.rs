@@ -5,9 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::facts::{BranchArm, FileFacts, Template};
+use crate::facts::{BranchArm, FileFacts, FnKey, Template};
 use crate::include::Includes;
 use crate::resolve::Constants;
 use crate::taint::Summaries;
@@ -19,9 +18,9 @@ pub struct Project<'a> {
     /// What the includes of each file may set, for variables unassigned on a path.
     pub includes: Includes,
     /// For each project function, the argument variants of calls that pass SQL-like text.
-    pub fragment_callers: HashMap<Arc<str>, Vec<&'a Vec<Vec<Template>>>>,
+    pub fragment_callers: HashMap<FnKey, Vec<&'a Vec<Vec<Template>>>>,
     /// Default values of parameters, by function and index.
-    pub param_defaults: HashMap<(Arc<str>, u32), &'a Vec<Template>>,
+    pub param_defaults: HashMap<(FnKey, u32), &'a Vec<Template>>,
     /// Per file, the arms of its branches.
     pub branches: Vec<&'a [BranchArm]>,
 }
@@ -39,14 +38,14 @@ impl<'a> Project<'a> {
         let constants =
             Constants::build_project(facts, tables, &|callee| summaries.targets(callee));
         let includes = Includes::build(absolute_paths, displays, facts, &constants);
-        let mut fragment_callers: HashMap<Arc<str>, Vec<&Vec<Vec<Template>>>> = HashMap::new();
+        let mut fragment_callers: HashMap<FnKey, Vec<&Vec<Vec<Template>>>> = HashMap::new();
         for call in facts.iter().flat_map(|f| &f.fragment_calls) {
             // Keyed by the definitions the call may run (`$this->list(…)` → `board::list`).
             for target in summaries.targets(&call.callee) {
                 fragment_callers.entry(target).or_default().push(&call.args);
             }
         }
-        let mut param_defaults: HashMap<(Arc<str>, u32), &Vec<Template>> = HashMap::new();
+        let mut param_defaults: HashMap<(FnKey, u32), &Vec<Template>> = HashMap::new();
         for d in facts.iter().flat_map(|f| &f.param_defaults) {
             param_defaults.insert((d.function.clone(), d.index), &d.value);
         }

@@ -20,8 +20,10 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::facts::{ConstCall, ConstDef, FileFacts, FoldPiece, Hole, HoleExpr, Piece, Template};
-use crate::names::normalize_expr;
+use crate::facts::{
+    ConstCall, ConstDef, FileFacts, FnKey, FoldPiece, Hole, HoleExpr, Piece, Template,
+};
+use crate::names::{normalize_expr, VarPath};
 
 /// At most this many texts are kept for one path; more are cut (and the cut is reported where
 /// the path is used).
@@ -50,30 +52,19 @@ impl Folded {
 /// Known texts of hole expressions, built once per run.
 #[derive(Debug, Default)]
 pub struct Constants {
-    defs: HashMap<String, Vec<Vec<FoldPiece>>>,
+    defs: HashMap<VarPath, Vec<Vec<FoldPiece>>>,
     /// `None` while a path is being folded (a cycle resolves to unknown).
-    folded: HashMap<String, Option<Folded>>,
+    folded: HashMap<VarPath, Option<Folded>>,
     /// For paths that do not fold: the text every non-empty definition starts with
     /// (`$write_table = $g5['write_prefix'] . $bo_table` → `g5_write_`).
-    prefixes: HashMap<String, String>,
+    prefixes: HashMap<VarPath, String>,
     configured: HashMap<String, String>,
 }
 
 /// The name of parameter `index` of `function` as a path of its own, defined by the callers'
 /// arguments. Never a PHP expression.
-fn param_path(function: &str, index: u32) -> String {
-    format!("({function})#{index}")
-}
-
-/// The key under which a definition (`FunctionSummary::name` spelling) is bound by calls: a
-/// call's key is first resolved to the definitions it may run (`Summaries::targets`).
-fn call_key(name: &str) -> &str {
-    name
-}
-
-/// A constant (not a `$` variable, element or property): several definitions are variants.
-fn allows_variants(path: &str) -> bool {
-    !path.contains('$')
+fn param_path(function: &FnKey, index: u32) -> VarPath {
+    VarPath::new(None, &format!("({function})#{index}"), "")
 }
 
 impl Constants {
@@ -83,11 +74,11 @@ impl Constants {
     pub fn build_project(
         facts: &[FileFacts],
         configured: &BTreeMap<String, String>,
-        targets: &dyn Fn(&str) -> Vec<std::sync::Arc<str>>,
+        targets: &dyn Fn(&FnKey) -> Vec<FnKey>,
     ) -> Self {
         let defaults = facts.iter().flat_map(|f| &f.param_defaults).map(|d| {
             let ways = d.value.iter().map(template_pieces).collect();
-            (d.function.as_ref(), d.index, ways)
+            (d.function.clone(), d.index, ways)
         });
         Self::build_with_calls(
             facts.iter().flat_map(|f| &f.consts),
@@ -105,34 +96,34 @@ impl Constants {
         configured: &BTreeMap<String, String>,
     ) -> Self {
         Self::build_with_calls(defs, [], std::iter::empty(), configured, &|c| {
-            vec![std::sync::Arc::from(c)]
+            vec![c.clone()]
         })
     }
 
-    fn build_with_calls<'a, 'd>(
+    fn build_with_calls<'a>(
         defs: impl IntoIterator<Item = &'a ConstDef>,
         calls: impl IntoIterator<Item = &'a ConstCall>,
-        defaults: impl Iterator<Item = (&'d str, u32, Vec<Vec<FoldPiece>>)>,
+        defaults: impl Iterator<Item = (FnKey, u32, Vec<Vec<FoldPiece>>)>,
         configured: &BTreeMap<String, String>,
-        targets: &dyn Fn(&str) -> Vec<std::sync::Arc<str>>,
+        targets: &dyn Fn(&FnKey) -> Vec<FnKey>,
     ) -> Self {
-        let mut by_path: HashMap<String, Vec<Vec<FoldPiece>>> = HashMap::new();
+        let mut by_path: HashMap<VarPath, Vec<Vec<FoldPiece>>> = HashMap::new();
         // Parameters used by definitions: (function key, index) → their path.
-        let mut params: HashMap<(String, u32), String> = HashMap::new();
-        let add = |by_path: &mut HashMap<String, Vec<Vec<FoldPiece>>>, path: &str, value| {
-            let entry = by_path.entry(path.to_string()).or_default();
+        let mut params: HashMap<(FnKey, u32), VarPath> = HashMap::new();
+        let add = |by_path: &mut HashMap<VarPath, Vec<Vec<FoldPiece>>>, path: &VarPath, value| {
+            let entry = by_path.entry(path.clone()).or_default();
             if !entry.contains(&value) {
                 entry.push(value);
             }
         };
-        let mut roots: Vec<String> = Vec::new();
+        let mut roots: Vec<VarPath> = Vec::new();
         for d in defs {
             let value: Vec<FoldPiece> = d
                 .value
                 .iter()
                 .map(|p| match (p, &d.function) {
                     (FoldPiece::Param(i), Some(f)) => {
-                        let key = (call_key(f).to_string(), *i);
+                        let key = (f.clone(), *i);
                         let path = params
                             .entry(key)
                             .or_insert_with(|| param_path(f, *i))
@@ -149,24 +140,24 @@ impl Constants {
             add(&mut by_path, &d.path, value);
         }
         if !params.is_empty() {
-            let defaults: HashMap<(String, u32), Vec<Vec<FoldPiece>>> = defaults
-                .map(|(f, i, ways)| ((call_key(f).to_string(), i), ways))
+            let defaults: HashMap<(FnKey, u32), Vec<Vec<FoldPiece>>> = defaults
+                .map(|(f, i, ways)| ((f, i), ways))
                 .filter(|(k, _)| params.contains_key(k))
                 .collect();
-            let mut by_function: HashMap<&str, Vec<(u32, &String)>> = HashMap::new();
+            let mut by_function: HashMap<&FnKey, Vec<(u32, &VarPath)>> = HashMap::new();
             for ((f, i), path) in &params {
-                by_function.entry(f.as_str()).or_default().push((*i, path));
+                by_function.entry(f).or_default().push((*i, path));
             }
             // A call binds the parameters of each definition it may run.
             for (call, target) in calls
                 .into_iter()
                 .flat_map(|c| targets(&c.callee).into_iter().map(move |t| (c, t)))
             {
-                let Some(bound) = by_function.get(call_key(&target)) else {
+                let Some(bound) = by_function.get(&target) else {
                     continue;
                 };
                 for (i, path) in bound {
-                    let key = (call_key(&target).to_string(), *i);
+                    let key = (target.clone(), *i);
                     // An argument that does not fold is a run-time value; an omitted one is
                     // the default.
                     let ways = match call.args.get(*i as usize) {
@@ -217,17 +208,17 @@ impl Constants {
 
     /// The `[tables]` entry for an expression, in any spelling.
     fn configured_for(&self, expr: &str) -> Option<&String> {
-        let key = normalize_expr(expr);
-        self.configured.get(&key).or_else(|| {
+        let key = VarPath::php(expr);
+        self.configured.get(key.as_str()).or_else(|| {
             // `Member::$this->table` may be configured as `$this->table`.
-            let (_, member) = key.split_once("::")?;
-            self.configured.get(member)
+            key.class()?;
+            self.configured.get(key.unqualified())
         })
     }
 
     /// Fold one path with an explicit work stack (definition chains can be long).
-    fn fold(&mut self, root: &str) {
-        let mut stack: Vec<String> = vec![root.to_string()];
+    fn fold(&mut self, root: &VarPath) {
+        let mut stack: Vec<VarPath> = vec![root.clone()];
         while let Some(path) = stack.last().cloned() {
             if matches!(self.folded.get(&path), Some(Some(_))) {
                 stack.pop();
@@ -247,7 +238,7 @@ impl Constants {
             };
             let in_progress = self.folded.contains_key(&path);
             // Dependencies not folded yet are folded first (unless this is a cycle).
-            let pending: Vec<String> = defs
+            let pending: Vec<VarPath> = defs
                 .iter()
                 .flatten()
                 .filter_map(|p| match p {
@@ -267,14 +258,14 @@ impl Constants {
     }
 
     /// The texts of a path from those of its definitions.
-    fn combine(&self, path: &str, defs: &[Vec<FoldPiece>]) -> Folded {
+    fn combine(&self, path: &VarPath, defs: &[Vec<FoldPiece>]) -> Folded {
         let mut out = Folded::default();
         for (n, def) in defs.iter().enumerate() {
             let (texts, complete, truncated) = self.def_texts(def);
             if !complete {
                 return Folded::default();
             }
-            if !allows_variants(path) {
+            if !path.is_constant() {
                 // A variable: every definition must give the same texts.
                 if n > 0 && texts != out.texts {
                     return Folded::default();
@@ -741,7 +732,7 @@ mod tests {
             vec![FoldPiece::Param(0), FoldPiece::Param(1)],
         )];
         let calls = vec![call("f", vec![vec![vec![text("iw_")]]])];
-        let defaults = vec![("f", 1, vec![vec![text("member")]])];
+        let defaults = vec![(FnKey::from("f"), 1, vec![vec![text("member")]])];
         let c = Constants::build_with_calls(
             &defs,
             &calls,
@@ -770,8 +761,8 @@ mod tests {
     }
 
     /// Calls run the definition of the same key.
-    fn same(callee: &str) -> Vec<std::sync::Arc<str>> {
-        vec![callee.into()]
+    fn same(callee: &FnKey) -> Vec<FnKey> {
+        vec![callee.clone()]
     }
 
     fn t(s: &str) -> Piece {

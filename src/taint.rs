@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::facts::{FileFacts, Piece, Span, Taint, TaintKind, TaintOrigin};
+use crate::facts::{FileFacts, FnKey, FnOwner, Piece, Span, Taint, TaintKind, TaintOrigin};
 
 /// How deep `Call` taints are followed (they nest one level per call in the chain).
 const MAX_CHAIN: usize = 32;
@@ -32,17 +32,17 @@ struct Summary {
 /// it to the definitions it may run, and every question about a call is answered over them.
 #[derive(Debug, Default)]
 pub struct Summaries {
-    functions: HashMap<Arc<str>, Summary>,
+    functions: HashMap<FnKey, Summary>,
     /// Method name → the keys of every method with that name.
-    methods_by_name: HashMap<String, Vec<Arc<str>>>,
+    methods_by_name: HashMap<Arc<str>, Vec<FnKey>>,
     /// Class → the classes and traits it takes methods from.
     parents: HashMap<String, Vec<String>>,
     /// `(function, param, kind)`: the function returns a value derived from that parameter.
-    propagates: HashSet<(Arc<str>, u32, TaintKind)>,
+    propagates: HashSet<(FnKey, u32, TaintKind)>,
     /// `(function, kind)`: the function returns a request value it reads itself.
-    returns_source: HashSet<(Arc<str>, TaintKind)>,
+    returns_source: HashSet<(FnKey, TaintKind)>,
     /// `(function, param)`: the parameter reaches SQL text unescaped in the function.
-    sql_params: HashSet<(Arc<str>, u32)>,
+    sql_params: HashSet<(FnKey, u32)>,
 }
 
 /// A place in the run's files: the file's index and a byte span in it.
@@ -58,7 +58,7 @@ pub struct ResolvedStep {
     pub at: Located,
     /// Set on the first step after the value came back from a project function: the call
     /// that returned it.
-    pub returned_by: Option<Arc<str>>,
+    pub returned_by: Option<FnKey>,
 }
 
 /// A taint that resolved to a request value.
@@ -71,7 +71,7 @@ pub struct Resolved {
     pub steps: Vec<ResolvedStep>,
     /// The outermost project function the value came back from (`$sub = get_subdomain()`),
     /// when the read is not written where the taint was found.
-    pub via: Option<Arc<str>>,
+    pub via: Option<FnKey>,
 }
 
 impl Summaries {
@@ -101,13 +101,11 @@ impl Summaries {
                 }
             }
         }
-        for key in s.functions.keys() {
-            if let Some((_, method)) = key.split_once("::") {
-                s.methods_by_name
-                    .entry(method.to_string())
-                    .or_default()
-                    .push(key.clone());
-            }
+        for key in s.functions.keys().filter(|k| k.is_method()) {
+            s.methods_by_name
+                .entry(key.name.clone())
+                .or_default()
+                .push(key.clone());
         }
         for list in s.methods_by_name.values_mut() {
             list.sort();
@@ -129,47 +127,48 @@ impl Summaries {
     /// `cls` or of the nearest class or trait it takes methods from; when that finds none (the
     /// class is not the project's, or defines the method in a subclass) and for `*::m`, every
     /// method named `m`.
-    pub fn targets(&self, callee: &str) -> Vec<Arc<str>> {
-        let Some((class, method)) = callee.split_once("::") else {
-            return self
-                .functions
-                .get_key_value(callee)
-                .map(|(k, _)| vec![k.clone()])
-                .unwrap_or_default();
-        };
-        if class != "*" {
-            let mut queue = std::collections::VecDeque::from([class.to_string()]);
-            let mut seen = HashSet::new();
-            while let Some(c) = queue.pop_front() {
-                if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
-                    continue;
-                }
-                if let Some((k, _)) = self
+    pub fn targets(&self, callee: &FnKey) -> Vec<FnKey> {
+        match &callee.owner {
+            FnOwner::Free => {
+                return self
                     .functions
-                    .get_key_value(format!("{c}::{method}").as_str())
-                {
-                    return vec![k.clone()];
-                }
-                if let Some(parents) = self.parents.get(&c) {
-                    queue.extend(parents.iter().cloned());
+                    .get_key_value(callee)
+                    .map(|(k, _)| vec![k.clone()])
+                    .unwrap_or_default();
+            }
+            FnOwner::Class(class) => {
+                let mut queue = std::collections::VecDeque::from([class.clone()]);
+                let mut seen = HashSet::new();
+                while let Some(c) = queue.pop_front() {
+                    if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
+                        continue;
+                    }
+                    let key = FnKey::method(c.clone(), callee.name.clone());
+                    if let Some((k, _)) = self.functions.get_key_value(&key) {
+                        return vec![k.clone()];
+                    }
+                    if let Some(parents) = self.parents.get(&*c) {
+                        queue.extend(parents.iter().map(|p| Arc::from(p.as_str())));
+                    }
                 }
             }
+            FnOwner::AnyClass => {}
         }
         self.methods_by_name
-            .get(method)
+            .get(&callee.name)
             .cloned()
             .unwrap_or_default()
     }
 
     /// `(callee, param, kind)` propagates for some definition the call may run.
-    fn propagates_via(&self, callee: &str, param: u32, kind: TaintKind) -> bool {
+    fn propagates_via(&self, callee: &FnKey, param: u32, kind: TaintKind) -> bool {
         self.targets(callee)
             .into_iter()
             .any(|t| self.propagates.contains(&(t, param, kind)))
     }
 
     /// Some definition the call may run returns a request value of `kind` it reads itself.
-    fn returns_source_via(&self, callee: &str, kind: TaintKind) -> bool {
+    fn returns_source_via(&self, callee: &FnKey, kind: TaintKind) -> bool {
         self.targets(callee)
             .into_iter()
             .any(|t| self.returns_source.contains(&(t, kind)))
@@ -180,7 +179,7 @@ impl Summaries {
     fn solve_returns(&mut self) {
         loop {
             let mut changed = false;
-            let names: Vec<Arc<str>> = self.functions.keys().cloned().collect();
+            let names: Vec<FnKey> = self.functions.keys().cloned().collect();
             for name in names {
                 let returns = self.functions[&name].returns.clone();
                 for kind in [TaintKind::Host, TaintKind::TenantParam] {
@@ -277,13 +276,13 @@ impl Summaries {
     }
 
     /// Whether a call may run a function or method defined in the scanned project.
-    pub fn is_project_function(&self, callee: &str) -> bool {
+    pub fn is_project_function(&self, callee: &FnKey) -> bool {
         !self.targets(callee).is_empty()
     }
 
     /// Whether the call checks its parameter `index` (compares it with another value and
     /// leaves on mismatch, on every path) whichever definition runs.
-    pub fn checks(&self, callee: &str, index: u32) -> bool {
+    pub fn checks(&self, callee: &FnKey, index: u32) -> bool {
         let targets = self.targets(callee);
         !targets.is_empty()
             && targets.iter().all(|t| {
@@ -295,18 +294,15 @@ impl Summaries {
 
     /// Whether argument `index` of the call reaches SQL text unescaped in a definition it may
     /// run.
-    pub fn is_sql_param(&self, callee: &str, index: u32) -> bool {
+    pub fn is_sql_param(&self, callee: &FnKey, index: u32) -> bool {
         self.targets(callee)
             .into_iter()
             .any(|t| self.sql_params.contains(&(t, index)))
     }
 
     /// A call key as users write it: `pdf::header()` → `pdf::header`, `*::m` → `->m`.
-    pub fn display_callee(callee: &str) -> String {
-        match callee.strip_prefix("*::") {
-            Some(method) => format!("->{method}"),
-            None => callee.to_string(),
-        }
+    pub fn display_callee(callee: &FnKey) -> String {
+        callee.display()
     }
 
     /// Whether a taint found in `file` is a request value of `kind` (unescaped, for the host;

@@ -39,13 +39,15 @@ pub enum ValueUse<'a> {
     /// Holes interpolated into the text of a query, run at `exec`.
     SqlText {
         holes: Vec<&'a Hole>,
+        /// Values the driver binds to the query's parameters.
+        params: &'a [BoundParam],
         exec: Span,
         /// The query, as shown in findings.
         sql: String,
     },
     /// Argument `index` of a call to `callee`, a project function or not.
     Argument {
-        callee: &'a std::sync::Arc<str>,
+        callee: &'a crate::facts::FnKey,
         index: u32,
         holes: &'a [Hole],
         /// The call.
@@ -64,7 +66,7 @@ pub struct ValueContext<'a> {
 
 use std::fmt;
 
-use crate::facts::{BranchArm, Hole, Span, TenantUse};
+use crate::facts::{BoundParam, BranchArm, Hole, Span, TenantUse};
 use crate::sql::template::RenderedSql;
 
 /// Every rule tenantlint knows.

@@ -1,17 +1,18 @@
 //! TL003 unescaped-host-in-sql: a value derived from the request host reaches SQL text
 //! without escaping.
 
-use std::sync::Arc;
-
 use super::{Finding, Rule, TraceStep, ValueContext, ValueUse};
-use crate::facts::{Hole, Span, TaintKind};
+use crate::facts::{FnKey, Hole, Span, TaintKind};
 use crate::taint::Summaries;
 
 /// TL003 on one use: holes in SQL text, or an argument that a project function puts into SQL
 /// text.
 pub fn check(ctx: &ValueContext) -> Vec<Finding> {
     match &ctx.value {
-        ValueUse::SqlText { holes, exec, sql } => check_holes(
+        // Bound parameters are not SQL text.
+        ValueUse::SqlText {
+            holes, exec, sql, ..
+        } => check_holes(
             ctx.file,
             holes.iter().copied(),
             *exec,
@@ -44,7 +45,7 @@ fn check_holes<'h>(
     holes: impl IntoIterator<Item = &'h Hole>,
     exec: Span,
     sql: Option<String>,
-    via: Option<&Arc<str>>,
+    via: Option<&FnKey>,
     summaries: &Summaries,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
