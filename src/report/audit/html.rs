@@ -8,6 +8,7 @@ use super::{
     caveat_sentences, code_spans, excerpt, rule_why, source_line, table_display, verdict_sentence,
     verdict_tone, visible, Audit, CoverageRow, ExcerptRow, CHART_ROWS, INDEX_RULES,
 };
+use crate::report::escape::replace_chars;
 use crate::report::model::StatementKind;
 use crate::report::unanalyzed;
 use crate::rules::Rule;
@@ -149,19 +150,14 @@ pub fn render(audit: &Audit) -> String {
 
 /// Text for HTML: control characters made visible, then `& < > " '` escaped.
 pub fn esc(s: &str) -> String {
-    let s = visible(s);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    replace_chars(&visible(s), |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 /// A message or help text: escaped, its backquoted parts as `<code>`.
