@@ -7,6 +7,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod walk;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -377,6 +378,16 @@ impl<'a> Audit<'a> {
                     || self.verdict.by_kind.iter().any(|(kk, n)| kk == k && *n > 0)
             })
             .collect()
+    }
+
+    /// The rules the appendix explains: those with findings or suppressions, else TL001 and
+    /// TL002.
+    pub fn rules_shown(&self) -> Vec<Rule> {
+        if self.rules.is_empty() {
+            vec![Rule::MissingTenantFilter, Rule::InsertMissingTenant]
+        } else {
+            self.rules.clone()
+        }
     }
 
     /// Totals of the coverage rows: (statements, scoped, reported, suppressed, unverified).
