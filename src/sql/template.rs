@@ -9,6 +9,7 @@
 use std::ops::Range;
 
 use crate::facts::{Hole, HoleExpr, Piece, Span, Template};
+use crate::lines::LineIndex;
 
 /// Prefix of hole placeholders in rendered SQL.
 pub const PLACEHOLDER_PREFIX: &str = "__tl_h";
@@ -239,19 +240,10 @@ impl RenderedSql {
         matches!(clause, Some("WHERE" | "ON" | "HAVING" | "FROM" | "JOIN"))
     }
 
-    /// Byte offset of a 1-based line and character column, as sqlparser reports them.
+    /// Byte offset of a 1-based line and character column, as sqlparser reports them; a column
+    /// past the end of the text is its end, and line 0 is read as line 1.
     pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
-        let mut line_start = 0;
-        for _ in 1..line {
-            line_start += self.text[line_start..].find('\n')? + 1;
-        }
-        let line_text = &self.text[line_start..];
-        let within = line_text
-            .char_indices()
-            .nth(column.checked_sub(1)?)
-            .map(|(i, _)| i)
-            .unwrap_or(line_text.len());
-        Some(line_start + within)
+        LineIndex::newlines_only(&self.text).char_offset_clamped(&self.text, line.max(1), column)
     }
 
     /// The SQL for people: whitespace collapsed, placeholders shown as `?` (a quoted

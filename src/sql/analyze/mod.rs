@@ -28,7 +28,7 @@ use std::ops::Range;
 
 use sqlparser::ast::Statement;
 
-use names::LineIndex;
+use names::Positions;
 use walk::Walker;
 
 /// What the rules consider a tenant: the tenant column and which tables
@@ -95,7 +95,7 @@ pub struct QueryFacts {
 /// Extracts tenant facts from `stmts`, which were parsed from `sql` (spans in
 /// the AST are mapped back to byte offsets in `sql`).
 pub fn analyze(stmts: &[Statement], sql: &str, policy: &TenantPolicy) -> QueryFacts {
-    let index = LineIndex::new(sql);
+    let index = Positions::new(sql);
     let mut facts = QueryFacts::default();
     for stmt in stmts {
         let mut w = Walker::new(&index, policy);

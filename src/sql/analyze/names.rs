@@ -5,35 +5,28 @@ use std::ops::Range;
 
 use sqlparser::ast::{Assignment, Ident, ObjectName, ObjectNamePart};
 
-/// Maps sqlparser's 1-based (line, column) locations — columns count
-/// characters, lines are separated by `\n` — to byte offsets.
-pub(super) struct LineIndex<'s> {
+use crate::lines::LineIndex;
+
+/// Where sqlparser's spans lie in the SQL text it parsed: its 1-based (line, column)
+/// locations mapped to byte offsets by [`LineIndex::newlines_only`].
+pub(super) struct Positions<'s> {
     sql: &'s str,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
-impl<'s> LineIndex<'s> {
+impl<'s> Positions<'s> {
     pub(super) fn new(sql: &'s str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(sql.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { sql, line_starts }
+        Positions {
+            sql,
+            lines: LineIndex::newlines_only(sql),
+        }
     }
 
     /// Byte offset of a 1-based line/column location, if inside the text.
     pub(super) fn offset(&self, line: u64, column: u64) -> Option<usize> {
-        let line = usize::try_from(line).ok()?.checked_sub(1)?;
-        let col = usize::try_from(column).ok()?.checked_sub(1)?;
-        let start = *self.line_starts.get(line)?;
-        let rest = self.sql.get(start..)?;
-        let mut chars = rest.char_indices();
-        match chars.nth(col) {
-            Some((i, _)) => Some(start + i),
-            // Column just past the last character of the text.
-            None => {
-                let n = rest.chars().count();
-                (n == col).then_some(start + rest.len())
-            }
-        }
+        let line = usize::try_from(line).ok()?;
+        let column = usize::try_from(column).ok()?;
+        self.lines.char_offset(self.sql, line, column)
     }
 
     /// Byte range of an identifier's name (without quotes).

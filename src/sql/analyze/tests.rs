@@ -1,4 +1,4 @@
-use super::names::{is_placeholder, LineIndex};
+use super::names::{is_placeholder, Positions};
 use super::*;
 use crate::sql::parse::parse_mysql;
 
@@ -638,7 +638,7 @@ fn on_duplicate_key_update_is_ignored() {
 #[test]
 fn line_index_offsets() {
     let sql = "a\n전체b\r\nc";
-    let idx = LineIndex::new(sql);
+    let idx = Positions::new(sql);
     assert_eq!(idx.offset(1, 1), Some(0));
     assert_eq!(idx.offset(2, 1), Some(2));
     assert_eq!(idx.offset(2, 2), Some(5));

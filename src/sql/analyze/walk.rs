@@ -12,7 +12,7 @@ use sqlparser::ast::{
 };
 
 use super::expr::expr_parts;
-use super::names::{assignment_targets, is_placeholder, last_ident, LineIndex};
+use super::names::{assignment_targets, is_placeholder, last_ident, Positions};
 use super::{InsertFacts, TenantPolicy};
 
 pub(super) struct Scope {
@@ -57,7 +57,7 @@ pub(super) struct Filter<'a> {
 }
 
 pub(super) struct Walker<'a, 'p> {
-    index: &'p LineIndex<'p>,
+    index: &'p Positions<'p>,
     pub(super) policy: &'p TenantPolicy<'p>,
     pub(super) scopes: Vec<Scope>,
     pub(super) refs: Vec<RefInfo>,
@@ -75,7 +75,7 @@ pub(super) struct Walker<'a, 'p> {
 type Pending<'a> = Vec<(&'a Expr, Target)>;
 
 impl<'a, 'p> Walker<'a, 'p> {
-    pub(super) fn new(index: &'p LineIndex<'p>, policy: &'p TenantPolicy<'p>) -> Self {
+    pub(super) fn new(index: &'p Positions<'p>, policy: &'p TenantPolicy<'p>) -> Self {
         Walker {
             index,
             policy,
