@@ -4,9 +4,9 @@
 use sqlparser::ast::{BinaryOperator, Expr, InTarget, Query};
 
 use super::expr::{expr_parts, strip_nested, MAX_EXPR_DEPTH};
-use super::names::is_placeholder;
 use super::walk::{Cond, Target, Walker};
 use super::{Constraint, QueryFacts, TableRef};
+use crate::sql::placeholder::is_placeholder;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Level {

@@ -1,5 +1,5 @@
 //! Names in the AST: where an identifier stands in the SQL text, the last part of an
-//! object name, the columns an assignment sets, and placeholder identifiers.
+//! object name, the columns an assignment sets.
 
 use std::ops::Range;
 
@@ -55,12 +55,6 @@ impl<'s> Positions<'s> {
         }
         start..end
     }
-}
-
-/// `true` for a caller placeholder identifier `__tl_h<digits>`.
-pub fn is_placeholder(name: &str) -> bool {
-    name.strip_prefix(crate::sql::template::PLACEHOLDER_PREFIX)
-        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub(super) fn last_ident(name: &ObjectName) -> Option<&Ident> {

@@ -1,4 +1,4 @@
-use super::names::{is_placeholder, Positions};
+use super::names::Positions;
 use super::*;
 use crate::sql::parse::parse_mysql;
 
@@ -799,15 +799,6 @@ fn alias_reported() {
     let f = facts("SELECT * FROM iw_a AS `x`, iw_b WHERE 1");
     let aliases: Vec<Option<String>> = f.refs.into_iter().map(|r| r.alias).collect();
     assert_eq!(aliases, [Some("x".to_string()), None]);
-}
-
-#[test]
-fn placeholder_helper() {
-    assert!(is_placeholder("__tl_h0"));
-    assert!(is_placeholder("__tl_h123"));
-    assert!(!is_placeholder("__tl_h"));
-    assert!(!is_placeholder("__tl_h1member"));
-    assert!(!is_placeholder("ep_code"));
 }
 
 mod more_tests {

@@ -12,8 +12,9 @@ use sqlparser::ast::{
 };
 
 use super::expr::expr_parts;
-use super::names::{assignment_targets, is_placeholder, last_ident, Positions};
+use super::names::{assignment_targets, last_ident, Positions};
 use super::{InsertFacts, TenantPolicy};
+use crate::sql::placeholder::is_placeholder;
 
 pub(super) struct Scope {
     pub(super) parent: Option<usize>,
