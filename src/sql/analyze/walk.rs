@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use sqlparser::ast::{
-    Delete, Expr, FromTable, FunctionArg, FunctionArgExpr, GroupByExpr, Insert, JoinConstraint,
-    JoinOperator, LimitClause, ObjectName, OnInsert, OrderByKind, Query, Select, SelectItem,
-    SetExpr, Statement, TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind,
+    Delete, Expr, FromTable, FunctionArg, FunctionArgExpr, GroupByExpr, Ident, Insert,
+    JoinConstraint, JoinOperator, LimitClause, ObjectName, OnInsert, OrderByExpr, OrderByKind,
+    Query, Select, SelectItem, SetExpr, Statement, TableAlias, TableFactor, TableObject,
+    TableWithJoins, Update, UpdateTableFromKind,
 };
 
 use super::expr::expr_parts;
@@ -123,6 +124,24 @@ impl<'a, 'p> Walker<'a, 'p> {
         id
     }
 
+    /// Records a table name as written and returns its byte range.
+    fn table_name(&mut self, id: &Ident) -> Range<usize> {
+        let range = self.index.ident_range(id);
+        self.table_names.push((id.value.clone(), range.clone()));
+        range
+    }
+
+    /// The reference a derived table or table function brings in under its alias (none
+    /// without one).
+    fn alias_ref(&mut self, sid: usize, alias: Option<&TableAlias>) -> Vec<usize> {
+        match alias {
+            Some(a) => {
+                vec![self.add_ref(sid, a.name.value.clone(), Some(a.name.value.clone()), None)]
+            }
+            None => Vec::new(),
+        }
+    }
+
     // -- statements ---------------------------------------------------------
 
     pub(super) fn statement(&mut self, stmt: &'a Statement, parent: Option<usize>) {
@@ -138,8 +157,7 @@ impl<'a, 'p> Walker<'a, 'p> {
     fn insert(&mut self, ins: &'a Insert, parent: Option<usize>) {
         if let TableObject::TableName(name) = &ins.table {
             if let Some(id) = last_ident(name) {
-                let range = self.index.ident_range(id);
-                self.table_names.push((id.value.clone(), range.clone()));
+                let range = self.table_name(id);
                 if (self.policy.is_tenant_table)(&id.value) {
                     let col = self.policy.column;
                     let is_col = |n: &ObjectName| {
@@ -182,20 +200,13 @@ impl<'a, 'p> Walker<'a, 'p> {
         if let Some(UpdateTableFromKind::BeforeSet(f) | UpdateTableFromKind::AfterSet(f)) =
             &upd.from
         {
-            for twj in f {
-                self.join_tree(twj, sid, &mut pending);
-            }
+            self.join_trees(f, sid, &mut pending);
         }
         self.finish_scope(sid, pending, upd.selection.as_ref());
         for a in &upd.assignments {
             self.scan_expr(&a.value, Some(sid));
         }
-        for o in &upd.order_by {
-            self.scan_expr(&o.expr, Some(sid));
-        }
-        if let Some(l) = &upd.limit {
-            self.scan_expr(l, Some(sid));
-        }
+        self.order_and_limit(&upd.order_by, upd.limit.as_ref(), sid);
     }
 
     fn delete(&mut self, del: &'a Delete, parent: Option<usize>) {
@@ -204,24 +215,27 @@ impl<'a, 'p> Walker<'a, 'p> {
         let from = match &del.from {
             FromTable::WithFromKeyword(v) | FromTable::WithoutKeyword(v) => v,
         };
-        match &del.using {
+        let tables = match &del.using {
             // `DELETE FROM t1, t2 USING <refs>`: the FROM list names targets.
-            Some(using) => {
-                for twj in using {
-                    self.join_tree(twj, sid, &mut pending);
-                }
-            }
-            None => {
-                for twj in from {
-                    self.join_tree(twj, sid, &mut pending);
-                }
-            }
-        }
+            Some(using) => using,
+            None => from,
+        };
+        self.join_trees(tables, sid, &mut pending);
         self.finish_scope(sid, pending, del.selection.as_ref());
-        for o in &del.order_by {
+        self.order_and_limit(&del.order_by, del.limit.as_ref(), sid);
+    }
+
+    /// Scans the `ORDER BY` and `LIMIT` of an UPDATE or DELETE of scope `sid`.
+    fn order_and_limit(
+        &mut self,
+        order_by: &'a [OrderByExpr],
+        limit: Option<&'a Expr>,
+        sid: usize,
+    ) {
+        for o in order_by {
             self.scan_expr(&o.expr, Some(sid));
         }
-        if let Some(l) = &del.limit {
+        if let Some(l) = limit {
             self.scan_expr(l, Some(sid));
         }
     }
@@ -308,8 +322,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                 // MySQL 8 `TABLE t`: an unfiltered read of the table.
                 let id = t.table_name.as_ref()?;
                 let sid = self.new_scope(parent);
-                let range = self.index.ident_range(id);
-                self.table_names.push((id.value.clone(), range.clone()));
+                let range = self.table_name(id);
                 self.add_ref(sid, id.value.clone(), None, Some((id.value.clone(), range)));
                 Some(sid)
             }
@@ -320,9 +333,7 @@ impl<'a, 'p> Walker<'a, 'p> {
     fn select(&mut self, s: &'a Select, parent: Option<usize>) -> usize {
         let sid = self.new_scope(parent);
         let mut pending = Pending::new();
-        for twj in &s.from {
-            self.join_tree(twj, sid, &mut pending);
-        }
+        self.join_trees(&s.from, sid, &mut pending);
         self.finish_scope(sid, pending, s.selection.as_ref());
         let ctx = Some(sid);
         for item in &s.projection {
@@ -379,6 +390,13 @@ impl<'a, 'p> Walker<'a, 'p> {
         }
         for e in exprs {
             self.scan_expr(e, Some(sid));
+        }
+    }
+
+    /// Registers the references of a list of FROM items.
+    fn join_trees(&mut self, list: &'a [TableWithJoins], sid: usize, pending: &mut Pending<'a>) {
+        for twj in list {
+            self.join_tree(twj, sid, pending);
         }
     }
 
@@ -461,8 +479,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                 let r = if name.0.len() == 1 && self.ctes.contains(&lower) {
                     self.add_ref(sid, qualifier, alias_text.clone(), None)
                 } else {
-                    let range = self.index.ident_range(id);
-                    self.table_names.push((id.value.clone(), range.clone()));
+                    let range = self.table_name(id);
                     self.add_ref(sid, qualifier, alias_text, Some((id.value.clone(), range)))
                 };
                 if alias_name.is_some_and(|a| is_placeholder(&a.value)) {
@@ -486,30 +503,14 @@ impl<'a, 'p> Walker<'a, 'p> {
                     self.scopes[sid].parent
                 };
                 self.query(subquery, parent);
-                match alias {
-                    Some(a) => vec![self.add_ref(
-                        sid,
-                        a.name.value.clone(),
-                        Some(a.name.value.clone()),
-                        None,
-                    )],
-                    None => Vec::new(),
-                }
+                self.alias_ref(sid, alias.as_ref())
             }
             TableFactor::NestedJoin {
                 table_with_joins, ..
             } => self.join_tree(table_with_joins, sid, pending),
             TableFactor::TableFunction { expr, alias } => {
                 self.scan_expr(expr, Some(sid));
-                match alias {
-                    Some(a) => vec![self.add_ref(
-                        sid,
-                        a.name.value.clone(),
-                        Some(a.name.value.clone()),
-                        None,
-                    )],
-                    None => Vec::new(),
-                }
+                self.alias_ref(sid, alias.as_ref())
             }
             TableFactor::Function { args, alias, .. } => {
                 for a in args {
@@ -522,15 +523,7 @@ impl<'a, 'p> Walker<'a, 'p> {
                         self.scan_expr(e, Some(sid));
                     }
                 }
-                match alias {
-                    Some(a) => vec![self.add_ref(
-                        sid,
-                        a.name.value.clone(),
-                        Some(a.name.value.clone()),
-                        None,
-                    )],
-                    None => Vec::new(),
-                }
+                self.alias_ref(sid, alias.as_ref())
             }
             _ => Vec::new(),
         }
