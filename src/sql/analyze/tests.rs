@@ -1,3 +1,5 @@
+//! Unit tests of the tenant facts [`analyze`](super::analyze) extracts from parsed SQL.
+
 use super::names::Positions;
 use super::*;
 use crate::sql::parse::parse_mysql;
