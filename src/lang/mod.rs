@@ -4,8 +4,14 @@
 //! The engine reaches a front-end only through [`frontend`] (by the [`Lang`] discovery gave a
 //! file) and the [`Frontend`] trait: a parser per thread ([`Parsers`]), the byte scan for the
 //! functions a project defines ([`ProjectNames`]), and the lowering of one file.
+//!
+//! What the lowering of any language shares lives beside the front-ends: `value` (the set of
+//! ways a string may be built, with its taints) and `env` (what is known of each variable, and
+//! how branches merge).
 
+mod env;
 pub mod php;
+mod value;
 
 use crate::discover::Lang;
 use crate::facts::FileFacts;

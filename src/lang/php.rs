@@ -11,6 +11,8 @@
 //!
 //! This is the only code that knows tree-sitter-php node kinds.
 
+pub use crate::lang::value::starts_with_sql_verb;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -20,13 +22,15 @@ use crate::facts::{
     CallFact, ClassFact, ConstDef, FileFacts, FoldPiece, FunctionSummary, Hole, HoleExpr, Piece,
     Span, SqlSite, Taint, TaintKind, TaintOrigin, Template,
 };
+use crate::lang::env::{
+    merge_states, merge_states_on, restrict, unknown_var, ArrayLiteral, Env, State, VarState,
+};
+use crate::lang::value::{
+    add_taints, escaped, fold_pieces, hole_label, is_blank, is_composite_name, is_tainted_value,
+    known_value, may_carry_tenant_param, single_text, tainted_holes, Value, Variant, MAX_STEPS,
+    MAX_TAINTS,
+};
 
-/// At most this many ways of building one value are kept (cartesian products of branches).
-const MAX_VARIANTS: usize = 32;
-/// Trace steps kept per taint.
-const MAX_STEPS: usize = 16;
-/// Taints kept per value.
-const MAX_TAINTS: usize = 16;
 /// Expressions nested deeper than this are treated as opaque values rather than walked, so a
 /// pathological file cannot overflow the stack.
 const MAX_DEPTH: usize = 256;
@@ -182,204 +186,6 @@ fn suppression_comments(root: Node, src: &str) -> Vec<crate::facts::SuppressionC
     out
 }
 
-/// The branch outcomes a variant was built under: `(condition id, taken)`, sorted by id.
-/// Two `if`s with the same condition take the same branch, so a join appended under
-/// `if (C)` and its tenant predicate appended under a later `if (C)` are never split apart.
-type Tags = Vec<(u32, bool)>;
-
-/// One way a value may be built, and the conditions it was built under.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-struct Variant {
-    pieces: Template,
-    tags: Tags,
-}
-
-/// Combine the assumptions of two variants; `None` when they contradict each other.
-fn join_tags(a: &Tags, b: &Tags) -> Option<Tags> {
-    if b.is_empty() {
-        return Some(a.clone());
-    }
-    let mut out = a.clone();
-    for (id, taken) in b {
-        match out.iter().find(|(i, _)| i == id) {
-            Some((_, t)) if t != taken => return None,
-            Some(_) => {}
-            None => out.push((*id, *taken)),
-        }
-    }
-    out.sort_unstable();
-    Some(out)
-}
-
-/// A set of ways a value may be built.
-#[derive(Clone, Debug, Default)]
-struct Value {
-    variants: Vec<Variant>,
-    capped: bool,
-}
-
-impl Value {
-    fn single(piece: Piece) -> Self {
-        Value {
-            variants: vec![Variant {
-                pieces: vec![piece],
-                tags: Tags::new(),
-            }],
-            capped: false,
-        }
-    }
-
-    fn empty_string() -> Self {
-        Value {
-            variants: vec![Variant::default()],
-            capped: false,
-        }
-    }
-
-    fn concat(mut self, other: Value) -> Value {
-        if other.variants.len() == 1 && other.variants[0].tags.is_empty() {
-            // The common case (one unconditional way to build the right side): extend in place.
-            for a in &mut self.variants {
-                a.pieces.extend(other.variants[0].pieces.iter().cloned());
-            }
-            self.capped |= other.capped;
-            return self;
-        }
-        let mut out = Vec::new();
-        let mut capped = self.capped || other.capped;
-        'outer: for a in &self.variants {
-            for b in &other.variants {
-                let Some(tags) = join_tags(&a.tags, &b.tags) else {
-                    continue;
-                };
-                if out.len() >= MAX_VARIANTS {
-                    capped = true;
-                    break 'outer;
-                }
-                let mut pieces = a.pieces.clone();
-                pieces.extend(b.pieces.iter().cloned());
-                out.push(Variant { pieces, tags });
-            }
-        }
-        Value {
-            variants: out,
-            capped,
-        }
-    }
-
-    fn union(mut self, other: Value) -> Value {
-        self.capped |= other.capped;
-        for v in other.variants {
-            if let Some(existing) = self.variants.iter_mut().find(|e| e.pieces == v.pieces) {
-                // Built the same way under both assumptions: keep only what they share.
-                existing.tags.retain(|t| v.tags.contains(t));
-                continue;
-            }
-            if self.variants.len() >= MAX_VARIANTS {
-                self.capped = true;
-                break;
-            }
-            self.variants.push(v);
-        }
-        self
-    }
-
-    /// Whether any hole carries taint.
-    fn has_taint(&self) -> bool {
-        self.any_taint(|_| true)
-    }
-
-    /// Whether any hole carries a taint satisfying `f`.
-    fn any_taint(&self, f: impl Fn(&Taint) -> bool) -> bool {
-        self.variants.iter().any(|v| {
-            v.pieces
-                .iter()
-                .any(|p| matches!(p, Piece::Hole(h) if h.taint.iter().any(&f)))
-        })
-    }
-
-    /// Every taint carried by a hole of any variant.
-    fn taints(&self) -> Vec<Taint> {
-        let mut out = Vec::new();
-        for v in &self.variants {
-            for p in &v.pieces {
-                if let Piece::Hole(h) = p {
-                    add_taints(&mut out, &h.taint);
-                }
-            }
-        }
-        out
-    }
-
-    /// Record that every tainted hole passed through `step` (an assignment or a call).
-    fn with_step(mut self, step: Span) -> Value {
-        if !self.has_taint() {
-            return self;
-        }
-        for v in &mut self.variants {
-            for p in &mut v.pieces {
-                if let Piece::Hole(h) = p {
-                    for t in &mut h.taint {
-                        if t.steps.last() != Some(&step) && t.steps.len() < MAX_STEPS {
-                            t.steps.push(step);
-                        }
-                    }
-                }
-            }
-        }
-        self
-    }
-
-    /// Tag every variant with a branch outcome.
-    fn tagged(mut self, tag: (u32, bool)) -> Value {
-        for v in &mut self.variants {
-            if let Some(tags) = join_tags(&v.tags, &vec![tag]) {
-                v.tags = tags;
-            }
-        }
-        self
-    }
-}
-
-/// What the environment knows about one variable (or constant-keyed array element).
-#[derive(Clone, Debug, Default)]
-struct VarState {
-    value: Value,
-    /// On some path the variable holds a run-time value this front-end cannot know.
-    unknown: bool,
-    /// On some path the variable may not be assigned in this scope.
-    maybe_unset: bool,
-    /// The assignments that may have produced the current value.
-    defs: Vec<usize>,
-    /// Where the run-time value (`unknown`) may come from.
-    unknown_taint: Vec<Taint>,
-    /// A tenant request parameter that was compared with the resolved tenant, leaving on
-    /// mismatch, on every path reaching here (TL004).
-    checked: bool,
-    /// Calls a request value was passed to (`check_ep($_GET['ep'])`): checks if the callee
-    /// checks that parameter.
-    guards: Vec<(Arc<str>, u32)>,
-    /// The class of the object it holds on every path (`new Pdf`, a `Pdf $p` parameter),
-    /// lower-case: `$p->m()` then calls that class's method.
-    class: Option<Arc<str>>,
-    /// Assigned an array literal: its keys and its values, each as one value with a variant
-    /// per element (`foreach` over it binds them).
-    array: Option<Arc<ArrayLiteral>>,
-}
-
-/// The keys and the values of an array literal, a variant per element.
-#[derive(Debug, Default)]
-struct ArrayLiteral {
-    keys: Value,
-    values: Value,
-}
-
-/// Entries are shared between the environments of different branches; cloning an environment
-/// at a branch copies pointers, not values.
-type Env = HashMap<Arc<str>, Arc<VarState>>;
-/// `None` when the current path has left (return, exit, throw).
-type State = Option<Env>;
-
 /// An assignment of a value to a variable, remembered so that a query stored and never read
 /// is still analysed.
 struct Def {
@@ -456,128 +262,6 @@ fn collapse_whitespace(text: &str, max: usize) -> String {
 
 fn span_of(n: Node) -> Span {
     Span::new(n.start_byte(), n.end_byte())
-}
-
-fn merge_states(a: State, b: State) -> State {
-    merge_states_on(a, b, None)
-}
-
-/// Merge the states after the two branches of `if (C)`; with `cond`, what each branch changed
-/// is tagged with its outcome of C.
-fn merge_states_on(a: State, b: State, cond: Option<u32>) -> State {
-    match (a, b) {
-        (None, x) | (x, None) => x,
-        (Some(a), Some(b)) => Some(merge_envs(a, b, cond)),
-    }
-}
-
-/// Keep, in every variable, only the variants consistent with C having outcome `taken`.
-fn restrict(state: &mut State, cond: u32, taken: bool) {
-    let Some(env) = state.as_mut() else {
-        return;
-    };
-    for var in env.values_mut() {
-        let contradicts = |v: &Variant| v.tags.iter().any(|(id, t)| *id == cond && *t != taken);
-        let n = var.value.variants.iter().filter(|v| contradicts(v)).count();
-        if n > 0 && n < var.value.variants.len() {
-            Arc::make_mut(var)
-                .value
-                .variants
-                .retain(|v| !contradicts(v));
-        }
-    }
-}
-
-fn merge_envs(mut a: Env, mut b: Env, cond: Option<u32>) -> Env {
-    let tag = |v: &Value, taken: bool| match cond {
-        Some(c) => v.clone().tagged((c, taken)),
-        None => v.clone(),
-    };
-    for (k, x) in a.iter_mut() {
-        match b.remove(k) {
-            Some(y) if Arc::ptr_eq(x, &y) => {}
-            Some(y) => {
-                let mut defs = x.defs.clone();
-                for d in &y.defs {
-                    if !defs.contains(d) {
-                        defs.push(*d);
-                    }
-                }
-                let mut unknown_taint = x.unknown_taint.clone();
-                add_taints(&mut unknown_taint, &y.unknown_taint);
-                *x = Arc::new(VarState {
-                    value: tag(&x.value, true).union(tag(&y.value, false)),
-                    unknown: x.unknown || y.unknown,
-                    maybe_unset: x.maybe_unset || y.maybe_unset,
-                    defs,
-                    unknown_taint,
-                    checked: x.checked && y.checked,
-                    guards: x
-                        .guards
-                        .iter()
-                        .filter(|g| y.guards.contains(g))
-                        .cloned()
-                        .collect(),
-                    class: if x.class == y.class {
-                        x.class.clone()
-                    } else {
-                        None
-                    },
-                    array: match (&x.array, &y.array) {
-                        (Some(a), Some(b)) if Arc::ptr_eq(a, b) => Some(a.clone()),
-                        (Some(a), Some(b)) => Some(Arc::new(ArrayLiteral {
-                            keys: a.keys.clone().union(b.keys.clone()),
-                            values: a.values.clone().union(b.values.clone()),
-                        })),
-                        _ => None,
-                    },
-                });
-            }
-            None if !x.maybe_unset => {
-                *x = Arc::new(VarState {
-                    maybe_unset: true,
-                    checked: false,
-                    value: tag(&x.value, true),
-                    ..(**x).clone()
-                });
-            }
-            None => {}
-        }
-    }
-    // Variables only the second side assigned may be unset on the first.
-    for (k, y) in b {
-        let state = if y.maybe_unset {
-            y
-        } else {
-            Arc::new(VarState {
-                maybe_unset: true,
-                checked: false,
-                value: tag(&y.value, false),
-                ..(*y).clone()
-            })
-        };
-        a.insert(k, state);
-    }
-    a
-}
-
-/// Does this template's leading literal text start with a SQL verb?
-pub fn starts_with_sql_verb(t: &Template) -> bool {
-    let mut lead = String::new();
-    for p in t {
-        match p {
-            Piece::Text { text, .. } => lead.push_str(text),
-            // A variable whose text is known here (`$verb = "UPDATE"`) counts as text.
-            Piece::Hole(Hole {
-                known: Some(text), ..
-            }) => lead.push_str(text),
-            Piece::Hole(_) => break,
-        }
-        if lead.len() > 256 {
-            break;
-        }
-    }
-    crate::sql::template::leading_verb(&lead).is_some()
 }
 
 impl<'s> Lowerer<'s> {
@@ -2568,8 +2252,6 @@ impl<'s> Lowerer<'s> {
         }
     }
 
-    /// Remember the parents of a path stored in an environment (`$a` and `$a['b']` for
-    /// `$a['b']['c']`), for [`invalidate_children`].
     /// The value of a local variable on a path where this function never assigned it: `""`,
     /// unless the function ran something that may set any variable.
     fn unassigned_local(&self, n: Node) -> Value {
@@ -2612,6 +2294,8 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// Remember the parents of a path stored in an environment (`$a` and `$a['b']` for
+    /// `$a['b']['c']`), for [`invalidate_children`].
     fn note_parents(&mut self, path: &str) {
         for (i, _) in path.match_indices(['[', '-']) {
             let boundary = path[i..].starts_with('[') || path[i..].starts_with("->");
@@ -3198,29 +2882,6 @@ const PROPAGATING_BUILTINS: &[&str] = &[
     "array_slice",
 ];
 
-/// Mark taints as passed through SQL escaping or a numeric conversion.
-fn escaped(mut taint: Vec<Taint>) -> Vec<Taint> {
-    for t in &mut taint {
-        t.escaped = true;
-    }
-    taint
-}
-
-/// The holes of a value that carry taint.
-fn tainted_holes(v: &Value) -> Vec<Hole> {
-    let mut out = Vec::new();
-    for variant in &v.variants {
-        for p in &variant.pieces {
-            if let Piece::Hole(h) = p {
-                if !h.taint.is_empty() && !out.contains(h) {
-                    out.push(h.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Which parts of a regular expression can match a quote or a backslash.
 struct RegexSafety {
     /// The whole match cannot hold a quote or backslash.
@@ -3442,74 +3103,6 @@ fn same_operand(a: &str, b: &str) -> bool {
         .eq(b.chars().filter(|c| !c.is_whitespace()))
 }
 
-/// Whether a taint may stand for the tenant request parameter (decided for call results in
-/// the project pass).
-fn may_carry_tenant_param(t: &Taint) -> bool {
-    match &t.origin {
-        TaintOrigin::Source { kind, .. } => *kind == TaintKind::TenantParam,
-        TaintOrigin::Param(_) => false,
-        TaintOrigin::Call { inner, .. } => inner.as_deref().is_some_and(may_carry_tenant_param),
-    }
-}
-
-/// A variant made only of holes, two or more (`$iw['write_prefix'] . $bo_table`).
-fn is_composite_name(pieces: &[Piece]) -> bool {
-    pieces.len() > 1 && pieces.iter().all(|p| matches!(p, Piece::Hole(_)))
-}
-
-/// The text of a variant made only of literal text that looks like one name or value (no
-/// whitespace or quotes): `"iw_" . "member"`.
-fn known_value(pieces: &[Piece]) -> Option<String> {
-    let mut out = String::new();
-    for p in pieces {
-        match p {
-            Piece::Text { text, .. } => out.push_str(text),
-            Piece::Hole(_) => return None,
-        }
-    }
-    let name_like = !out.is_empty()
-        && out
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$' | '-'));
-    name_like.then_some(out)
-}
-
-/// A run-time value (not a SQL fragment, not a name to resolve): holes and short text with
-/// no spaces or quotes, where some hole carries taint or none is a resolvable name, such as
-/// `$sub . '.example.com'` or `date('Ymd') . rand()`.
-fn is_tainted_value(pieces: &[Piece]) -> bool {
-    let mut tainted = false;
-    let mut names = false;
-    let mut holes = 0;
-    for p in pieces {
-        match p {
-            Piece::Text { text, .. } => {
-                if text
-                    .chars()
-                    .any(|c| c.is_whitespace() || matches!(c, '\'' | '"' | '`'))
-                {
-                    return false;
-                }
-            }
-            Piece::Hole(h) => {
-                holes += 1;
-                tainted |= !h.taint.is_empty();
-                names |= matches!(h.expr, HoleExpr::Path(_)) && h.known.is_none();
-            }
-        }
-    }
-    tainted || (holes > 0 && !names && pieces.len() > 1)
-}
-
-/// A template as fold pieces when it is built of literal text and names only (`__DIR__ .
-/// '/config.php'`, `IW_PATH . '/lib/x.php'`).
-fn fold_pieces(pieces: &[Piece]) -> Option<Vec<FoldPiece>> {
-    pieces
-        .iter()
-        .map(|p| Some(FoldPiece::of(p)).filter(|f| *f != FoldPiece::Opaque))
-        .collect()
-}
-
 /// A function or class name as a key: its last namespace segment, lower-case (PHP names are
 /// case-insensitive).
 fn class_key(name: &str) -> String {
@@ -3518,25 +3111,6 @@ fn class_key(name: &str) -> String {
         .next()
         .unwrap_or(name)
         .to_ascii_lowercase()
-}
-
-/// Add taints not already present (bounded).
-fn add_taints(into: &mut Vec<Taint>, from: &[Taint]) {
-    for t in from {
-        if into.len() >= MAX_TAINTS {
-            return;
-        }
-        if !into.iter().any(|x| x.origin == t.origin) {
-            into.push(t.clone());
-        }
-    }
-}
-
-fn unknown_var() -> Arc<VarState> {
-    Arc::new(VarState {
-        unknown: true,
-        ..VarState::default()
-    })
 }
 
 /// Assigning `$x` forgets what was known of `$x['k']` and `$x->p`. `parents` holds every path
@@ -3585,39 +3159,6 @@ fn balanced(text: &str) -> bool {
         }
     }
     depth == 0
-}
-
-/// A template that is only whitespace (`""` is false in PHP).
-fn is_blank(t: &Template) -> bool {
-    t.iter().all(|p| match p {
-        Piece::Text { text, .. } => text.trim().is_empty(),
-        Piece::Hole(_) => false,
-    })
-}
-
-fn single_text(v: &Value) -> Option<String> {
-    if v.variants.len() != 1 {
-        return None;
-    }
-    let mut s = String::new();
-    for p in &v.variants[0].pieces {
-        match p {
-            Piece::Text { text, .. } => s.push_str(text),
-            Piece::Hole(_) => return None,
-        }
-    }
-    Some(s)
-}
-
-fn hole_label(v: &Value) -> String {
-    v.variants
-        .first()
-        .and_then(|t| t.pieces.first())
-        .map(|p| match p {
-            Piece::Text { text, .. } => text.to_string(),
-            Piece::Hole(h) => h.expr.display().to_string(),
-        })
-        .unwrap_or_default()
 }
 
 /// Decode one PHP escape sequence.
