@@ -1,6 +1,8 @@
-//! Byte offsets to line and column, for every output format.
+//! Byte offsets to line and column and back, for every output format and for the positions
+//! sqlparser reports.
 
-/// Start offsets of the lines of one text. `\n`, `\r\n` and a lone `\r` each end a line.
+/// Start offsets of the lines of one text. `\n`, `\r\n` and a lone `\r` each end a line
+/// ([`LineIndex::new`]), or `\n` only ([`LineIndex::newlines_only`], as sqlparser counts lines).
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -30,6 +32,14 @@ impl LineIndex {
             }
             i += 1;
         }
+        LineIndex { starts }
+    }
+
+    /// Lines that only `\n` ends (a `\r` stays part of its line), as sqlparser counts them: the
+    /// index for [`char_offset`](Self::char_offset) on text sqlparser read.
+    pub fn newlines_only(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
@@ -80,6 +90,43 @@ impl LineIndex {
         line.checked_sub(1)
             .and_then(|i| self.starts.get(i).copied())
     }
+
+    /// Byte offset of a 1-based line and 1-based column that counts characters, as sqlparser
+    /// reports locations. The column is counted on from the line's start and may run past its
+    /// end; one past the last character of the text is the text's end. `None` for line or
+    /// column 0, a line past the last, or a column further out.
+    pub fn char_offset(&self, text: &str, line: usize, column: usize) -> Option<usize> {
+        match self.char_position(text, line, column)? {
+            Ok(offset) => Some(offset),
+            Err(chars) => (chars == column - 1).then_some(text.len()),
+        }
+    }
+
+    /// As [`char_offset`](Self::char_offset), but any column past the text's last character is
+    /// the text's end.
+    pub fn char_offset_clamped(&self, text: &str, line: usize, column: usize) -> Option<usize> {
+        Some(
+            self.char_position(text, line, column)?
+                .unwrap_or(text.len()),
+        )
+    }
+
+    /// `Ok(offset)` of a 1-based line and character column, or `Err(n)` when the column lies
+    /// beyond the `n` characters from the line's start to the end of the text.
+    fn char_position(
+        &self,
+        text: &str,
+        line: usize,
+        column: usize,
+    ) -> Option<Result<usize, usize>> {
+        let col = column.checked_sub(1)?;
+        let start = self.line_start(line)?;
+        let rest = text.get(start..)?;
+        Some(match rest.char_indices().nth(col) {
+            Some((i, _)) => Ok(start + i),
+            None => Err(rest.chars().count()),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +148,26 @@ mod tests {
         assert_eq!(idx.line_start(5), None);
         assert_eq!(idx.line_of(4), 2);
         assert_eq!(idx.line_of(text.len() + 10), 4);
+    }
+
+    #[test]
+    fn sqlparser_locations_count_characters_on_newline_only_lines() {
+        let text = "a\n전체b\r\nc";
+        let idx = LineIndex::newlines_only(text);
+        assert_eq!(idx.char_offset(text, 1, 1), Some(0));
+        assert_eq!(idx.char_offset(text, 2, 1), Some(2));
+        assert_eq!(idx.char_offset(text, 2, 2), Some(5));
+        assert_eq!(idx.char_offset(text, 2, 3), Some(8));
+        assert_eq!(idx.char_offset(text, 3, 1), Some(11));
+        assert_eq!(idx.char_offset(text, 3, 2), Some(12));
+        assert_eq!(idx.char_offset(text, 3, 3), None);
+        assert_eq!(idx.char_offset(text, 0, 0), None);
+        assert_eq!(idx.char_offset(text, 4, 1), None);
+        // The column runs on past the end of its line.
+        assert_eq!(idx.char_offset(text, 1, 3), Some(2));
+        assert_eq!(idx.char_offset_clamped(text, 3, 3), Some(12));
+        assert_eq!(idx.char_offset_clamped(text, 3, 9), Some(12));
+        assert_eq!(idx.char_offset_clamped(text, 3, 0), None);
+        assert_eq!(idx.char_offset_clamped(text, 4, 1), None);
     }
 }

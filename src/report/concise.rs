@@ -5,8 +5,11 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::report::model::Report;
+use crate::lines::LineCol;
+use crate::report::escape::{escape, Notation};
+use crate::report::model::{Report, ScannedFile, Unanalyzed};
 use crate::report::{pretty, RenderOptions};
+use crate::rules::Finding;
 
 /// Render the report, one finding per line.
 ///
@@ -15,10 +18,51 @@ use crate::report::{pretty, RenderOptions};
 /// tenantlint: 1 file, 1 SQL site (0 unanalyzed), 0 with parse errors: 1 finding (…) in 3 ms
 /// ```
 pub fn render(report: &Report, options: &RenderOptions) -> String {
+    list(report, options, &report.findings, &Concise)
+}
+
+/// How a format that writes a line per finding, unanalyzed site and warning writes each one.
+pub(crate) trait LineFormat {
+    /// `finding`, in `file`, starting `at`.
+    fn finding(&self, out: &mut String, file: &ScannedFile, at: LineCol, finding: &Finding);
+    /// An unanalyzed `site` in `file`, starting `at` (`--show-unanalyzed`).
+    fn unanalyzed(&self, out: &mut String, file: &ScannedFile, at: LineCol, site: &Unanalyzed);
+    fn warning(&self, out: &mut String, warning: &str);
+}
+
+/// A line per finding of `findings`, per unanalyzed site (with `--show-unanalyzed`) and per
+/// warning, written by `format`; then the summary line and what the run showed.
+pub(crate) fn list<'a>(
+    report: &Report,
+    options: &RenderOptions,
+    findings: impl IntoIterator<Item = &'a Finding>,
+    format: &impl LineFormat,
+) -> String {
     let mut out = String::new();
-    for finding in &report.findings {
+    for finding in findings {
         let file = &report.files[finding.file];
-        let at = file.line_col(finding.span.start);
+        format.finding(&mut out, file, file.line_col(finding.span.start), finding);
+    }
+    if options.show_unanalyzed {
+        for site in &report.unanalyzed {
+            let file = &report.files[site.file];
+            format.unanalyzed(&mut out, file, file.line_col(site.span.start), site);
+        }
+    }
+    for warning in &report.warnings {
+        format.warning(&mut out, warning);
+    }
+    out.push_str(&pretty::summary_line(report, options.hide_timing));
+    out.push('\n');
+    // Which files findings are shown for, and what a baseline accepted.
+    out.push_str(&crate::report::scope::run_lines(report));
+    out
+}
+
+struct Concise;
+
+impl LineFormat for Concise {
+    fn finding(&self, out: &mut String, file: &ScannedFile, at: LineCol, finding: &Finding) {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} {}",
@@ -29,50 +73,28 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             visible(&finding.message)
         );
     }
-    if options.show_unanalyzed {
-        for site in &report.unanalyzed {
-            let file = &report.files[site.file];
-            let at = file.line_col(site.span.start);
-            let _ = writeln!(
-                out,
-                "{}:{}:{}: unanalyzed {}: {}",
-                visible(&file.display),
-                at.line,
-                at.column,
-                site.kind.as_str(),
-                visible(&site.reason)
-            );
-        }
+
+    fn unanalyzed(&self, out: &mut String, file: &ScannedFile, at: LineCol, site: &Unanalyzed) {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: unanalyzed {}: {}",
+            visible(&file.display),
+            at.line,
+            at.column,
+            site.kind.as_str(),
+            visible(&site.reason)
+        );
     }
-    for warning in &report.warnings {
+
+    fn warning(&self, out: &mut String, warning: &str) {
         let _ = writeln!(out, "warning: {}", visible(warning));
     }
-    out.push_str(&pretty::summary_line(report, options.hide_timing));
-    out.push('\n');
-    // Which files findings are shown for, and what a baseline accepted.
-    out.push_str(&crate::report::scope::run_lines(report));
-    out
 }
 
 /// `text` with control characters written as escapes (`\n`, `\t`, `\u{1b}`), so that it
 /// holds no line break and no terminal control sequence.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    escape(text, Notation::Line)
 }
 
 #[cfg(test)]

@@ -11,11 +11,11 @@
 //! [`LineIndex`]: crate::lines::LineIndex
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use crate::facts::Span;
+use crate::report::escape::{escape, is_c1_or_bidi, Notation};
 use crate::report::model::ScannedFile;
 
 /// One scanned file as the terminal is shown it; a [`SourceCode`] for miette whose offsets are
@@ -148,12 +148,6 @@ fn shown_char(c: char, next: Option<char>) -> Option<char> {
     }
 }
 
-/// C1 controls, and the bidirectional embeddings, overrides and isolates that can make a
-/// terminal show text in another order than it is read.
-pub(crate) fn is_c1_or_bidi(c: char) -> bool {
-    matches!(c, '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 /// The shown text of a source, and the shifts of its offsets (see [`Excerpt`]).
 fn shown_text(source: &str) -> (Cow<'_, str>, Vec<(usize, usize)>) {
     let mut chars = source.char_indices().peekable();
@@ -185,27 +179,7 @@ fn shown_text(source: &str) -> (Cow<'_, str>, Vec<(usize, usize)>) {
 /// print on one line: control characters, line breaks and bidirectional overrides are written
 /// as escapes (`\x1b`, `\0`, `\n`, `\u{202e}`).
 pub fn escape_inline(text: &str) -> Cow<'_, str> {
-    let needs = |c: char| c.is_control() || is_c1_or_bidi(c);
-    if !text.chars().any(needs) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\0' => out.push_str("\\0"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\x01'..='\x1f' | '\x7f' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if needs(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    escape(text, Notation::Terminal)
 }
 
 #[cfg(test)]

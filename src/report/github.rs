@@ -10,7 +10,10 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::report::model::Report;
+use crate::lines::LineCol;
+use crate::report::concise::{list, LineFormat};
+use crate::report::escape::replace_chars;
+use crate::report::model::{Report, ScannedFile, Unanalyzed};
 use crate::report::{pretty, scope, RenderOptions};
 use crate::rules::{Finding, Rule, Severity};
 
@@ -50,10 +53,33 @@ pub fn not_annotated(report: &Report) -> usize {
 /// tenantlint: 12 files, 40 SQL sites (0 unanalyzed), 0 with parse errors: 1 finding (…) in 12 ms
 /// ```
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let mut out = String::new();
-    for finding in annotation_order(report, options) {
-        let file = &report.files[finding.file];
-        let start = file.line_col(finding.span.start);
+    let mut out = list(
+        report,
+        options,
+        annotation_order(report, options),
+        &WorkflowCommands,
+    );
+    let hidden = not_annotated(report);
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "note: GitHub shows the first {ANNOTATION_LIMIT} errors and {ANNOTATION_LIMIT} warnings of a step as annotations: {} not annotated (all are listed in this log{})",
+            scope::count(hidden, "finding is", "findings are"),
+            if options.changed_files.is_some() {
+                "; findings in changed files come first"
+            } else {
+                ""
+            }
+        );
+    }
+    out.push_str(&pretty::unanalyzed_summary(report, options.show_unanalyzed));
+    out
+}
+
+struct WorkflowCommands;
+
+impl LineFormat for WorkflowCommands {
+    fn finding(&self, out: &mut String, file: &ScannedFile, start: LineCol, finding: &Finding) {
         let end = file.line_col(finding.span.end);
         let command = match finding.rule.severity() {
             Severity::Error => "error",
@@ -71,43 +97,22 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
             escape_data(&finding.message)
         );
     }
-    if options.show_unanalyzed {
-        for site in &report.unanalyzed {
-            let file = &report.files[site.file];
-            let at = file.line_col(site.span.start);
-            let _ = writeln!(
-                out,
-                "::notice file={},line={},col={},title={}::{}",
-                escape_property(&file.display),
-                at.line,
-                at.column,
-                escape_property(&format!("unanalyzed ({})", site.kind.as_str())),
-                escape_data(&site.reason)
-            );
-        }
-    }
-    for warning in &report.warnings {
-        let _ = writeln!(out, "::warning title=tenantlint::{}", escape_data(warning));
-    }
-    out.push_str(&pretty::summary_line(report, options.hide_timing));
-    out.push('\n');
-    // Which files findings are shown for, and what a baseline accepted.
-    out.push_str(&crate::report::scope::run_lines(report));
-    let hidden = not_annotated(report);
-    if hidden > 0 {
+
+    fn unanalyzed(&self, out: &mut String, file: &ScannedFile, at: LineCol, site: &Unanalyzed) {
         let _ = writeln!(
             out,
-            "note: GitHub shows the first {ANNOTATION_LIMIT} errors and {ANNOTATION_LIMIT} warnings of a step as annotations: {} not annotated (all are listed in this log{})",
-            scope::count(hidden, "finding is", "findings are"),
-            if options.changed_files.is_some() {
-                "; findings in changed files come first"
-            } else {
-                ""
-            }
+            "::notice file={},line={},col={},title={}::{}",
+            escape_property(&file.display),
+            at.line,
+            at.column,
+            escape_property(&format!("unanalyzed ({})", site.kind.as_str())),
+            escape_data(&site.reason)
         );
     }
-    out.push_str(&pretty::unanalyzed_summary(report, options.show_unanalyzed));
-    out
+
+    fn warning(&self, out: &mut String, warning: &str) {
+        let _ = writeln!(out, "::warning title=tenantlint::{}", escape_data(warning));
+    }
 }
 
 /// The Markdown job summary: counts by rule, the findings, what was not annotated, not
@@ -201,32 +206,25 @@ pub fn append_step_summary(
 
 /// A workflow command's message: `%`, CR and LF escaped.
 pub fn escape_data(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out
+    replace_chars(text, escape_data_char)
 }
 
 /// A workflow command's property value: as [`escape_data`], and `:` and `,` escaped.
 pub fn escape_property(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
-        }
+    replace_chars(text, |c| match c {
+        ':' => Some("%3A"),
+        ',' => Some("%2C"),
+        c => escape_data_char(c),
+    })
+}
+
+fn escape_data_char(c: char) -> Option<&'static str> {
+    match c {
+        '%' => Some("%25"),
+        '\r' => Some("%0D"),
+        '\n' => Some("%0A"),
+        _ => None,
     }
-    out
 }
 
 /// Markdown text for a table cell: `|` escaped, line breaks as `<br>`.

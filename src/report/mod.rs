@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 pub mod audit;
 pub mod concise;
+pub mod escape;
 pub mod excerpt;
 pub mod github;
 pub mod json;

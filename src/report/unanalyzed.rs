@@ -192,7 +192,7 @@ pub fn toml_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() || super::excerpt::is_c1_or_bidi(c) => {
+            c if c.is_control() || super::escape::is_c1_or_bidi(c) => {
                 out.push_str(&format!("\\u{:04X}", c as u32))
             }
             c => out.push(c),

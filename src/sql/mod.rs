@@ -1,9 +1,11 @@
 //! SQL handling: rendering templates to placeholder SQL ([`template`]), parsing it with the
 //! MySQL dialect ([`parse`]) and extracting tenant-safety facts ([`analyze`](mod@analyze));
-//! [`query`] parses one rendered query, recovering from misplaced placeholders, and analyses it.
+//! [`query`] parses one rendered query, recovering from misplaced placeholders, and analyses it;
+//! [`placeholder`] makes and reads the placeholders holes render as.
 
 pub mod analyze;
 pub mod parse;
+pub mod placeholder;
 pub mod query;
 pub mod template;
 

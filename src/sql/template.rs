@@ -9,9 +9,11 @@
 use std::ops::Range;
 
 use crate::facts::{Hole, HoleExpr, Piece, Span, Template};
+use crate::lines::LineIndex;
+use crate::sql::placeholder::{placeholder, placeholder_index, placeholder_len, placeholders_in};
 
-/// Prefix of hole placeholders in rendered SQL.
-pub const PLACEHOLDER_PREFIX: &str = "__tl_h";
+/// Prefix of hole placeholders in rendered SQL (defined in [`placeholder`](super::placeholder)).
+pub use super::placeholder::PLACEHOLDER_PREFIX;
 
 /// Where a run of rendered SQL came from.
 #[derive(Clone, Copy, Debug)]
@@ -137,7 +139,7 @@ pub fn render_with_prefixes(
                     Some(t) => t.clone(),
                     None => {
                         let known = if quoted { None } else { prefix(&hole.expr) };
-                        format!("{}{PLACEHOLDER_PREFIX}{index}", known.unwrap_or_default())
+                        format!("{}{}", known.unwrap_or_default(), placeholder(index))
                     }
                 };
                 if resolved.is_some() {
@@ -195,26 +197,18 @@ impl RenderedSql {
 
     /// The hole rendered at a placeholder name (`__tl_h3` → hole 3).
     pub fn hole_named(&self, name: &str) -> Option<&RenderedHole> {
-        let n: usize = name.strip_prefix(PLACEHOLDER_PREFIX)?.parse().ok()?;
-        self.holes.get(n)
+        self.holes.get(placeholder_index(name)?)
     }
 
     /// Blank out the unresolved, unquoted placeholder starting at `offset` (same length, so
     /// every position stays valid). Returns the hole, if one starts there.
     pub fn blank_placeholder_at(&mut self, offset: usize) -> Option<RenderedHole> {
         let rest = self.text.get(offset..)?;
-        let digits: String = rest
-            .strip_prefix(PLACEHOLDER_PREFIX)?
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        let hole = self
-            .hole_named(&format!("{PLACEHOLDER_PREFIX}{digits}"))?
-            .clone();
+        let len = placeholder_len(rest)?;
+        let hole = self.hole_named(&rest[..len])?.clone();
         if hole.quoted || hole.resolved {
             return None;
         }
-        let len = PLACEHOLDER_PREFIX.len() + digits.len();
         self.text
             .replace_range(offset..offset + len, &" ".repeat(len));
         Some(hole)
@@ -239,19 +233,10 @@ impl RenderedSql {
         matches!(clause, Some("WHERE" | "ON" | "HAVING" | "FROM" | "JOIN"))
     }
 
-    /// Byte offset of a 1-based line and character column, as sqlparser reports them.
+    /// Byte offset of a 1-based line and character column, as sqlparser reports them; a column
+    /// past the end of the text is its end, and line 0 is read as line 1.
     pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
-        let mut line_start = 0;
-        for _ in 1..line {
-            line_start += self.text[line_start..].find('\n')? + 1;
-        }
-        let line_text = &self.text[line_start..];
-        let within = line_text
-            .char_indices()
-            .nth(column.checked_sub(1)?)
-            .map(|(i, _)| i)
-            .unwrap_or(line_text.len());
-        Some(line_start + within)
+        LineIndex::newlines_only(&self.text).char_offset_clamped(&self.text, line.max(1), column)
     }
 
     /// The SQL for people: whitespace collapsed, placeholders shown as `?` (a quoted
@@ -262,14 +247,10 @@ impl RenderedSql {
         let mut i = 0;
         while i < text.len() {
             let rest = &text[i..];
-            let quoted = rest.starts_with('\'') && rest[1..].starts_with(PLACEHOLDER_PREFIX);
+            let quoted = rest.starts_with('\'') && placeholder_len(&rest[1..]).is_some();
             let start = if quoted { 1 } else { 0 };
-            if rest[start..].starts_with(PLACEHOLDER_PREFIX) {
-                let digits = rest[start + PLACEHOLDER_PREFIX.len()..]
-                    .bytes()
-                    .take_while(u8::is_ascii_digit)
-                    .count();
-                let end = start + PLACEHOLDER_PREFIX.len() + digits;
+            if let Some(len) = placeholder_len(&rest[start..]) {
+                let end = start + len;
                 if quoted && rest[end..].starts_with('\'') {
                     out.push('?');
                     i += end + 1;
@@ -354,16 +335,9 @@ pub fn has_sql_structure(text: &str) -> bool {
 
 /// The hole expressions (PHP source text) whose placeholders appear in a rendered name.
 pub fn hole_names_in(rendered: &RenderedSql, name: &str) -> Vec<String> {
-    name.match_indices(PLACEHOLDER_PREFIX)
-        .filter_map(|(i, _)| {
-            let digits: String = name[i + PLACEHOLDER_PREFIX.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            rendered
-                .hole_named(&format!("{}{digits}", PLACEHOLDER_PREFIX))
-                .map(|h| h.hole.expr.display().to_string())
-        })
+    placeholders_in(name)
+        .filter_map(|p| rendered.hole_named(p))
+        .map(|h| h.hole.expr.display().to_string())
         .collect()
 }
 

@@ -4,13 +4,14 @@
 
 use std::fmt::Write as _;
 
+use super::walk::{self, open_counted, Markup};
 use super::{
-    caveat_sentences, code_spans, excerpt, rule_why, source_line, table_display, verdict_sentence,
-    verdict_tone, visible, Audit, CoverageRow, ExcerptRow, CHART_ROWS, INDEX_RULES,
+    caveat_sentences, excerpt, rule_why, source_line, verdict_sentence, verdict_tone, visible,
+    Audit, CoverageRow, ExcerptRow, CHART_ROWS, INDEX_RULES,
 };
+use crate::report::escape::replace_chars;
 use crate::report::model::StatementKind;
 use crate::report::unanalyzed;
-use crate::rules::Rule;
 
 const STYLE: &str = r#"
 :root {
@@ -149,94 +150,64 @@ pub fn render(audit: &Audit) -> String {
 
 /// Text for HTML: control characters made visible, then `& < > " '` escaped.
 pub fn esc(s: &str) -> String {
-    let s = visible(s);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A message or help text: escaped, its backquoted parts as `<code>`.
-fn rich(s: &str) -> String {
-    code_spans(s)
-        .into_iter()
-        .map(|(part, code)| {
-            if code {
-                format!("<code>{}</code>", esc(part))
-            } else {
-                esc(part)
-            }
-        })
-        .collect()
+    replace_chars(&visible(s), |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 fn code(s: &str) -> String {
     format!("<code>{}</code>", esc(s))
 }
 
+/// HTML's text, code and sections.
+struct Html;
+
+impl Markup for Html {
+    fn text(&self, s: &str) -> String {
+        esc(s)
+    }
+
+    fn code(&self, s: &str) -> String {
+        code(s)
+    }
+
+    fn aside(&self, s: &str) -> String {
+        format!("<span class=\"count\">{s}</span>")
+    }
+
+    fn open_section(&self, out: &mut String, id: &str, title: &str, count: Option<usize>) {
+        let _ = write!(out, "<section id=\"{id}\">\n<h2>{title}");
+        if let Some(n) = count {
+            let _ = write!(out, " <span class=\"count\">({n})</span>");
+        }
+        out.push_str("</h2>\n");
+    }
+
+    fn empty_section(&self, out: &mut String, message: &str) {
+        let _ = writeln!(out, "<p>{message}</p>\n</section>");
+    }
+}
+
+/// A message or help text: escaped, its backquoted parts as `<code>`.
+fn rich(s: &str) -> String {
+    Html.rich(s)
+}
+
 fn header(out: &mut String, audit: &Audit) {
-    let st = audit.stamp;
-    let s = &audit.report.summary;
     let _ = write!(
         out,
         "<header>\n<p class=\"kicker\">Tenant isolation audit</p>\n<h1>{}</h1>\n<dl class=\"stamp\">\n",
-        esc(&st.project)
+        esc(&audit.stamp.project)
     );
-    let mut row = |term: &str, value: String| {
+    for (term, value) in walk::stamp_rows(audit, &Html) {
         let _ = writeln!(out, "<dt>{}</dt><dd>{value}</dd>", esc(term));
-    };
-    row("Date", esc(&st.date));
-    row(
-        "Commit",
-        match &st.commit {
-            Some(c) if st.uncommitted_changes => {
-                format!("{} (with uncommitted changes)", code(c))
-            }
-            Some(c) => code(c),
-            None => "not a git repository".to_string(),
-        },
-    );
-    row("Tool", format!("tenantlint {}", esc(&st.tool_version)));
-    row(
-        "Configuration",
-        match (&st.config_path, &st.config_sha256) {
-            (Some(p), Some(h)) => format!("{} (SHA-256 {})", code(p), code(h)),
-            (Some(p), None) => format!("{} (could not be read again to hash it)", code(p)),
-            (None, _) => "defaults (no tenantlint.toml)".to_string(),
-        },
-    );
-    row("Tenant column", code(&st.column));
-    row("Tenant tables", list_code(&st.tables));
-    row("Exempt tables", list_code(&st.exempt));
-    row(
-        "Scanned",
-        format!(
-            "{}: {}, {}",
-            list_code(&st.paths),
-            esc(&super::count(s.files, "file", "files")),
-            esc(&super::count(
-                s.sql_sites,
-                "SQL statement",
-                "SQL statements"
-            ))
-        ),
-    );
-    out.push_str("</dl>\n</header>\n");
-}
-
-fn list_code(items: &[String]) -> String {
-    if items.is_empty() {
-        return "none".to_string();
     }
-    items.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
+    out.push_str("</dl>\n</header>\n");
 }
 
 fn verdict(out: &mut String, audit: &Audit) {
@@ -360,32 +331,15 @@ fn number_cell(out: &mut String, n: usize) {
 }
 
 fn contents(out: &mut String, audit: &Audit) {
-    let r = audit.report;
     out.push_str("<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>\n");
-    out.push_str("<li><a href=\"#verdict\">Verdict</a></li>\n");
-    let _ = writeln!(
-        out,
-        "<li><a href=\"#coverage\">Tenant-table coverage</a> <span class=\"count\">({})</span></li>",
-        super::count(audit.coverage.len(), "table", "tables")
-    );
-    let _ = writeln!(
-        out,
-        "<li><a href=\"#findings\">Findings</a> <span class=\"count\">({} in {})</span></li>",
-        r.findings.len(),
-        super::count(audit.groups.len(), "file", "files")
-    );
-    for (id, title, n) in [
-        ("suppressions", "Suppressions", r.suppressed.len()),
-        ("unanalyzed", "Queries not checked", r.unanalyzed.len()),
-        ("warnings", "Warnings", r.warnings.len()),
-    ] {
-        let _ = writeln!(
-            out,
-            "<li><a href=\"#{id}\">{title}</a> <span class=\"count\">({n})</span></li>"
-        );
+    for (id, title, count) in walk::contents(audit) {
+        let _ = write!(out, "<li><a href=\"#{id}\">{title}</a>");
+        if let Some(count) = count {
+            let _ = write!(out, " <span class=\"count\">({count})</span>");
+        }
+        out.push_str("</li>\n");
     }
-    out.push_str("<li><a href=\"#scope\">What was scanned</a></li>\n");
-    out.push_str("<li><a href=\"#rules\">About the rules</a></li>\n</ol>\n</nav>\n");
+    out.push_str("</ol>\n</nav>\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,7 +348,7 @@ fn contents(out: &mut String, audit: &Audit) {
 
 fn coverage(out: &mut String, audit: &Audit) {
     let st = audit.stamp;
-    out.push_str("<section id=\"coverage\">\n<h2>Tenant-table coverage</h2>\n");
+    Html.open_section(out, "coverage", "Tenant-table coverage", None);
     let _ = writeln!(
         out,
         "<p>For every tenant table, the SQL statements that read or write it, and how many are \
@@ -629,13 +583,13 @@ fn chart(out: &mut String, rows: &[CoverageRow]) {
 
 fn findings(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    let _ = writeln!(
+    if !open_counted(
+        &Html,
         out,
-        "<section id=\"findings\">\n<h2>Findings <span class=\"count\">({})</span></h2>",
-        r.findings.len()
-    );
-    if r.findings.is_empty() {
-        out.push_str("<p>None.</p>\n</section>\n");
+        ("findings", "Findings"),
+        r.findings.len(),
+        "None.",
+    ) {
         return;
     }
     out.push_str(
@@ -717,17 +671,11 @@ fn finding(out: &mut String, audit: &Audit, i: usize) {
         "<h4>{}</h4><a class=\"self\" href=\"#{anchor}\" title=\"link to this finding\">#</a></div>",
         rich(&f.message)
     );
-    let mut where_ = vec![code(&audit.location(f.file, f.span.start))];
-    where_.push(format!(
-        "{} <span class=\"count\">{}</span>",
-        f.rule.name(),
-        severity
-    ));
-    if let Some(t) = &f.table {
-        where_.push(format!("table {}", code(&table_display(t))));
-    }
-    where_.push(format!("fingerprint {}", code(&f.fingerprint)));
-    let _ = writeln!(out, "<p class=\"where\">{}</p>", where_.join(" · "));
+    let _ = writeln!(
+        out,
+        "<p class=\"where\">{}</p>",
+        walk::finding_where(audit, &Html, i)
+    );
     excerpt_html(out, audit, f.file, f.span, f.exec);
     if let Some(sql) = &f.sql {
         let _ = writeln!(
@@ -798,13 +746,13 @@ fn excerpt_html(
 
 fn suppressions(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    let _ = writeln!(
+    if !open_counted(
+        &Html,
         out,
-        "<section id=\"suppressions\">\n<h2>Suppressions <span class=\"count\">({})</span></h2>",
-        r.suppressed.len()
-    );
-    if r.suppressed.is_empty() {
-        out.push_str("<p>No finding is suppressed.</p>\n</section>\n");
+        ("suppressions", "Suppressions"),
+        r.suppressed.len(),
+        "No finding is suppressed.",
+    ) {
         return;
     }
     out.push_str(
@@ -813,17 +761,11 @@ fn suppressions(out: &mut String, audit: &Audit) {
          <table class=\"wide\">\n<thead><tr><th>Where</th><th>Rule</th><th>Finding</th><th>Reason given</th><th>Directive</th></tr></thead>\n<tbody>\n",
     );
     for s in &r.suppressed {
-        let f = &s.finding;
-        let file = audit.file(f.file);
+        let [at, rule, message, reason, line] = walk::suppression_cells(audit, &Html, s);
         let _ = writeln!(
             out,
-            "<tr data-fingerprint=\"{}\"><td class=\"cell-wrap\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>line {}</td></tr>",
-            esc(&f.fingerprint),
-            code(&audit.location(f.file, f.span.start)),
-            f.rule.code(),
-            rich(&f.message),
-            esc(&s.reason),
-            file.line_col(s.comment.start).line
+            "<tr data-fingerprint=\"{}\"><td class=\"cell-wrap\">{at}</td><td>{rule}</td><td>{message}</td><td>{reason}</td><td>{line}</td></tr>",
+            esc(&s.finding.fingerprint)
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
@@ -831,13 +773,13 @@ fn suppressions(out: &mut String, audit: &Audit) {
 
 fn unanalyzed_sites(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    let _ = writeln!(
+    if !open_counted(
+        &Html,
         out,
-        "<section id=\"unanalyzed\">\n<h2>Queries not checked <span class=\"count\">({})</span></h2>",
-        r.unanalyzed.len()
-    );
-    if r.unanalyzed.is_empty() {
-        out.push_str("<p>Every query found was checked.</p>\n</section>\n");
+        ("unanalyzed", "Queries not checked"),
+        r.unanalyzed.len(),
+        "Every query found was checked.",
+    ) {
         return;
     }
     out.push_str(
@@ -869,13 +811,13 @@ fn unanalyzed_sites(out: &mut String, audit: &Audit) {
 
 fn warnings(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    let _ = writeln!(
+    if !open_counted(
+        &Html,
         out,
-        "<section id=\"warnings\">\n<h2>Warnings <span class=\"count\">({})</span></h2>",
-        r.warnings.len()
-    );
-    if r.warnings.is_empty() {
-        out.push_str("<p>None.</p>\n</section>\n");
+        ("warnings", "Warnings"),
+        r.warnings.len(),
+        "None.",
+    ) {
         return;
     }
     out.push_str("<ul class=\"plain\">\n");
@@ -886,80 +828,18 @@ fn warnings(out: &mut String, audit: &Audit) {
 }
 
 fn scope(out: &mut String, audit: &Audit) {
-    let r = audit.report;
-    let s = &r.summary;
-    out.push_str("<section id=\"scope\">\n<h2>What was scanned</h2>\n<ul class=\"plain\">\n");
-    let _ = writeln!(
-        out,
-        "<li>{}, {} ({} not checked).</li>",
-        esc(&super::count(s.files, "source file", "source files")),
-        esc(&super::count(
-            s.sql_sites,
-            "SQL statement",
-            "SQL statements"
-        )),
-        s.unanalyzed
-    );
-    let parse_errors: Vec<&str> = r
-        .files
-        .iter()
-        .filter(|f| f.parse_errors)
-        .map(|f| f.display.as_str())
-        .collect();
-    if parse_errors.is_empty() {
-        out.push_str("<li>No file has a PHP syntax error.</li>\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "<li>{} with PHP syntax errors, analysed around the errors: {}.</li>",
-            esc(&super::count(parse_errors.len(), "file", "files")),
-            parse_errors
-                .iter()
-                .map(|p| code(p))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let sk = &r.skipped;
-    if sk.default_dirs.is_empty() && sk.excluded_dirs.is_empty() && sk.excluded_files.is_empty() {
-        out.push_str("<li>Nothing was skipped.</li>\n");
-    }
-    if !sk.default_dirs.is_empty() {
-        let _ = writeln!(
-            out,
-            "<li>Skipped by default (dependencies and version control): {}.</li>",
-            sk.default_dirs
-                .iter()
-                .map(|p| code(p))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let mut excluded: Vec<&String> = sk.excluded_dirs.iter().chain(&sk.excluded_files).collect();
-    excluded.sort();
-    if !excluded.is_empty() {
-        let _ = writeln!(
-            out,
-            "<li>Skipped by <code>[scan] exclude</code> in the configuration: {}.</li>",
-            excluded
-                .iter()
-                .map(|p| code(p))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    Html.open_section(out, "scope", "What was scanned", None);
+    out.push_str("<ul class=\"plain\">\n");
+    for item in walk::scope_items(audit, &Html) {
+        let _ = writeln!(out, "<li>{item}</li>");
     }
     out.push_str("</ul>\n</section>\n");
 }
 
 fn rules(out: &mut String, audit: &Audit) {
-    out.push_str("<section id=\"rules\">\n<h2>About the rules</h2>\n");
-    let rules: Vec<Rule> = if audit.rules.is_empty() {
-        vec![Rule::MissingTenantFilter, Rule::InsertMissingTenant]
-    } else {
-        audit.rules.clone()
-    };
+    Html.open_section(out, "rules", "About the rules", None);
     out.push_str("<dl>\n");
-    for rule in rules {
+    for rule in audit.rules_shown() {
         let _ = writeln!(
             out,
             "<dt><b>{}</b> {} <span class=\"count\">(<code>tenantlint rule {}</code>)</span></dt><dd>{}</dd>",

@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
+use super::walk::{self, open_counted, Markup};
 use super::{
-    caveat_sentences, code_spans, excerpt, rule_why, source_line, table_display, verdict_sentence,
-    visible, Audit, CoverageRow, ExcerptRow, CHART_ROWS, INDEX_RULES,
+    caveat_sentences, excerpt, rule_why, source_line, verdict_sentence, visible, Audit,
+    CoverageRow, ExcerptRow, CHART_ROWS, INDEX_RULES,
 };
 use crate::report::model::StatementKind;
 use crate::report::unanalyzed;
-use crate::rules::Rule;
 
 /// Render the document.
 pub fn render(audit: &Audit) -> String {
@@ -83,12 +83,41 @@ fn longest_run(s: &str, c: char) -> usize {
     longest
 }
 
-/// A message or help text: its backquoted parts as code spans, the rest escaped.
+/// Markdown's text, code and sections.
+struct Markdown;
+
+impl Markup for Markdown {
+    fn text(&self, s: &str) -> String {
+        text(s)
+    }
+
+    fn code(&self, s: &str) -> String {
+        code(s)
+    }
+
+    fn aside(&self, s: &str) -> String {
+        format!("({s})")
+    }
+
+    fn open_section(&self, out: &mut String, id: &str, title: &str, count: Option<usize>) {
+        anchor(out, id);
+        match count {
+            Some(n) => {
+                let _ = writeln!(out, "## {title} ({n})\n");
+            }
+            None => {
+                let _ = writeln!(out, "## {title}\n");
+            }
+        }
+    }
+
+    fn empty_section(&self, out: &mut String, message: &str) {
+        let _ = writeln!(out, "{message}\n");
+    }
+}
+
 fn rich(s: &str) -> String {
-    code_spans(s)
-        .into_iter()
-        .map(|(part, is_code)| if is_code { code(part) } else { text(part) })
-        .collect()
+    Markdown.rich(s)
 }
 
 fn anchor(out: &mut String, id: &str) {
@@ -96,51 +125,16 @@ fn anchor(out: &mut String, id: &str) {
 }
 
 fn header(out: &mut String, audit: &Audit) {
-    let st = audit.stamp;
-    let s = &audit.report.summary;
-    let _ = writeln!(out, "# Tenant isolation audit: {}\n", text(&st.project));
+    let _ = writeln!(
+        out,
+        "# Tenant isolation audit: {}\n",
+        text(&audit.stamp.project)
+    );
     out.push_str("| | |\n|---|---|\n");
-    let mut row = |term: &str, value: String| {
+    for (term, value) in walk::stamp_rows(audit, &Markdown) {
         let _ = writeln!(out, "| {term} | {} |", cell(value));
-    };
-    row("Date", text(&st.date));
-    row(
-        "Commit",
-        match &st.commit {
-            Some(c) if st.uncommitted_changes => format!("{} (with uncommitted changes)", code(c)),
-            Some(c) => code(c),
-            None => "not a git repository".to_string(),
-        },
-    );
-    row("Tool", format!("tenantlint {}", text(&st.tool_version)));
-    row(
-        "Configuration",
-        match (&st.config_path, &st.config_sha256) {
-            (Some(p), Some(h)) => format!("{} (SHA-256 {})", code(p), code(h)),
-            (Some(p), None) => format!("{} (could not be read again to hash it)", code(p)),
-            (None, _) => "defaults (no tenantlint.toml)".to_string(),
-        },
-    );
-    row("Tenant column", code(&st.column));
-    row("Tenant tables", list_code(&st.tables));
-    row("Exempt tables", list_code(&st.exempt));
-    row(
-        "Scanned",
-        format!(
-            "{}: {}, {}",
-            list_code(&st.paths),
-            super::count(s.files, "file", "files"),
-            super::count(s.sql_sites, "SQL statement", "SQL statements")
-        ),
-    );
-    out.push('\n');
-}
-
-fn list_code(items: &[String]) -> String {
-    if items.is_empty() {
-        return "none".to_string();
     }
-    items.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
+    out.push('\n');
 }
 
 fn verdict(out: &mut String, audit: &Audit) {
@@ -198,41 +192,25 @@ fn verdict(out: &mut String, audit: &Audit) {
 }
 
 fn contents(out: &mut String, audit: &Audit) {
-    let r = audit.report;
-    out.push_str("## Contents\n\n1. [Verdict](#verdict)\n");
-    let _ = writeln!(
-        out,
-        "2. [Tenant-table coverage](#coverage) ({})",
-        super::count(audit.coverage.len(), "table", "tables")
-    );
-    let _ = writeln!(
-        out,
-        "3. [Findings](#findings) ({} in {})",
-        r.findings.len(),
-        super::count(audit.groups.len(), "file", "files")
-    );
-    let _ = writeln!(
-        out,
-        "4. [Suppressions](#suppressions) ({})",
-        r.suppressed.len()
-    );
-    let _ = writeln!(
-        out,
-        "5. [Queries not checked](#unanalyzed) ({})",
-        r.unanalyzed.len()
-    );
-    let _ = writeln!(out, "6. [Warnings](#warnings) ({})", r.warnings.len());
-    out.push_str("7. [What was scanned](#scope)\n8. [About the rules](#rules)\n\n");
+    out.push_str("## Contents\n\n");
+    for (n, (id, title, count)) in walk::contents(audit).into_iter().enumerate() {
+        let _ = write!(out, "{}. [{title}](#{id})", n + 1);
+        if let Some(count) = count {
+            let _ = write!(out, " ({count})");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
 }
 
 /// Width of the longest text bar, in characters.
 const BAR_CHARS: usize = 40;
 
 fn coverage(out: &mut String, audit: &Audit) {
-    anchor(out, "coverage");
+    Markdown.open_section(out, "coverage", "Tenant-table coverage", None);
     let _ = writeln!(
         out,
-        "## Tenant-table coverage\n\nFor every tenant table, the SQL statements that read or write it, and how many are **scoped** to one tenant: each reference is constrained by {col}, and each INSERT sets {col}. A statement that names a table several times counts once for it.\n",
+        "For every tenant table, the SQL statements that read or write it, and how many are **scoped** to one tenant: each reference is constrained by {col}, and each INSERT sets {col}. A statement that names a table several times counts once for it.\n",
         col = code(&audit.stamp.column)
     );
     if audit.coverage.is_empty() {
@@ -341,10 +319,13 @@ fn text_chart(out: &mut String, rows: &[CoverageRow]) {
 
 fn findings(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    anchor(out, "findings");
-    let _ = writeln!(out, "## Findings ({})\n", r.findings.len());
-    if r.findings.is_empty() {
-        out.push_str("None.\n\n");
+    if !open_counted(
+        &Markdown,
+        out,
+        ("findings", "Findings"),
+        r.findings.len(),
+        "None.",
+    ) {
         return;
     }
     out.push_str("Grouped by file. In each excerpt `>` marks a line with the text at fault, `^` underlines it, and `*` marks the call that runs the query. Each finding's anchor is its fingerprint.\n\n");
@@ -389,15 +370,7 @@ fn finding(out: &mut String, audit: &Audit, i: usize) {
         .map(|k| format!(" · {}", k.as_str()))
         .unwrap_or_default();
     let _ = writeln!(out, "#### {}{kind} · {}\n", f.rule.code(), rich(&f.message));
-    let mut where_ = vec![
-        code(&audit.location(f.file, f.span.start)),
-        format!("{} ({})", f.rule.name(), f.rule.severity().as_str()),
-    ];
-    if let Some(t) = &f.table {
-        where_.push(format!("table {}", code(&table_display(t))));
-    }
-    where_.push(format!("fingerprint {}", code(&f.fingerprint)));
-    let _ = writeln!(out, "{}\n", where_.join(" · "));
+    let _ = writeln!(out, "{}\n", walk::finding_where(audit, &Markdown, i));
     excerpt_text(out, audit, f.file, f.span, f.exec);
     if let Some(sql) = &f.sql {
         let _ = writeln!(out, "Query: {}\n", code(sql));
@@ -473,23 +446,24 @@ fn excerpt_text(
 
 fn suppressions(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    anchor(out, "suppressions");
-    let _ = writeln!(out, "## Suppressions ({})\n", r.suppressed.len());
-    if r.suppressed.is_empty() {
-        out.push_str("No finding is suppressed.\n\n");
+    if !open_counted(
+        &Markdown,
+        out,
+        ("suppressions", "Suppressions"),
+        r.suppressed.len(),
+        "No finding is suppressed.",
+    ) {
         return;
     }
     out.push_str("Findings silenced in the code by a `tenantlint-ignore` directive, with the reason it gives. Each is a decision someone must be able to defend.\n\n| Where | Rule | Finding | Reason given | Directive |\n|---|---|---|---|---|\n");
     for s in &r.suppressed {
-        let f = &s.finding;
+        let [at, rule, message, reason, line] = walk::suppression_cells(audit, &Markdown, s);
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | line {} |",
-            cell(code(&audit.location(f.file, f.span.start))),
-            f.rule.code(),
-            cell(rich(&f.message)),
-            cell(text(&s.reason)),
-            audit.file(f.file).line_col(s.comment.start).line
+            "| {} | {rule} | {} | {} | {line} |",
+            cell(at),
+            cell(message),
+            cell(reason)
         );
     }
     out.push('\n');
@@ -497,10 +471,13 @@ fn suppressions(out: &mut String, audit: &Audit) {
 
 fn unanalyzed_sites(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    anchor(out, "unanalyzed");
-    let _ = writeln!(out, "## Queries not checked ({})\n", r.unanalyzed.len());
-    if r.unanalyzed.is_empty() {
-        out.push_str("Every query found was checked.\n\n");
+    if !open_counted(
+        &Markdown,
+        out,
+        ("unanalyzed", "Queries not checked"),
+        r.unanalyzed.len(),
+        "Every query found was checked.",
+    ) {
         return;
     }
     out.push_str("Queries tenantlint found but could not check: they may or may not be scoped. Review them by hand, or make them checkable as each group says.\n\n");
@@ -526,10 +503,13 @@ fn unanalyzed_sites(out: &mut String, audit: &Audit) {
 
 fn warnings(out: &mut String, audit: &Audit) {
     let r = audit.report;
-    anchor(out, "warnings");
-    let _ = writeln!(out, "## Warnings ({})\n", r.warnings.len());
-    if r.warnings.is_empty() {
-        out.push_str("None.\n\n");
+    if !open_counted(
+        &Markdown,
+        out,
+        ("warnings", "Warnings"),
+        r.warnings.len(),
+        "None.",
+    ) {
         return;
     }
     for w in &r.warnings {
@@ -539,70 +519,16 @@ fn warnings(out: &mut String, audit: &Audit) {
 }
 
 fn scope(out: &mut String, audit: &Audit) {
-    let r = audit.report;
-    let s = &r.summary;
-    anchor(out, "scope");
-    out.push_str("## What was scanned\n\n");
-    let _ = writeln!(
-        out,
-        "- {}, {} ({} not checked).",
-        super::count(s.files, "source file", "source files"),
-        super::count(s.sql_sites, "SQL statement", "SQL statements"),
-        s.unanalyzed
-    );
-    let parse_errors: Vec<String> = r
-        .files
-        .iter()
-        .filter(|f| f.parse_errors)
-        .map(|f| code(&f.display))
-        .collect();
-    if parse_errors.is_empty() {
-        out.push_str("- No file has a PHP syntax error.\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "- {} with PHP syntax errors, analysed around the errors: {}.",
-            super::count(parse_errors.len(), "file", "files"),
-            parse_errors.join(", ")
-        );
-    }
-    let sk = &r.skipped;
-    if sk.default_dirs.is_empty() && sk.excluded_dirs.is_empty() && sk.excluded_files.is_empty() {
-        out.push_str("- Nothing was skipped.\n");
-    }
-    if !sk.default_dirs.is_empty() {
-        let _ = writeln!(
-            out,
-            "- Skipped by default (dependencies and version control): {}.",
-            list_code(&sk.default_dirs)
-        );
-    }
-    let mut excluded: Vec<String> = sk
-        .excluded_dirs
-        .iter()
-        .chain(&sk.excluded_files)
-        .cloned()
-        .collect();
-    excluded.sort();
-    if !excluded.is_empty() {
-        let _ = writeln!(
-            out,
-            "- Skipped by `[scan] exclude` in the configuration: {}.",
-            list_code(&excluded)
-        );
+    Markdown.open_section(out, "scope", "What was scanned", None);
+    for item in walk::scope_items(audit, &Markdown) {
+        let _ = writeln!(out, "- {item}");
     }
     out.push('\n');
 }
 
 fn rules(out: &mut String, audit: &Audit) {
-    anchor(out, "rules");
-    out.push_str("## About the rules\n\n");
-    let rules: Vec<Rule> = if audit.rules.is_empty() {
-        vec![Rule::MissingTenantFilter, Rule::InsertMissingTenant]
-    } else {
-        audit.rules.clone()
-    };
-    for rule in rules {
+    Markdown.open_section(out, "rules", "About the rules", None);
+    for rule in audit.rules_shown() {
         let _ = writeln!(
             out,
             "- **{} {}** ({}): {}",

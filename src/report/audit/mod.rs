@@ -7,6 +7,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod walk;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::facts::Span;
+use crate::report::escape::{escape, push_unicode_escape, Notation};
 use crate::report::model::{Report, ScannedFile, StatementKind, TableUse};
 use crate::rules::{Finding, Rule};
 use crate::sql::template::PLACEHOLDER_PREFIX;
@@ -259,6 +261,20 @@ pub struct CoverageRow {
 }
 
 impl CoverageRow {
+    /// A row with no statements yet.
+    fn empty(table: String, never_touched: bool) -> CoverageRow {
+        CoverageRow {
+            table,
+            statements: 0,
+            scoped: 0,
+            reported: 0,
+            suppressed: 0,
+            unverified: 0,
+            by_kind: Vec::new(),
+            never_touched,
+        }
+    }
+
     pub fn unscoped(&self) -> usize {
         self.reported + self.suppressed + self.unverified
     }
@@ -362,6 +378,16 @@ impl<'a> Audit<'a> {
                     || self.verdict.by_kind.iter().any(|(kk, n)| kk == k && *n > 0)
             })
             .collect()
+    }
+
+    /// The rules the appendix explains: those with findings or suppressions, else TL001 and
+    /// TL002.
+    pub fn rules_shown(&self) -> Vec<Rule> {
+        if self.rules.is_empty() {
+            vec![Rule::MissingTenantFilter, Rule::InsertMissingTenant]
+        } else {
+            self.rules.clone()
+        }
     }
 
     /// Totals of the coverage rows: (statements, scoped, reported, suppressed, unverified).
@@ -471,16 +497,9 @@ fn coverage(report: &Report, stamp: &Stamp) -> Vec<CoverageRow> {
             scoped,
         } = u;
         let shown = table_display(table);
-        let row = rows.entry(shown.clone()).or_insert_with(|| CoverageRow {
-            table: shown,
-            statements: 0,
-            scoped: 0,
-            reported: 0,
-            suppressed: 0,
-            unverified: 0,
-            by_kind: Vec::new(),
-            never_touched: false,
-        });
+        let row = rows
+            .entry(shown.clone())
+            .or_insert_with(|| CoverageRow::empty(shown, false));
         row.statements += 1;
         let k = (*file, *span, table.clone());
         if *scoped {
@@ -523,16 +542,11 @@ fn coverage(report: &Report, stamp: &Stamp) -> Vec<CoverageRow> {
         .collect();
     never.sort();
     never.dedup();
-    out.extend(never.into_iter().map(|t| CoverageRow {
-        table: t.clone(),
-        statements: 0,
-        scoped: 0,
-        reported: 0,
-        suppressed: 0,
-        unverified: 0,
-        by_kind: Vec::new(),
-        never_touched: true,
-    }));
+    out.extend(
+        never
+            .into_iter()
+            .map(|t| CoverageRow::empty(t.clone(), true)),
+    );
     out
 }
 
@@ -553,30 +567,10 @@ fn anchor_safe(s: &str) -> String {
 // Text: control characters made visible, code excerpts
 // ---------------------------------------------------------------------------------------------
 
-/// Characters that change how text reads without showing: bidirectional overrides and
-/// isolates, zero-width characters, the BOM.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
 /// `s` with every control character (a line break too) and invisible format character shown as
 /// `\u{…}`, so that a report never holds one raw.
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || is_invisible_format(c) => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    escape(s, Notation::Document)
 }
 
 /// A line of source code for display: tabs expanded to 4 columns, other control and invisible
@@ -589,10 +583,10 @@ pub fn visible_code(line: &str) -> String {
             let n = 4 - column % 4;
             out.extend(std::iter::repeat_n(' ', n));
             column += n;
-        } else if c.is_control() || is_invisible_format(c) {
-            let shown = format!("\\u{{{:x}}}", c as u32);
-            column += shown.len();
-            out.push_str(&shown);
+        } else if Notation::Document.escapes(c) {
+            let before = out.len();
+            push_unicode_escape(&mut out, c);
+            column += out.len() - before;
         } else {
             out.push(c);
             column += 1;
