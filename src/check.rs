@@ -13,7 +13,7 @@ use crate::project::Project;
 use crate::report::model::{Cause, StatementKind, TableUse, UnanalyzedKind};
 use crate::resolve::Constants;
 use crate::rules::{self, Finding, QueryContext, Rule, ValueContext, ValueUse};
-use crate::sql::{analyze, query, template};
+use crate::sql::{analyze, placeholder, query, template};
 use crate::taint::Summaries;
 
 /// Checks one query site at a time, reading the project pass and the configuration.
@@ -77,9 +77,9 @@ impl SiteChecker<'_> {
         let resolve = |e: &crate::facts::HoleExpr| self.constants.resolve(e);
         // A name with an unresolved part (`g5_write_{$bo_table}`) is decided by its known
         // beginning when the globs allow it.
-        let is_tenant = |name: &str| match name.find(template::PLACEHOLDER_PREFIX) {
+        let is_tenant = |name: &str| match placeholder::known_beginning(name) {
             None => self.matcher.is_tenant(name),
-            Some(at) => self.matcher.classify_prefix(&name[..at]) == Some(true),
+            Some(beginning) => self.matcher.classify_prefix(beginning) == Some(true),
         };
         let policy = analyze::TenantPolicy {
             column: self.column,
@@ -110,7 +110,7 @@ impl SiteChecker<'_> {
         // one of them scopes it.
         let mut uses: BTreeMap<String, (StatementKind, bool)> = BTreeMap::new();
         for (index, variant) in variants.iter().enumerate() {
-            let rendered = template::render_with_prefixes(variant, &resolve, &|e| {
+            let rendered = template::render_with_prefixes(variant, site.dialect, &resolve, &|e| {
                 self.constants.resolve_prefix(e)
             });
             if template::looks_like_prose(&rendered.text) {
@@ -168,8 +168,8 @@ impl SiteChecker<'_> {
                 .table_names
                 .iter()
                 .filter(|(name, _)| {
-                    name.find(template::PLACEHOLDER_PREFIX)
-                        .is_some_and(|at| self.matcher.classify_prefix(&name[..at]).is_none())
+                    placeholder::known_beginning(name)
+                        .is_some_and(|b| self.matcher.classify_prefix(b).is_none())
                 })
                 .flat_map(|(name, _)| template::hole_names_in(&rendered, name))
                 .collect();

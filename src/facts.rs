@@ -354,8 +354,8 @@ pub struct ConstCall {
 /// A call whose arguments carry taint: for sinks and checks inside project functions.
 #[derive(Clone, Debug)]
 pub struct CallFact {
-    /// The callee's key: `f` for a plain call, `class::m` for a method of a known class,
-    /// `*::m` for a method of an unknown class (lower-case).
+    /// The callee: a free function, a method of a known class, or a method of a class the
+    /// front-end cannot tell.
     pub callee: FnKey,
     pub span: Span,
     /// For each argument, the holes of its value that carry taint.
@@ -384,8 +384,8 @@ pub struct ParamDefault {
 /// What one project function does with its parameters and returns.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionSummary {
-    /// Its key: `name` for a function, `class::name` for a method, lower-case (see
-    /// [`crate::taint::Summaries::targets`] for how calls find it).
+    /// The function or method (see [`crate::taint::Summaries::targets`] for how calls find
+    /// it).
     pub name: FnKey,
     /// Taints of every returned value.
     pub returns: Vec<Taint>,

@@ -42,7 +42,7 @@ pub fn normalize_expr(text: &str) -> String {
 /// `G5_TABLE_PREFIX`) — what users read and what `[tables]` keys are matched with — and where
 /// its parts are: the class it is qualified by and its root name. Equal paths are equal
 /// spellings.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 pub struct VarPath {
     text: Arc<str>,
     /// The length of the class qualifier with its `::` (`member::`); 0 without one.
@@ -123,6 +123,34 @@ impl VarPath {
     }
 }
 
+// Equality, order and hash are those of the spelling, so that maps keyed by paths can be
+// looked up by `&str` ([`std::borrow::Borrow`]).
+impl PartialEq for VarPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for VarPath {}
+
+impl std::hash::Hash for VarPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl Ord for VarPath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
+impl PartialOrd for VarPath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl std::ops::Deref for VarPath {
     type Target = str;
     fn deref(&self) -> &str {
@@ -185,7 +213,10 @@ mod tests {
         let p = VarPath::php("Board::TABLE");
         assert_eq!((p.class(), p.root()), (Some("Board"), "TABLE"));
         assert!(p.is_constant());
-        assert_eq!(VarPath::new(Some("c"), "$this", "->t"), VarPath::php("c::$this->t"));
+        assert_eq!(
+            VarPath::new(Some("c"), "$this", "->t"),
+            VarPath::php("c::$this->t")
+        );
         assert_eq!(VarPath::php("$o->p['k']").root(), "$o");
     }
 

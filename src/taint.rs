@@ -27,9 +27,9 @@ struct Summary {
 
 /// Merged function summaries and what follows from them.
 ///
-/// Functions are keyed `name`, methods `class::name` (lower-case). A call is keyed the same way
-/// by the front-end, with `*` for a method of an unknown class; [`Summaries::targets`] resolves
-/// it to the definitions it may run, and every question about a call is answered over them.
+/// Definitions and calls are keyed by [`FnKey`]: a free function, a method of a class, or (for a
+/// call) a method of a class the front-end cannot tell; [`Summaries::targets`] resolves a call
+/// to the definitions it may run, and every question about a call is answered over them.
 #[derive(Debug, Default)]
 pub struct Summaries {
     functions: HashMap<FnKey, Summary>,
@@ -474,6 +474,6 @@ mod tests {
         assert!(s.resolve(&ep, TaintKind::TenantParam, 0).is_some());
         ep.guards.push(("check_ep".into(), 0));
         assert!(s.resolve(&ep, TaintKind::TenantParam, 0).is_none());
-        assert!(s.checks("check_ep", 0) && !s.checks("check_ep", 1));
+        assert!(s.checks(&"check_ep".into(), 0) && !s.checks(&"check_ep".into(), 1));
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::facts::Taint;
+use crate::facts::{FnKey, Taint};
 use crate::lang::value::{add_taints, Value, Variant};
 
 /// What the environment knows about one variable (or constant-keyed array element).
@@ -26,7 +26,7 @@ pub(crate) struct VarState {
     pub(crate) checked: bool,
     /// Calls a request value was passed to (`check_ep($_GET['ep'])`): checks if the callee
     /// checks that parameter.
-    pub(crate) guards: Vec<(Arc<str>, u32)>,
+    pub(crate) guards: Vec<(FnKey, u32)>,
     /// The class of the object it holds on every path (`new Pdf`, a `Pdf $p` parameter),
     /// lower-case: `$p->m()` then calls that class's method.
     pub(crate) class: Option<Arc<str>>,

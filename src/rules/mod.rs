@@ -318,3 +318,73 @@ impl QueryContext<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{FileFacts, HoleExpr, ParamMarker, Taint, TaintKind, TaintOrigin};
+    use crate::taint::Summaries;
+
+    fn request_value(kind: TaintKind, at: usize) -> Hole {
+        let mut hole = Hole::new(Span::new(at, at + 4), HoleExpr::Opaque("$v".into()));
+        hole.taint.push(Taint::new(TaintOrigin::Source {
+            kind,
+            span: Span::new(at, at + 4),
+        }));
+        hole
+    }
+
+    /// A value bound to a query parameter is not SQL text (no TL003) but is still a tenant use
+    /// (TL004), reported at its read.
+    #[test]
+    fn bound_parameters_are_tenant_uses_but_not_sql_text() {
+        let summaries = Summaries::build(&[FileFacts::default()]);
+        let params = [
+            BoundParam {
+                marker: ParamMarker::Numbered(1),
+                value: request_value(TaintKind::TenantParam, 10),
+            },
+            BoundParam {
+                marker: ParamMarker::Numbered(2),
+                value: request_value(TaintKind::Host, 20),
+            },
+        ];
+        let ctx = ValueContext {
+            file: 0,
+            value: ValueUse::SqlText {
+                holes: Vec::new(),
+                params: &params,
+                exec: Span::new(0, 40),
+                sql: "SELECT * FROM iw_member WHERE ep_code = $1 AND host = $2".into(),
+            },
+            summaries: &summaries,
+        };
+        let found = run_value_rules(&ctx);
+        let rules: Vec<(Rule, Span)> = found.iter().map(|f| (f.rule, f.span)).collect();
+        assert_eq!(rules, [(Rule::UncheckedTenantParam, Span::new(10, 14))]);
+        assert!(found[0]
+            .trace
+            .iter()
+            .any(|t| t.note.contains("bound as a SQL parameter")));
+        // The same values interpolated into the text: both rules report.
+        let holes = [
+            request_value(TaintKind::TenantParam, 10),
+            request_value(TaintKind::Host, 20),
+        ];
+        let ctx = ValueContext {
+            value: ValueUse::SqlText {
+                holes: holes.iter().collect(),
+                params: &[],
+                exec: Span::new(0, 40),
+                sql: String::new(),
+            },
+            ..ctx
+        };
+        let mut rules: Vec<Rule> = run_value_rules(&ctx).iter().map(|f| f.rule).collect();
+        rules.sort();
+        assert_eq!(
+            rules,
+            [Rule::UnescapedHostInSql, Rule::UncheckedTenantParam]
+        );
+    }
+}

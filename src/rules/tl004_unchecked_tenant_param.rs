@@ -10,20 +10,20 @@ use crate::taint::Summaries;
 pub fn check(ctx: &ValueContext) -> Vec<Finding> {
     let (file, summaries) = (ctx.file, ctx.summaries);
     match &ctx.value {
-        ValueUse::SqlText { holes, sql, .. } => holes
-            .iter()
-            .flat_map(|h| h.taint.iter().map(move |t| (h, t)))
-            .filter_map(|(h, t)| {
-                check_use(
-                    file,
-                    t,
-                    h.span,
-                    "used in SQL text",
-                    Some(sql.clone()),
-                    summaries,
-                )
-            })
-            .collect(),
+        ValueUse::SqlText {
+            holes, params, sql, ..
+        } => {
+            let text = holes.iter().map(|h| (*h, "used in SQL text"));
+            let bound = params
+                .iter()
+                .map(|p| (&p.value, "bound as a SQL parameter"));
+            text.chain(bound)
+                .flat_map(|(h, what)| h.taint.iter().map(move |t| (h, t, what)))
+                .filter_map(|(h, t, what)| {
+                    check_use(file, t, h.span, what, Some(sql.clone()), summaries)
+                })
+                .collect()
+        }
         ValueUse::Argument {
             callee,
             index,

@@ -32,7 +32,11 @@
 use std::any::TypeId;
 
 use sqlparser::ast::{Expr, Statement};
-use sqlparser::dialect::{BindPlaceholderStyle, Dialect, MySqlDialect};
+use sqlparser::dialect::{
+    BindPlaceholderStyle, Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+};
+
+use crate::facts;
 use sqlparser::keywords::{Keyword, ALL_KEYWORDS, ALL_KEYWORDS_INDEX};
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
@@ -77,16 +81,38 @@ fn error_position(message: &str) -> Option<(usize, usize)> {
 
 /// [`parse_mysql`], with the error's location as a value.
 pub fn parse_mysql_located(sql: &str) -> Result<Vec<Statement>, ParseError> {
-    let dialect = MySqlAliases(MySqlDialect {});
-    let text = blank_version_comments(sql);
-    let tokens = Tokenizer::new(&dialect, &text)
+    parse_located(sql, facts::Dialect::MySql)
+}
+
+/// Parse `sql` in `dialect`, with the error's location as a value. MySQL gets its legacy forms
+/// and alias rules (see the module documentation); PostgreSQL and SQLite are parsed as
+/// sqlparser reads them.
+pub fn parse_located(sql: &str, dialect: facts::Dialect) -> Result<Vec<Statement>, ParseError> {
+    match dialect {
+        facts::Dialect::MySql => {
+            let text = blank_version_comments(sql);
+            parse_tokens(&MySqlAliases(MySqlDialect {}), &text, rewrite_tokens)
+        }
+        facts::Dialect::Postgres => parse_tokens(&PostgreSqlDialect {}, sql, |t| t),
+        facts::Dialect::Sqlite => parse_tokens(&SQLiteDialect {}, sql, |t| t),
+    }
+}
+
+fn parse_tokens(
+    dialect: &dyn Dialect,
+    text: &str,
+    rewrite: impl FnOnce(Vec<TokenWithSpan>) -> Vec<TokenWithSpan>,
+) -> Result<Vec<Statement>, ParseError> {
+    let tokens = Tokenizer::new(dialect, text)
         .with_unescape(true)
         .tokenize_with_location()
-        .map_err(|e| ParseError::new(e.to_string()))?;
-    let tokens = rewrite_tokens(tokens);
-    Parser::new(&dialect)
+        .map_err(|e| ParseError {
+            message: e.to_string(),
+            location: Some((e.location.line as usize, e.location.column as usize)),
+        })?;
+    Parser::new(dialect)
         .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(tokens)
+        .with_tokens_with_locations(rewrite(tokens))
         .parse_statements()
         .map_err(|e| ParseError::new(e.to_string()))
 }
@@ -538,6 +564,18 @@ mod tests {
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    #[test]
+    fn postgres_and_sqlite_parse_in_their_own_dialect() {
+        let sql = "SELECT \"Name\" FROM \"public\".\"users\" WHERE id = $1::int AND t = ANY($2)";
+        let statements = parse_located(sql, facts::Dialect::Postgres).expect("postgres");
+        assert_eq!(statements.len(), 1);
+        let sql = "SELECT name FROM users WHERE id = ?1 AND team = :team";
+        assert!(parse_located(sql, facts::Dialect::Sqlite).is_ok());
+        // A tokenizer error carries its location as a value.
+        let err = parse_located("SELECT 'unterminated", facts::Dialect::Postgres).unwrap_err();
+        assert_eq!(err.location, Some((1, 8)));
     }
 
     #[test]

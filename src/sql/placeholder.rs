@@ -37,6 +37,25 @@ pub fn placeholders_in(text: &str) -> impl Iterator<Item = &str> {
         .filter_map(|(i, _)| placeholder_len(&text[i..]).map(|len| &text[i..i + len]))
 }
 
+/// The text of a name before its first placeholder (`g5_write_` for `g5_write___tl_h3`): the
+/// known beginning of a name built with an unknown part; `None` when the name has none.
+pub fn known_beginning(name: &str) -> Option<&str> {
+    name.find(PLACEHOLDER_PREFIX).map(|at| &name[..at])
+}
+
+/// A name with each placeholder written as `?` (`g5_write_?`), as users read it.
+pub fn with_question_marks(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(at) = rest.find(PLACEHOLDER_PREFIX) {
+        out.push_str(&rest[..at]);
+        out.push('?');
+        rest = &rest[at + placeholder_len(&rest[at..]).unwrap_or(PLACEHOLDER_PREFIX.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +81,8 @@ mod tests {
         assert_eq!(placeholder_len("x__tl_h1"), None);
         let found: Vec<&str> = placeholders_in("g5___tl_h3_x__tl_h__tl_h12").collect();
         assert_eq!(found, ["__tl_h3", "__tl_h", "__tl_h12"]);
+        assert_eq!(known_beginning("g5_write___tl_h3"), Some("g5_write_"));
+        assert_eq!(known_beginning("g5_write"), None);
+        assert_eq!(with_question_marks("g5___tl_h3_x__tl_h12"), "g5_?_x?");
     }
 }

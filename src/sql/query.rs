@@ -51,7 +51,7 @@ fn parse_recovering(
     const MAX_RETRIES: usize = 8;
     let mut in_predicate = None;
     for _ in 0..MAX_RETRIES {
-        let err = match parse::parse_mysql_located(&rendered.text) {
+        let err = match parse::parse_located(&rendered.text, rendered.dialect) {
             Ok(s) => return (Ok(s), in_predicate),
             Err(e) => e,
         };
@@ -68,5 +68,8 @@ fn parse_recovering(
             None => return (Err(err.message), in_predicate),
         }
     }
-    (parse::parse_mysql(&rendered.text), in_predicate)
+    (
+        parse::parse_located(&rendered.text, rendered.dialect).map_err(|e| e.message),
+        in_predicate,
+    )
 }

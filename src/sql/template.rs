@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::facts::{Hole, HoleExpr, Piece, Span, Template};
+use crate::facts::{Dialect, Hole, HoleExpr, Piece, Span, Template};
 use crate::lines::LineIndex;
 use crate::sql::placeholder::{placeholder, placeholder_index, placeholder_len, placeholders_in};
 
@@ -46,6 +46,8 @@ pub struct RenderedHole {
 pub struct RenderedSql {
     pub text: String,
     pub holes: Vec<RenderedHole>,
+    /// The dialect the text is written in (how it was quoted, how it parses).
+    pub dialect: Dialect,
     segments: Vec<Segment>,
 }
 
@@ -55,6 +57,8 @@ enum Quote {
     Single,
     Double,
     Back,
+    /// `"…"` where it quotes an identifier (PostgreSQL, SQLite).
+    DoubleIdent,
 }
 
 /// Tracks whether the end of the text rendered so far is inside a quoted string.
@@ -62,6 +66,9 @@ enum Quote {
 struct QuoteState {
     quote: Quote,
     escaped: bool,
+    /// MySQL quoting: `"` opens a string rather than an identifier, and a backslash escapes
+    /// the next character in strings (PostgreSQL and SQLite strings take it literally).
+    mysql: bool,
 }
 
 impl QuoteState {
@@ -72,14 +79,15 @@ impl QuoteState {
                 continue;
             }
             self.quote = match (self.quote, b) {
-                (Quote::Single | Quote::Double, b'\\') => {
+                (Quote::Single | Quote::Double, b'\\') if self.mysql => {
                     self.escaped = true;
                     self.quote
                 }
                 (Quote::Single, b'\'') => Quote::None,
                 (Quote::None, b'\'') => Quote::Single,
-                (Quote::None, b'"') => Quote::Double,
-                (Quote::Double, b'"') => Quote::None,
+                (Quote::None, b'"') if self.mysql => Quote::Double,
+                (Quote::None, b'"') => Quote::DoubleIdent,
+                (Quote::Double | Quote::DoubleIdent, b'"') => Quote::None,
                 (Quote::None, b'`') => Quote::Back,
                 (Quote::Back, b'`') => Quote::None,
                 (q, _) => q,
@@ -90,7 +98,7 @@ impl QuoteState {
 
 /// Render a template. `resolve` gives the project-wide text of a hole expression, if known.
 pub fn render(template: &Template, resolve: &dyn Fn(&HoleExpr) -> Option<String>) -> RenderedSql {
-    render_with_prefixes(template, resolve, &|_| None)
+    render_with_prefixes(template, Dialect::MySql, resolve, &|_| None)
 }
 
 /// Render a template; an unquoted hole whose whole text is unknown but whose beginning is
@@ -98,17 +106,20 @@ pub fn render(template: &Template, resolve: &dyn Fn(&HoleExpr) -> Option<String>
 /// that a table name can still be classified by its known part.
 pub fn render_with_prefixes(
     template: &Template,
+    dialect: Dialect,
     resolve: &dyn Fn(&HoleExpr) -> Option<String>,
     prefix: &dyn Fn(&HoleExpr) -> Option<String>,
 ) -> RenderedSql {
     let mut out = RenderedSql {
         text: String::new(),
         holes: Vec::new(),
+        dialect,
         segments: Vec::new(),
     };
     let mut quotes = QuoteState {
         quote: Quote::None,
         escaped: false,
+        mysql: dialect == Dialect::MySql,
     };
     for piece in template {
         let start = out.text.len();
@@ -358,6 +369,32 @@ mod tests {
             Span::new(start, end),
             HoleExpr::Path(path.into()),
         ))
+    }
+
+    #[test]
+    fn quoting_follows_the_dialect() {
+        // `"` opens a string in MySQL and an identifier elsewhere; a backslash escapes in MySQL
+        // strings only.
+        let t = vec![
+            text("select * from \"", 0),
+            hole("$t", 100, 102),
+            text("\" where a = 'x\\' and b = ", 200),
+            hole("$b", 300, 302),
+        ];
+        let names = |e: &HoleExpr| match e {
+            HoleExpr::Path(p) if &**p == "$t" => Some("iw_member".to_string()),
+            _ => None,
+        };
+        let mysql = render_with_prefixes(&t, Dialect::MySql, &names, &|_| None);
+        assert!(mysql.holes[0].quoted && !mysql.holes[0].resolved);
+        assert!(mysql.holes[1].quoted);
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            let r = render_with_prefixes(&t, dialect, &names, &|_| None);
+            assert!(!r.holes[0].quoted && r.holes[0].resolved, "{dialect:?}");
+            assert!(!r.holes[1].quoted, "{dialect:?}");
+            assert_eq!(r.dialect, dialect);
+            assert!(r.text.starts_with("select * from \"iw_member\""));
+        }
     }
 
     #[test]

@@ -12,8 +12,8 @@ use super::builtins::{
 use super::expressions::invalidate_children;
 use super::{span_of, Lowerer};
 use crate::facts::{
-    CallFact, ConstDef, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Taint, TaintKind,
-    TaintOrigin, Template,
+    CallFact, ConstDef, Dialect, FnKey, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Taint,
+    TaintKind, TaintOrigin, Template,
 };
 use crate::lang::env::{Env, VarState};
 use crate::lang::value::{
@@ -168,7 +168,7 @@ impl<'s> Lowerer<'s> {
                 // A sanitizer escapes its own result; a project function of that name still
                 // checks, sinks and summarises as its definition says.
                 let sanitizer = self.options.sanitizers.contains(&name) || name == "floatval";
-                if sanitizer && !self.is_project_call(&name) {
+                if sanitizer && !self.is_project_call(&FnKey::function(name.as_str())) {
                     let taint = escaped(values.iter().flat_map(|v| v.taints()).collect());
                     return self.opaque_tainted(n, taint);
                 }
@@ -188,7 +188,7 @@ impl<'s> Lowerer<'s> {
                 if name.is_empty() || inspects_only {
                     return self.opaque(n);
                 }
-                let callee: Arc<str> = name.into();
+                let callee = FnKey::function(name);
                 let mut result = self.call_result(n, callee.clone(), &values);
                 for (i, a) in args.iter().enumerate() {
                     self.remember_guard(*a, &callee, i as u32, env);
@@ -205,7 +205,7 @@ impl<'s> Lowerer<'s> {
     }
 
     /// After `f($x)`, `$x` (or `$_GET['ep']`) is checked if `f` checks that parameter.
-    fn remember_guard(&mut self, arg: Node, callee: &Arc<str>, index: u32, env: &mut Env) {
+    fn remember_guard(&mut self, arg: Node, callee: &FnKey, index: u32, env: &mut Env) {
         let target = if arg.kind() == "argument" {
             arg.named_child(0).unwrap_or(arg)
         } else {
@@ -256,7 +256,7 @@ impl<'s> Lowerer<'s> {
 
     /// The value of a call to a function that may be defined in the project: its taint is
     /// decided by the callee's summary in the project pass.
-    fn call_result(&mut self, n: Node, callee: Arc<str>, args: &[Value]) -> Value {
+    fn call_result(&mut self, n: Node, callee: FnKey, args: &[Value]) -> Value {
         // Built-ins and library functions outside the scan return no request value (a value
         // from the network or the database is not derived) and check nothing. A plain call
         // only reaches a function, a method call only a method.
@@ -408,7 +408,10 @@ impl<'s> Lowerer<'s> {
                 self.opaque(n)
             }
             _ => {
-                let callee: Arc<str> = format!("{}::{name}", self.receiver_class(n, env)).into();
+                let callee = match self.receiver_class(n, env) {
+                    class if class == "*" => FnKey::any_method(name),
+                    class => FnKey::method(class, name),
+                };
                 let result = self.call_result(n, callee.clone(), &values);
                 for (i, a) in arg_nodes.iter().enumerate() {
                     self.remember_guard(*a, &callee, i as u32, env);
@@ -579,7 +582,7 @@ impl<'s> Lowerer<'s> {
         let small = value.variants.len() <= 4 && value.variants.iter().all(|v| v.pieces.len() <= 6);
         if !small {
             self.facts.consts.push(ConstDef {
-                path,
+                path: path.into(),
                 value: vec![FoldPiece::Opaque],
                 function: None,
             });
@@ -599,14 +602,14 @@ impl<'s> Lowerer<'s> {
                 .then(|| self.function.clone())
                 .flatten();
             self.facts.consts.push(ConstDef {
-                path: path.clone(),
+                path: path.as_str().into(),
                 value: pieces,
                 function,
             });
         }
         if value.variants.is_empty() {
             self.facts.consts.push(ConstDef {
-                path,
+                path: path.into(),
                 value: vec![FoldPiece::Opaque],
                 function: None,
             });
@@ -642,7 +645,7 @@ impl<'s> Lowerer<'s> {
     /// A call to a project function passing text or constants (`defineTables(PREFIX)`):
     /// recorded for definitions inside it that use the parameter. Only short texts without
     /// spaces (names and prefixes) and references that may fold are kept.
-    fn record_const_call(&mut self, callee: &Arc<str>, args: &[Value]) {
+    fn record_const_call(&mut self, callee: &FnKey, args: &[Value]) {
         let short_name = |t: &str| t.len() <= 64 && !t.contains(char::is_whitespace);
         let folds = |p: &Piece| match p {
             Piece::Text { text, .. }
@@ -699,6 +702,10 @@ impl<'s> Lowerer<'s> {
             variants,
             capped: value.capped,
             function: self.function.clone(),
+            // PHP applications of this kind talk to MySQL; values are interpolated into the
+            // text (prepared-statement parameters are recorded as tenant uses).
+            dialect: Dialect::MySql,
+            params: Vec::new(),
         });
     }
 }

@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use crate::facts::{FileFacts, Hole, HoleExpr, Piece, Span, Taint};
+use crate::facts::{FileFacts, FnKey, Hole, HoleExpr, Piece, Span, Taint};
 use crate::lang::env::{ArrayLiteral, Env};
 use crate::lang::value::{may_carry_tenant_param, Value};
 use suppressions::suppression_comments;
@@ -149,7 +149,7 @@ struct Lowerer<'s> {
     /// `extract($_SERVER)` was seen: `$HTTP_HOST` and friends are request values.
     server_extracted: bool,
     /// Lower-cased name of the function being analysed.
-    function: Option<Arc<str>>,
+    function: Option<FnKey>,
     /// Taints of the values the current function returns.
     returns: Vec<Taint>,
     /// Parameter names of the current function, in order.
@@ -253,12 +253,10 @@ impl<'s> Lowerer<'s> {
     }
 
     /// Whether a callee key may name a function or method defined in the project.
-    pub(super) fn is_project_call(&self, callee: &str) -> bool {
+    pub(super) fn is_project_call(&self, callee: &FnKey) -> bool {
         match &self.options.project_functions {
-            Some(defined) => match callee.split_once("::") {
-                Some((_, method)) => defined.methods.contains(method),
-                None => defined.functions.contains(callee),
-            },
+            Some(defined) if callee.is_method() => defined.methods.contains(&*callee.name),
+            Some(defined) => defined.functions.contains(&*callee.name),
             None => true,
         }
     }

@@ -8,7 +8,7 @@ use tree_sitter::Node;
 use super::builtins::class_key;
 use super::conditions::ends_path;
 use super::{collapse_whitespace, span_of, Flow, Lowerer};
-use crate::facts::{ClassFact, FunctionSummary, Taint, TaintOrigin, Template};
+use crate::facts::{ClassFact, FnKey, FunctionSummary, Taint, TaintOrigin, Template};
 use crate::lang::env::{
     merge_states, merge_states_on, restrict, unknown_var, ArrayLiteral, Env, State, VarState,
 };
@@ -329,13 +329,11 @@ impl<'s> Lowerer<'s> {
         }
         // Functions by name, methods as `class::name` (lower-case: PHP names are
         // case-insensitive).
-        let name: Option<Arc<str>> = n.child_by_field_name("name").map(|nm| {
+        let name: Option<FnKey> = n.child_by_field_name("name").map(|nm| {
             let name = self.text(nm).to_ascii_lowercase();
             match (&self.class, n.kind()) {
-                (Some(class), "method_declaration") => {
-                    format!("{}::{name}", class_key(class)).into()
-                }
-                _ => name.into(),
+                (Some(class), "method_declaration") => FnKey::method(class_key(class), name),
+                _ => FnKey::function(name),
             }
         });
         let saved_defs = std::mem::take(&mut self.defs);

@@ -20,7 +20,6 @@ use crate::facts::Span;
 use crate::report::escape::{escape, push_unicode_escape, Notation};
 use crate::report::model::{Report, ScannedFile, StatementKind, TableUse};
 use crate::rules::{Finding, Rule};
-use crate::sql::template::PLACEHOLDER_PREFIX;
 
 /// The environment variable that replaces the report's date (reproducible documents, tests).
 pub const DATE_ENV: &str = "TENANTLINT_REPORT_DATE";
@@ -458,16 +457,7 @@ fn verdict(report: &Report, kinds: &[Option<StatementKind>]) -> Verdict {
 /// A table name as shown: an unresolved part (`g5_write_{$bo_table}`, kept as a placeholder
 /// by the analysis) is `?`, as in the query text findings show.
 pub fn table_display(table: &str) -> String {
-    let mut out = String::with_capacity(table.len());
-    let mut rest = table;
-    while let Some(at) = rest.find(PLACEHOLDER_PREFIX) {
-        out.push_str(&rest[..at]);
-        out.push('?');
-        rest =
-            rest[at + PLACEHOLDER_PREFIX.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    out.push_str(rest);
-    out
+    crate::sql::placeholder::with_question_marks(table)
 }
 
 fn coverage(report: &Report, stamp: &Stamp) -> Vec<CoverageRow> {
