@@ -205,11 +205,15 @@ pub enum ParamMarker {
 /// Which function a definition is, or a call may run: the key summaries are found by.
 ///
 /// Names follow the front-end's case rule (PHP: lower-case, since PHP names are
-/// case-insensitive; the class is its last namespace segment).
+/// case-insensitive; the class is its last namespace segment). One pointer wide: facts hold
+/// many keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct FnKey {
-    pub owner: FnOwner,
-    pub name: Arc<str>,
+pub struct FnKey(Arc<FnKeyParts>);
+
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
+struct FnKeyParts {
+    owner: FnOwner,
+    name: Arc<str>,
 }
 
 /// What a function belongs to.
@@ -225,40 +229,45 @@ pub enum FnOwner {
 }
 
 impl FnKey {
+    fn new(owner: FnOwner, name: Arc<str>) -> FnKey {
+        FnKey(Arc::new(FnKeyParts { owner, name }))
+    }
+
     /// The free function `name`.
     pub fn function(name: impl Into<Arc<str>>) -> FnKey {
-        FnKey {
-            owner: FnOwner::Free,
-            name: name.into(),
-        }
+        FnKey::new(FnOwner::Free, name.into())
     }
 
     /// The method `name` of `class`.
     pub fn method(class: impl Into<Arc<str>>, name: impl Into<Arc<str>>) -> FnKey {
-        FnKey {
-            owner: FnOwner::Class(class.into()),
-            name: name.into(),
-        }
+        FnKey::new(FnOwner::Class(class.into()), name.into())
     }
 
     /// A method `name` of a class that is not known.
     pub fn any_method(name: impl Into<Arc<str>>) -> FnKey {
-        FnKey {
-            owner: FnOwner::AnyClass,
-            name: name.into(),
-        }
+        FnKey::new(FnOwner::AnyClass, name.into())
+    }
+
+    /// What the function belongs to.
+    pub fn owner(&self) -> &FnOwner {
+        &self.0.owner
+    }
+
+    /// The function's own name.
+    pub fn name(&self) -> &Arc<str> {
+        &self.0.name
     }
 
     /// Whether this is a method (of a known class or not).
     pub fn is_method(&self) -> bool {
-        !matches!(self.owner, FnOwner::Free)
+        !matches!(self.owner(), FnOwner::Free)
     }
 
     /// The key as users read it in messages: `f`, `cls::m`, `->m` for a method of an unknown
     /// class.
     pub fn display(&self) -> String {
-        match &self.owner {
-            FnOwner::AnyClass => format!("->{}", self.name),
+        match self.owner() {
+            FnOwner::AnyClass => format!("->{}", self.name()),
             _ => self.to_string(),
         }
     }
@@ -267,10 +276,10 @@ impl FnKey {
 /// `f`, `cls::m` or `*::m`.
 impl fmt::Display for FnKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.owner {
-            FnOwner::Free => f.write_str(&self.name),
-            FnOwner::Class(class) => write!(f, "{class}::{}", self.name),
-            FnOwner::AnyClass => write!(f, "*::{}", self.name),
+        match self.owner() {
+            FnOwner::Free => f.write_str(self.name()),
+            FnOwner::Class(class) => write!(f, "{class}::{}", self.name()),
+            FnOwner::AnyClass => write!(f, "*::{}", self.name()),
         }
     }
 }

@@ -43,8 +43,11 @@ pub fn normalize_expr(text: &str) -> String {
 /// its parts are: the class it is qualified by and its root name. Equal paths are equal
 /// spellings.
 #[derive(Clone)]
-pub struct VarPath {
-    text: Arc<str>,
+pub struct VarPath(Arc<PathParts>);
+
+/// One pointer wide: facts hold a path per hole.
+struct PathParts {
+    text: Box<str>,
     /// The length of the class qualifier with its `::` (`member::`); 0 without one.
     class_len: u32,
     /// Where the root name ends (`$iw` in `$iw['x']`, `$this` in `$this->table`).
@@ -55,7 +58,8 @@ impl VarPath {
     /// A path from its parts, as the front-end spells them: the class it belongs to, its root
     /// name, and the keys and properties after it (`['member_table']`, `->table`).
     pub fn new(class: Option<&str>, root: &str, accessors: &str) -> VarPath {
-        let mut text = String::with_capacity(root.len() + accessors.len() + 8);
+        let len = class.map_or(0, |c| c.len() + 2) + root.len() + accessors.len();
+        let mut text = String::with_capacity(len);
         if let Some(class) = class {
             text.push_str(class);
             text.push_str("::");
@@ -64,11 +68,11 @@ impl VarPath {
         text.push_str(root);
         let root_end = text.len();
         text.push_str(accessors);
-        VarPath {
-            text: text.into(),
+        VarPath(Arc::new(PathParts {
+            text: text.into_boxed_str(),
             class_len: class_len as u32,
             root_end: root_end as u32,
-        }
+        }))
     }
 
     /// A path in its canonical spelling (as the PHP front-end writes it): a leading `Class::`
@@ -97,23 +101,23 @@ impl VarPath {
 
     /// The whole path, as spelt.
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// The class the path is qualified by (`member` in `member::$this->table`).
     pub fn class(&self) -> Option<&str> {
-        let len = self.class_len as usize;
-        (len > 0).then(|| &self.text[..len - 2])
+        let len = self.0.class_len as usize;
+        (len > 0).then(|| &self.0.text[..len - 2])
     }
 
     /// The root name: the variable (`$iw`), `$this`, or the constant.
     pub fn root(&self) -> &str {
-        &self.text[self.class_len as usize..self.root_end as usize]
+        &self.0.text[self.0.class_len as usize..self.0.root_end as usize]
     }
 
     /// The path without its class qualifier (`$this->table` for `member::$this->table`).
     pub fn unqualified(&self) -> &str {
-        &self.text[self.class_len as usize..]
+        &self.0.text[self.0.class_len as usize..]
     }
 
     /// A constant (`define`d, `const`, a class constant): no variable in it, so several
@@ -127,7 +131,7 @@ impl VarPath {
 // looked up by `&str` ([`std::borrow::Borrow`]).
 impl PartialEq for VarPath {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.0.text == other.0.text
     }
 }
 
@@ -135,13 +139,13 @@ impl Eq for VarPath {}
 
 impl std::hash::Hash for VarPath {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        self.0.text.hash(state);
     }
 }
 
 impl Ord for VarPath {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.text.cmp(&other.text)
+        self.0.text.cmp(&other.0.text)
     }
 }
 
@@ -154,25 +158,25 @@ impl PartialOrd for VarPath {
 impl std::ops::Deref for VarPath {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 }
 
 impl std::borrow::Borrow<str> for VarPath {
     fn borrow(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 }
 
 impl std::fmt::Display for VarPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&self.0.text)
     }
 }
 
 impl std::fmt::Debug for VarPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&*self.text, f)
+        std::fmt::Debug::fmt(&*self.0.text, f)
     }
 }
 

@@ -103,7 +103,7 @@ impl Summaries {
         }
         for key in s.functions.keys().filter(|k| k.is_method()) {
             s.methods_by_name
-                .entry(key.name.clone())
+                .entry(key.name().clone())
                 .or_default()
                 .push(key.clone());
         }
@@ -128,7 +128,7 @@ impl Summaries {
     /// class is not the project's, or defines the method in a subclass) and for `*::m`, every
     /// method named `m`.
     pub fn targets(&self, callee: &FnKey) -> Vec<FnKey> {
-        match &callee.owner {
+        match callee.owner() {
             FnOwner::Free => {
                 return self
                     .functions
@@ -143,7 +143,7 @@ impl Summaries {
                     if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
                         continue;
                     }
-                    let key = FnKey::method(c.clone(), callee.name.clone());
+                    let key = FnKey::method(c.clone(), callee.name().clone());
                     if let Some((k, _)) = self.functions.get_key_value(&key) {
                         return vec![k.clone()];
                     }
@@ -155,7 +155,7 @@ impl Summaries {
             FnOwner::AnyClass => {}
         }
         self.methods_by_name
-            .get(&callee.name)
+            .get(callee.name())
             .cloned()
             .unwrap_or_default()
     }
