@@ -105,7 +105,7 @@ pub fn write(path: &Path, report: &Report) -> Result<usize, BaselineError> {
     Ok(file.findings.len())
 }
 
-/// Read a baseline written by [`write`].
+/// Read a baseline written by [`write()`].
 pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {

@@ -159,21 +159,34 @@ impl Includes {
         if let Some((_, what)) = f.dynamic.iter().find(|(pos, _)| *pos < at) {
             return Some(format!("{what} before it may set it"));
         }
-        for (_, target) in f.includes.iter().filter(|(pos, _)| *pos < at) {
+        let before = f.includes.iter().filter(|(pos, _)| *pos < at);
+        self.set_through(
+            before.map(|(_, t)| t),
+            base,
+            &mut HashSet::new(),
+            |text| {
+                format!("an included file may set it (`include {text}` is only known at run time)")
+            },
+            |p| format!("an included file that is not scanned (`{p}`) may set it"),
+        )
+    }
+
+    /// The first of `includes` that may set variable `base`: one only known at run time or
+    /// outside the scan (worded by `unknown` and `outside`), or a scanned file that sets it.
+    fn set_through<'t>(
+        &self,
+        includes: impl Iterator<Item = &'t Target>,
+        base: &str,
+        seen: &mut HashSet<usize>,
+        unknown: impl Fn(&str) -> String,
+        outside: impl Fn(&str) -> String,
+    ) -> Option<String> {
+        for target in includes {
             match target {
-                Target::Unknown(text) => {
-                    return Some(format!(
-                        "an included file may set it (`include {text}` is only known at run time)"
-                    ))
-                }
-                Target::Outside(p) => {
-                    return Some(format!(
-                        "an included file that is not scanned (`{p}`) may set it"
-                    ))
-                }
+                Target::Unknown(text) => return Some(unknown(text)),
+                Target::Outside(p) => return Some(outside(p)),
                 Target::File(t) => {
-                    let mut seen = HashSet::new();
-                    if let Some(why) = self.sets(*t, base, &mut seen) {
+                    if let Some(why) = self.sets(*t, base, seen) {
                         return Some(why);
                     }
                 }
@@ -195,26 +208,15 @@ impl Includes {
         if let Some((_, what)) = f.dynamic.first() {
             return Some(format!("`{name}`, included before it, runs {what}"));
         }
-        for (_, target) in &f.includes {
-            match target {
-                Target::Unknown(text) => {
-                    return Some(format!(
-                        "`{name}`, included before it, includes a file only known at run time (`{text}`)"
-                    ))
-                }
-                Target::Outside(p) => {
-                    return Some(format!(
-                        "`{name}`, included before it, includes a file that is not scanned (`{p}`)"
-                    ))
-                }
-                Target::File(t) => {
-                    if let Some(why) = self.sets(*t, base, seen) {
-                        return Some(why);
-                    }
-                }
-            }
-        }
-        None
+        self.set_through(
+            f.includes.iter().map(|(_, t)| t),
+            base,
+            seen,
+            |text| {
+                format!("`{name}`, included before it, includes a file only known at run time (`{text}`)")
+            },
+            |p| format!("`{name}`, included before it, includes a file that is not scanned (`{p}`)"),
+        )
     }
 
     /// Replace each [`HoleExpr::Unassigned`] hole of a site's variants: removed (`""`) when

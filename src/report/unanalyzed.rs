@@ -87,7 +87,7 @@ pub struct DirectoryCount {
     pub exclude: Option<String>,
 }
 
-/// The directories holding most unanalyzed sites: at most [`MAX_DIRECTORIES`], none holding
+/// The directories holding most unanalyzed sites: at most `MAX_DIRECTORIES`, none holding
 /// another, none holding every scanned file; most sites first, ties by path.
 pub fn top_directories(report: &Report) -> Vec<DirectoryCount> {
     let total = report.unanalyzed.len();

@@ -17,7 +17,12 @@ pub static QUERY_RULES: &[QueryRule] = &[
 
 /// The findings of every query rule on one analysed query, in [`QUERY_RULES`] order.
 pub fn run_query_rules(ctx: &QueryContext) -> Vec<Finding> {
-    QUERY_RULES.iter().flat_map(|rule| rule(ctx)).collect()
+    run(QUERY_RULES, ctx)
+}
+
+/// The findings of `rules` on `ctx`, in order.
+fn run<C>(rules: &[fn(&C) -> Vec<Finding>], ctx: &C) -> Vec<Finding> {
+    rules.iter().flat_map(|rule| rule(ctx)).collect()
 }
 
 /// A rule that reads one use of values that may derive from the request.
@@ -31,7 +36,7 @@ pub static VALUE_RULES: &[ValueRule] = &[
 
 /// The findings of every value rule on one use, in [`VALUE_RULES`] order.
 pub fn run_value_rules(ctx: &ValueContext) -> Vec<Finding> {
-    VALUE_RULES.iter().flat_map(|rule| rule(ctx)).collect()
+    run(VALUE_RULES, ctx)
 }
 
 /// How values that may derive from the request are used, as the value rules see it.

@@ -1,5 +1,5 @@
 //! One rendered query, parsed and analysed: parsing recovers from placeholders that cannot
-//! stand where they are, then [`analyze`] extracts its tenant facts.
+//! stand where they are, then [`analyze()`](analyze::analyze) extracts its tenant facts.
 
 use crate::report::model::StatementKind;
 use crate::sql::{analyze, parse, template};

@@ -184,14 +184,7 @@ impl<'s> Lowerer<'s> {
         let mut out = Vec::new();
         match node.kind() {
             "binary_expression" => {
-                let op = node
-                    .child_by_field_name("operator")
-                    .map(|o| self.text(o))
-                    .unwrap_or("");
-                let (Some(l), Some(r)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (op, Some((l, r))) = self.operator_and_sides(node) else {
                     return out;
                 };
                 let equal = match op {

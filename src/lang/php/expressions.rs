@@ -317,14 +317,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn binary(&mut self, n: Node, env: &mut Env) -> Value {
-        let op = n
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("");
-        let (Some(l), Some(r)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
+        let (op, Some((l, r))) = self.operator_and_sides(n) else {
             self.effects(n, env);
             return self.opaque(n);
         };
@@ -799,14 +792,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn augmented_assign(&mut self, n: Node, env: &mut Env) -> Value {
-        let op = n
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("");
-        let (Some(left), Some(right)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
+        let (op, Some((left, right))) = self.operator_and_sides(n) else {
             self.effects(n, env);
             return self.opaque(n);
         };

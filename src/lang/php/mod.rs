@@ -5,7 +5,7 @@
 //! (`$sql_common`, `$sql_search`) that hold pieces of SQL text. This module interprets each
 //! function body (and the file's top level) abstractly: every variable holds the set of templates
 //! it may contain on the paths reaching a point (branches fork the environment, joins merge it).
-//! A string whose text starts with a SQL verb becomes a [`SqlSite`] where it is used: passed to a
+//! A string whose text starts with a SQL verb becomes a [`SqlSite`](crate::facts::SqlSite) where it is used: passed to a
 //! call, returned, or stored and never read again. Each variant of the query is kept, so a
 //! predicate appended on one path only does not hide the other paths.
 //!
@@ -202,6 +202,22 @@ fn span_of(n: Node) -> Span {
 }
 
 impl<'s> Lowerer<'s> {
+    /// A binary or assignment node's operator (empty when missing) and its two sides, when
+    /// both are there.
+    pub(super) fn operator_and_sides<'t>(
+        &self,
+        n: Node<'t>,
+    ) -> (&'s str, Option<(Node<'t>, Node<'t>)>) {
+        let op = n
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("");
+        let sides = n
+            .child_by_field_name("left")
+            .zip(n.child_by_field_name("right"));
+        (op, sides)
+    }
+
     pub(super) fn text(&self, n: Node) -> &'s str {
         self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
