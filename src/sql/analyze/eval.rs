@@ -108,14 +108,17 @@ impl<'a, 'p> Walker<'a, 'p> {
     fn is_col_of(&self, e: &Expr, r: usize, sid: usize) -> bool {
         match self.tenant_column(e, sid) {
             Ok(Some(x)) => x == r,
+            // The unqualified column: the only tenant reference's, or the merged column of
+            // the references joined `USING (<tenant column>)`.
             Ok(None) => {
                 self.refs[r].tenant
-                    && self.scopes[sid]
-                        .refs
-                        .iter()
-                        .filter(|&&x| self.refs[x].tenant)
-                        .count()
-                        == 1
+                    && (self.scopes[sid].using_merged.contains(&r)
+                        || self.scopes[sid]
+                            .refs
+                            .iter()
+                            .filter(|&&x| self.refs[x].tenant)
+                            .count()
+                            == 1)
             }
             Err(()) => false,
         }

@@ -16,11 +16,11 @@
 //! `:name`), placeholders, and functions, casts and uncorrelated subqueries of them. A
 //! predicate pins the tenant column with `=` (`<=>`, `IS NOT DISTINCT FROM`, row values
 //! `(tenant_id, id) = ($1, $2)`), `IN (…)` or `= ANY(…)`, either side possibly cast
-//! (`tenant_id = $1::uuid`). `JOIN … USING (tenant column)` equates both sides' columns. The
-//! extra tables of `UPDATE … FROM` and `DELETE … USING` are references of the statement's
-//! scope; the statements of data-modifying CTEs are checked like any other; `ON DUPLICATE KEY
-//! UPDATE` / `ON CONFLICT … DO UPDATE` are part of their INSERT, not query scopes; `RETURNING`
-//! lists are scanned for subqueries only.
+//! (`tenant_id = $1::uuid`). `JOIN … USING (tenant column)` equates both sides' columns, and
+//! the unqualified column is then their merged one. The extra tables of `UPDATE … FROM` and
+//! `DELETE … USING` are references of the statement's scope; the statements of data-modifying
+//! CTEs are checked like any other; `ON DUPLICATE KEY UPDATE` / `ON CONFLICT … DO UPDATE` are
+//! part of their INSERT, not query scopes; `RETURNING` lists are scanned for subqueries only.
 //!
 //! Depth: the AST depth is bounded by the parser's recursion limit (see
 //! `parse.rs`); in addition, expression evaluation gives up beyond

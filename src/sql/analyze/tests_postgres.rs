@@ -321,6 +321,43 @@ fn join_using_equates_the_tenant_columns() {
     );
 }
 
+/// After `USING (tenant_id)` the unqualified `tenant_id` is the merged column of the joined
+/// references, not an ambiguous one.
+#[test]
+fn unqualified_column_after_using_is_the_merged_one() {
+    assert_eq!(
+        status("SELECT * FROM orders JOIN line_items USING (tenant_id) WHERE tenant_id = $1"),
+        ["orders:Yes", "line_items:Yes"]
+    );
+    assert_eq!(
+        status(
+            "SELECT * FROM orders o JOIN line_items li USING (tenant_id, order_id) \
+             JOIN invoices i USING (tenant_id) WHERE tenant_id = $1"
+        ),
+        ["orders:Yes", "line_items:Yes", "invoices:Yes"]
+    );
+    assert_eq!(
+        status(
+            "SELECT * FROM orders o FULL JOIN line_items li USING (tenant_id) \
+             WHERE tenant_id = $1"
+        ),
+        ["orders:Yes", "line_items:Yes"]
+    );
+    // Without USING on the tenant column, the unqualified column names no one.
+    assert_eq!(
+        status("SELECT * FROM orders JOIN line_items USING (order_id) WHERE tenant_id = $1"),
+        ["orders:No", "line_items:No"]
+    );
+    // A reference outside the USING join is not the merged column.
+    assert_eq!(
+        status(
+            "SELECT * FROM orders o JOIN line_items li USING (tenant_id) \
+             JOIN invoices i ON i.order_id = o.id WHERE tenant_id = $1"
+        ),
+        ["orders:Yes", "line_items:Yes", "invoices:No"]
+    );
+}
+
 // -- RETURNING -------------------------------------------------------------------
 
 #[test]

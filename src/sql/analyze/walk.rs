@@ -23,6 +23,9 @@ pub(super) struct Scope {
     /// Qualifiers (lowercased) of `q.col` column references written directly
     /// in this scope's expressions.
     pub(super) qualified_reads: Vec<String>,
+    /// References joined with `USING (<tenant column>)`: the unqualified tenant column of
+    /// the scope is their merged column.
+    pub(super) using_merged: Vec<usize>,
 }
 
 pub(super) struct RefInfo {
@@ -97,6 +100,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             parent,
             refs: Vec::new(),
             qualified_reads: Vec::new(),
+            using_merged: Vec::new(),
         });
         self.scopes.len() - 1
     }
@@ -487,6 +491,9 @@ impl<'a, 'p> Walker<'a, 'p> {
                 _ => false,
             };
             if using_tenant {
+                self.scopes[sid]
+                    .using_merged
+                    .extend(all.iter().chain(&right));
                 // `USING (ep_code)` equates the two sides' tenant columns: the filtered
                 // (nullable) side is constrained when the other one is.
                 let pairs = match (outer, nullable_side(&join.join_operator)) {
