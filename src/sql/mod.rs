@@ -1,5 +1,5 @@
-//! SQL handling: rendering templates to placeholder SQL ([`template`]), parsing it with the
-//! MySQL dialect ([`parse`]) and extracting tenant-safety facts ([`analyze`](mod@analyze));
+//! SQL handling: rendering templates to placeholder SQL ([`template`]), parsing it in the site's
+//! dialect — MySQL, PostgreSQL or SQLite — ([`parse`]) and extracting tenant-safety facts ([`analyze`](mod@analyze));
 //! [`query`] parses one rendered query, recovering from misplaced placeholders, and analyses it;
 //! [`placeholder`] makes and reads the placeholders holes render as.
 

@@ -73,3 +73,90 @@ fn parse_recovering(
         in_predicate,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::facts::{Dialect, Hole, HoleExpr, Piece, Span, Template};
+    use crate::sql::analyze::{Constraint, TenantPolicy};
+
+    fn text(t: &str) -> Piece {
+        Piece::Text {
+            text: t.into(),
+            src: 0,
+            linear: true,
+        }
+    }
+
+    fn hole(path: &str) -> Piece {
+        Piece::Hole(Hole::new(Span::new(0, 1), HoleExpr::Path(path.into())))
+    }
+
+    /// Render `template` as PostgreSQL (`$table` is `users`), parse and analyse it.
+    fn postgres(template: &Template) -> Parsed {
+        let names = |e: &HoleExpr| match e {
+            HoleExpr::Path(p) if &**p == "$table" => Some("users".to_string()),
+            _ => None,
+        };
+        let rendered =
+            template::render_with_prefixes(template, Dialect::Postgres, &names, &|_| None);
+        let is_tenant = |t: &str| t != "tenants";
+        let policy = TenantPolicy {
+            column: "tenant_id",
+            is_tenant_table: &is_tenant,
+        };
+        match parse_and_analyze(&rendered, &policy) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn constraints(p: &Parsed) -> Vec<(String, Constraint)> {
+        p.facts
+            .refs
+            .iter()
+            .map(|r| (r.table.clone(), r.constrained))
+            .collect()
+    }
+
+    /// A PostgreSQL site, from template to facts: a quoted table name from a constant, a cast
+    /// bound parameter, `= ANY($1)`, and an unknown fragment where a predicate could be.
+    #[test]
+    fn postgres_site_end_to_end() {
+        let scoped = postgres(&vec![
+            text("SELECT * FROM \"public\".\""),
+            hole("$table"),
+            text("\" WHERE \"tenant_id\" = $1::uuid AND id = ANY($2)"),
+        ]);
+        assert_eq!(constraints(&scoped), [("users".into(), Constraint::Yes)]);
+        assert_eq!(scoped.kind, StatementKind::Select);
+
+        let unscoped = postgres(&vec![
+            text("UPDATE "),
+            hole("$table"),
+            text(" SET name = $1 WHERE id = $2 RETURNING id"),
+        ]);
+        assert_eq!(constraints(&unscoped), [("users".into(), Constraint::No)]);
+        assert_eq!(unscoped.kind, StatementKind::Update);
+
+        let fragment = postgres(&vec![
+            text("DELETE FROM users WHERE id = $1 AND "),
+            hole("$filter"),
+        ]);
+        assert_eq!(
+            constraints(&fragment),
+            [("users".into(), Constraint::Unknown)]
+        );
+
+        let upsert = postgres(&vec![text(
+            "INSERT INTO users (id, tenant_id) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name",
+        )]);
+        assert!(upsert.facts.refs.is_empty());
+        assert_eq!(upsert.facts.inserts.len(), 1);
+        assert!(upsert.facts.inserts[0].sets_tenant_column);
+        assert_eq!(upsert.kind, StatementKind::Insert);
+    }
+}

@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{BinaryOperator, Expr, InTarget, Query};
 
-use super::expr::{expr_parts, strip_nested, MAX_EXPR_DEPTH};
+use super::expr::{expr_parts, strip_casts, strip_nested, MAX_EXPR_DEPTH};
 use super::walk::{Cond, Target, Walker};
 use super::{Constraint, QueryFacts, TableRef};
 use crate::sql::placeholder::is_placeholder;
@@ -91,7 +91,7 @@ impl<'a, 'p> Walker<'a, 'p> {
     /// resolves, `Ok(None)` for the unqualified column, `Err(())` otherwise.
     fn tenant_column(&self, e: &Expr, sid: usize) -> Result<Option<usize>, ()> {
         let col = self.policy.column;
-        match strip_nested(e) {
+        match strip_casts(e) {
             Expr::Identifier(id) if id.value.eq_ignore_ascii_case(col) => Ok(None),
             Expr::CompoundIdentifier(parts)
                 if parts.len() >= 2 && parts[parts.len() - 1].value.eq_ignore_ascii_case(col) =>
@@ -108,14 +108,17 @@ impl<'a, 'p> Walker<'a, 'p> {
     fn is_col_of(&self, e: &Expr, r: usize, sid: usize) -> bool {
         match self.tenant_column(e, sid) {
             Ok(Some(x)) => x == r,
+            // The unqualified column: the only tenant reference's, or the merged column of
+            // the references joined `USING (<tenant column>)`.
             Ok(None) => {
                 self.refs[r].tenant
-                    && self.scopes[sid]
-                        .refs
-                        .iter()
-                        .filter(|&&x| self.refs[x].tenant)
-                        .count()
-                        == 1
+                    && (self.scopes[sid].using_merged.contains(&r)
+                        || self.scopes[sid]
+                            .refs
+                            .iter()
+                            .filter(|&&x| self.refs[x].tenant)
+                            .count()
+                            == 1)
             }
             Err(()) => false,
         }
@@ -163,9 +166,21 @@ impl<'a, 'p> Walker<'a, 'p> {
                 left,
                 op: BinaryOperator::Eq | BinaryOperator::Spaceship,
                 right,
-            } => self
-                .eq_side(left, right, r, sid, st)
-                .max(self.eq_side(right, left, r, sid, st)),
+            } => match (strip_nested(left), strip_nested(right)) {
+                // Row values `(tenant_id, id) = ($1, $2)`: the equality of each position.
+                (Expr::Tuple(ls), Expr::Tuple(rs)) if ls.len() == rs.len() => ls
+                    .iter()
+                    .zip(rs)
+                    .map(|(a, b)| {
+                        self.eq_side(a, b, r, sid, st)
+                            .max(self.eq_side(b, a, r, sid, st))
+                    })
+                    .max()
+                    .unwrap_or(Level::No),
+                _ => self
+                    .eq_side(left, right, r, sid, st)
+                    .max(self.eq_side(right, left, r, sid, st)),
+            },
             Expr::In {
                 expr,
                 target,
@@ -182,6 +197,28 @@ impl<'a, 'p> Walker<'a, 'p> {
                 }
                 _ => Level::No,
             },
+            // PostgreSQL `col = ANY(<array>)`, `col = ANY(SELECT …)`: like `IN`.
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                ..
+            } if self.is_col_of(left, r, sid) => match strip_casts(right) {
+                Expr::Subquery(_) => Level::Yes,
+                Expr::Array(a) if a.elem.len() == 1 => self.eq_side(left, &a.elem[0], r, sid, st),
+                Expr::Array(a)
+                    if !a.elem.is_empty()
+                        && a.elem.iter().all(|x| !self.reads_column(x, sid, depth + 1)) =>
+                {
+                    Level::Yes
+                }
+                Expr::Array(_) => Level::No,
+                other if self.reads_column(other, sid, depth + 1) => Level::No,
+                _ => Level::Yes,
+            },
+            Expr::IsNotDistinctFrom(left, right) => self
+                .eq_side(left, right, r, sid, st)
+                .max(self.eq_side(right, left, r, sid, st)),
             _ => Level::No,
         }
     }

@@ -16,6 +16,17 @@ pub(super) fn strip_nested(mut e: &Expr) -> &Expr {
     e
 }
 
+/// `e` without parentheses and casts (`tenant_id::text`, `$1::uuid`, `CAST(x AS int)`): the
+/// column or value a comparison is about.
+pub(super) fn strip_casts(mut e: &Expr) -> &Expr {
+    loop {
+        match e {
+            Expr::Nested(inner) | Expr::Cast { expr: inner, .. } => e = inner,
+            _ => return e,
+        }
+    }
+}
+
 fn function_parts<'a>(f: &'a Function, exprs: &mut Vec<&'a Expr>, queries: &mut Vec<&'a Query>) {
     for args in [&f.parameters, &f.args] {
         match args {

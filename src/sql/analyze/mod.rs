@@ -12,6 +12,16 @@
 //! fixpoint over a three-level lattice `No < Hole < Yes`, where `Hole` means
 //! "not constrained, but an opaque interpolated fragment could constrain it".
 //!
+//! A value is anything that reads no column: literals, bound parameters (`?`, `$1`, `?1`,
+//! `:name`), placeholders, and functions, casts and uncorrelated subqueries of them. A
+//! predicate pins the tenant column with `=` (`<=>`, `IS NOT DISTINCT FROM`, row values
+//! `(tenant_id, id) = ($1, $2)`), `IN (…)` or `= ANY(…)`, either side possibly cast
+//! (`tenant_id = $1::uuid`). `JOIN … USING (tenant column)` equates both sides' columns, and
+//! the unqualified column is then their merged one. The extra tables of `UPDATE … FROM` and
+//! `DELETE … USING` are references of the statement's scope; the statements of data-modifying
+//! CTEs are checked like any other; `ON DUPLICATE KEY UPDATE` / `ON CONFLICT … DO UPDATE` are
+//! part of their INSERT, not query scopes; `RETURNING` lists are scanned for subqueries only.
+//!
 //! Depth: the AST depth is bounded by the parser's recursion limit (see
 //! `parse.rs`); in addition, expression evaluation gives up beyond
 //! `MAX_EXPR_DEPTH` with the conservative answer (not a value / does not
@@ -22,6 +32,8 @@ mod expr;
 mod names;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_postgres;
 mod walk;
 
 use std::ops::Range;

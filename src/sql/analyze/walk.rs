@@ -7,9 +7,9 @@ use std::ops::Range;
 
 use sqlparser::ast::{
     Delete, Expr, FromTable, FunctionArg, FunctionArgExpr, GroupByExpr, Ident, Insert,
-    JoinConstraint, JoinOperator, LimitClause, ObjectName, OnInsert, OrderByExpr, OrderByKind,
-    Query, Select, SelectItem, SetExpr, Statement, TableAlias, TableFactor, TableObject,
-    TableWithJoins, Update, UpdateTableFromKind,
+    JoinConstraint, JoinOperator, LimitClause, ObjectName, OnConflict, OnConflictAction, OnInsert,
+    OrderByExpr, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, TableAlias,
+    TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind,
 };
 
 use super::expr::expr_parts;
@@ -23,6 +23,9 @@ pub(super) struct Scope {
     /// Qualifiers (lowercased) of `q.col` column references written directly
     /// in this scope's expressions.
     pub(super) qualified_reads: Vec<String>,
+    /// References joined with `USING (<tenant column>)`: the unqualified tenant column of
+    /// the scope is their merged column.
+    pub(super) using_merged: Vec<usize>,
 }
 
 pub(super) struct RefInfo {
@@ -34,7 +37,7 @@ pub(super) struct RefInfo {
     /// `Some` for a real table (not a CTE / derived table / function).
     pub(super) table: Option<(String, Range<usize>)>,
     pub(super) tenant: bool,
-    /// `false` for references inside `ON DUPLICATE KEY UPDATE`.
+    /// `false` for references inside `ON DUPLICATE KEY UPDATE` / `ON CONFLICT DO UPDATE`.
     pub(super) report: bool,
 }
 
@@ -97,6 +100,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             parent,
             refs: Vec::new(),
             qualified_reads: Vec::new(),
+            using_merged: Vec::new(),
         });
         self.scopes.len() - 1
     }
@@ -183,13 +187,41 @@ impl<'a, 'p> Walker<'a, 'p> {
         for a in &ins.assignments {
             self.scan_expr(&a.value, parent);
         }
-        if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = &ins.on {
-            // Not a site: only table names are collected.
-            self.suppress += 1;
-            for a in assignments {
-                self.scan_expr(&a.value, parent);
-            }
-            self.suppress -= 1;
+        // `ON DUPLICATE KEY UPDATE` and PostgreSQL's `ON CONFLICT … DO UPDATE SET … WHERE …`
+        // update the conflicting row of the insert: not a site, only table names are
+        // collected.
+        let (assignments, selection) = match &ins.on {
+            Some(OnInsert::DuplicateKeyUpdate(assignments)) => (&assignments[..], None),
+            Some(OnInsert::OnConflict(OnConflict {
+                action: OnConflictAction::DoUpdate(up),
+                ..
+            })) => (&up.assignments[..], up.selection.as_ref()),
+            _ => (&[][..], None),
+        };
+        self.suppress += 1;
+        for a in assignments {
+            self.scan_expr(&a.value, parent);
+        }
+        if let Some(e) = selection {
+            self.scan_expr(e, parent);
+        }
+        self.suppress -= 1;
+        self.returning(ins.returning.as_deref(), parent);
+    }
+
+    /// Scans a `RETURNING` list (subqueries in it are sites of their own).
+    fn returning(&mut self, items: Option<&'a [SelectItem]>, sid: Option<usize>) {
+        for item in items.unwrap_or_default() {
+            self.select_item(item, sid);
+        }
+    }
+
+    fn select_item(&mut self, item: &'a SelectItem, sid: Option<usize>) {
+        match item {
+            SelectItem::UnnamedExpr(e)
+            | SelectItem::ExprWithAlias { expr: e, .. }
+            | SelectItem::ExprWithAliases { expr: e, .. } => self.scan_expr(e, sid),
+            _ => {}
         }
     }
 
@@ -207,6 +239,7 @@ impl<'a, 'p> Walker<'a, 'p> {
             self.scan_expr(&a.value, Some(sid));
         }
         self.order_and_limit(&upd.order_by, upd.limit.as_ref(), sid);
+        self.returning(upd.returning.as_deref(), Some(sid));
     }
 
     fn delete(&mut self, del: &'a Delete, parent: Option<usize>) {
@@ -215,14 +248,45 @@ impl<'a, 'p> Walker<'a, 'p> {
         let from = match &del.from {
             FromTable::WithFromKeyword(v) | FromTable::WithoutKeyword(v) => v,
         };
-        let tables = match &del.using {
-            // `DELETE FROM t1, t2 USING <refs>`: the FROM list names targets.
-            Some(using) => using,
-            None => from,
-        };
-        self.join_trees(tables, sid, &mut pending);
+        match &del.using {
+            Some(using) => {
+                self.join_trees(using, sid, &mut pending);
+                // MySQL's `DELETE FROM a, b USING <refs>`: the FROM list names targets among
+                // the USING references. PostgreSQL's `DELETE FROM t USING <refs>`: `t` is a
+                // reference of its own, next to the USING ones.
+                let own: Vec<&'a TableWithJoins> = from
+                    .iter()
+                    .filter(|twj| !self.names_a_ref_of(twj, sid))
+                    .collect();
+                for twj in own {
+                    self.join_tree(twj, sid, &mut pending);
+                }
+            }
+            None => self.join_trees(from, sid, &mut pending),
+        }
         self.finish_scope(sid, pending, del.selection.as_ref());
         self.order_and_limit(&del.order_by, del.limit.as_ref(), sid);
+        self.returning(del.returning.as_deref(), Some(sid));
+    }
+
+    /// Is `twj` a single table (without alias or join) that names a reference already in
+    /// scope `sid`, i.e. a MySQL multi-table DELETE target?
+    fn names_a_ref_of(&self, twj: &TableWithJoins, sid: usize) -> bool {
+        let TableFactor::Table {
+            name, alias: None, ..
+        } = &twj.relation
+        else {
+            return false;
+        };
+        let Some(id) = last_ident(name) else {
+            return false;
+        };
+        let q = id.value.to_lowercase();
+        twj.joins.is_empty()
+            && self.scopes[sid]
+                .refs
+                .iter()
+                .any(|&r| self.refs[r].qualifier == q)
     }
 
     /// Scans the `ORDER BY` and `LIMIT` of an UPDATE or DELETE of scope `sid`.
@@ -337,12 +401,7 @@ impl<'a, 'p> Walker<'a, 'p> {
         self.finish_scope(sid, pending, s.selection.as_ref());
         let ctx = Some(sid);
         for item in &s.projection {
-            match item {
-                SelectItem::UnnamedExpr(e)
-                | SelectItem::ExprWithAlias { expr: e, .. }
-                | SelectItem::ExprWithAliases { expr: e, .. } => self.scan_expr(e, ctx),
-                _ => {}
-            }
+            self.select_item(item, ctx);
         }
         if let Some(e) = &s.prewhere {
             self.scan_expr(e, ctx);
@@ -432,6 +491,9 @@ impl<'a, 'p> Walker<'a, 'p> {
                 _ => false,
             };
             if using_tenant {
+                self.scopes[sid]
+                    .using_merged
+                    .extend(all.iter().chain(&right));
                 // `USING (ep_code)` equates the two sides' tenant columns: the filtered
                 // (nullable) side is constrained when the other one is.
                 let pairs = match (outer, nullable_side(&join.join_operator)) {
