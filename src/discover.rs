@@ -1,11 +1,13 @@
-//! Finding the PHP files to scan.
+//! Finding the source files to scan.
 //!
-//! * Extensions `.php`, `.phtml` and `.inc` (case-insensitive) are source files; other files
-//!   met while walking are not looked at. A file named explicitly that is not a source file
+//! * Extensions `.php`, `.phtml` and `.inc` (PHP) and `.rs` (Rust), case-insensitive, are source
+//!   files; other files met while walking are not looked at. A file named explicitly that is not a source file
 //!   is a [`DiscoverIssue::NotSource`] warning, never ignored silently.
 //! * Directories named `.git`, `vendor` and `node_modules` met while walking are not
 //!   descended into and are listed in [`Discovered::skipped_default`] (a directory given
-//!   explicitly is walked even if it has one of those names).
+//!   explicitly is walked even if it has one of those names); so is a Cargo build directory
+//!   `target` (beside a `Cargo.toml`, or holding Cargo's `CACHEDIR.TAG`), so that a PHP
+//!   application's own `target/` folder is still scanned.
 //! * `scan.exclude` globs are matched against the path relative to [`Config::root`] with `/`
 //!   separators; a matched directory is not descended into. What they skip is listed in
 //!   [`Discovered::excluded`]. A path named explicitly is scanned even if a glob matches it, and
@@ -26,8 +28,8 @@ use walkdir::WalkDir;
 
 use crate::config::{absolutize, Config, CONFIG_FILE_NAME};
 
-/// Directory names never descended into.
-pub const SKIPPED_DIRS: &[&str] = &[".git", "vendor", "node_modules"];
+/// Directory names never descended into (`target` only when it is Cargo's build directory).
+pub const SKIPPED_DIRS: &[&str] = &[".git", "vendor", "node_modules", "target"];
 
 /// The extensions of source files, as shown to users.
 pub const SOURCE_EXTENSIONS: &str = ".php, .phtml, .inc";
@@ -36,6 +38,7 @@ pub const SOURCE_EXTENSIONS: &str = ".php, .phtml, .inc";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     Php,
+    Rust,
 }
 
 impl Lang {
@@ -44,6 +47,7 @@ impl Lang {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "php" | "phtml" | "inc" => Some(Lang::Php),
+            "rs" => Some(Lang::Rust),
             _ => None,
         }
     }
@@ -225,13 +229,13 @@ pub struct Discovered {
     pub excluded: Vec<Excluded>,
 }
 
-/// Walks `paths` (files or directories) and reads every PHP file found, with the default
+/// Walks `paths` (files or directories) and reads every source file found, with the default
 /// [`DiscoverOptions`].
 pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     discover_with(paths, config, DiscoverOptions::default())
 }
 
-/// Walks `paths` (files or directories) and reads every PHP file found.
+/// Walks `paths` (files or directories) and reads every source file found.
 pub fn discover_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Discovered {
     let mut walker = Walker {
         root: absolutize(&config.root),
@@ -333,7 +337,7 @@ impl Walker {
             let path = entry.path();
             let is_dir = entry.file_type().is_dir();
 
-            if is_dir && is_skipped_dir_name(entry.file_name()) {
+            if is_dir && is_skipped_dir(path, entry.file_name()) {
                 self.out.skipped_default.push(path.to_path_buf());
                 it.skip_current_dir();
                 continue;
@@ -461,8 +465,19 @@ impl Walker {
     }
 }
 
-fn is_skipped_dir_name(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n))
+/// A directory skipped by its name ([`SKIPPED_DIRS`]); `target` only when it is Cargo's build
+/// directory: beside a `Cargo.toml`, or holding the `CACHEDIR.TAG` Cargo writes into it.
+fn is_skipped_dir(path: &Path, name: &std::ffi::OsStr) -> bool {
+    match name.to_str() {
+        Some("target") => {
+            path.join("CACHEDIR.TAG").is_file()
+                || path
+                    .parent()
+                    .is_some_and(|parent| parent.join("Cargo.toml").is_file())
+        }
+        Some(n) => SKIPPED_DIRS.contains(&n),
+        None => false,
+    }
 }
 
 /// `a/b/c` with `/` separators, dropping `.` components.
@@ -957,5 +972,34 @@ mod tests {
         assert_eq!(Lang::from_path(Path::new("a.INC")), Some(Lang::Php));
         assert_eq!(Lang::from_path(Path::new("a.php.bak")), None);
         assert_eq!(Lang::from_path(Path::new("php")), None);
+        assert_eq!(Lang::from_path(Path::new("src/main.rs")), Some(Lang::Rust));
+        assert_eq!(Lang::from_path(Path::new("a.RS")), Some(Lang::Rust));
+    }
+
+    #[test]
+    fn rust_files_are_found_and_cargo_target_dirs_skipped() {
+        let t = TempDir::new("rust");
+        t.write("svc/Cargo.toml", "[package]");
+        t.write("svc/src/main.rs", "fn main() {}");
+        t.write("svc/target/debug/build/out.rs", "fn x() {}");
+        t.write(
+            "other/target/CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55",
+        );
+        t.write("other/target/gen.rs", "fn y() {}");
+        // A PHP application's own `target` folder is not a build directory.
+        t.write("app/target/list.php", "<?php");
+        let cfg = Config::default_at(t.0.clone());
+        let d = discover(std::slice::from_ref(&t.0), &cfg);
+        assert_eq!(
+            rel_names(&d, &t.0),
+            vec!["app/target/list.php", "svc/src/main.rs"]
+        );
+        assert_eq!(
+            d.skipped_default,
+            vec![t.0.join("other/target"), t.0.join("svc/target")]
+        );
+        let langs: Vec<Lang> = d.files.iter().map(|f| f.lang).collect();
+        assert_eq!(langs, vec![Lang::Php, Lang::Rust]);
     }
 }

@@ -11,6 +11,7 @@
 
 mod env;
 pub mod php;
+pub mod rust;
 mod value;
 
 pub use php::php_project_names;
@@ -40,6 +41,7 @@ pub trait Frontend: Sync {
 pub fn frontend(lang: Lang) -> &'static dyn Frontend {
     match lang {
         Lang::Php => &php::Php,
+        Lang::Rust => &rust::Rust,
     }
 }
 
@@ -48,6 +50,7 @@ pub fn frontend(lang: Lang) -> &'static dyn Frontend {
 #[derive(Default)]
 pub struct Parsers {
     php: Option<Option<tree_sitter::Parser>>,
+    rust: Option<Option<tree_sitter::Parser>>,
 }
 
 impl Parsers {
@@ -55,6 +58,7 @@ impl Parsers {
     pub fn get(&mut self, lang: Lang) -> Option<&mut tree_sitter::Parser> {
         let slot = match lang {
             Lang::Php => &mut self.php,
+            Lang::Rust => &mut self.rust,
         };
         slot.get_or_insert_with(|| frontend(lang).parser()).as_mut()
     }
@@ -115,8 +119,8 @@ impl Default for FrontendOptions {
     }
 }
 
-/// The functions and methods a project defines, by kind (names lower-case; PHP names are
-/// case-insensitive). A plain call `f()` can only reach a function, `$o->m()` / `C::m()` only a
+/// The functions and methods a project defines, by kind (PHP names lower-case, since PHP names
+/// are case-insensitive; Rust names as written). A plain call `f()` can only reach a function, `$o->m()` / `C::m()` only a
 /// method: a class's `header()` method never makes the built-in `header()` a project function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectNames {

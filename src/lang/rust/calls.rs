@@ -1,0 +1,530 @@
+//! Calls: method chains, the database crates' entry points (sqlx, tokio-postgres and
+//! deadpool-postgres, rusqlite, diesel, sea-orm, sqlx's `QueryBuilder`), string conversions, and
+//! any other call, to which a query passed is a use of it.
+
+use tree_sitter::Node;
+
+use super::{marker, span_of, Lowerer};
+use crate::facts::{BoundParam, Dialect, FnKey, FragmentCall, Piece, Span};
+use crate::lang::env::State;
+use crate::lang::value::Value;
+
+/// sqlx's functions that take a query and return a query to `.bind` values to.
+const SQLX_FUNCTIONS: &[&str] = &[
+    "query",
+    "query_as",
+    "query_scalar",
+    "query_with",
+    "query_as_with",
+    "query_scalar_with",
+];
+
+/// Methods of database clients that take the query text first (tokio-postgres,
+/// deadpool-postgres, rusqlite, sqlx's `Executor`).
+const CLIENT_METHODS: &[&str] = &[
+    "query",
+    "query_one",
+    "query_opt",
+    "query_raw",
+    "query_typed",
+    "query_row",
+    "query_map",
+    "execute",
+    "execute_batch",
+    "batch_execute",
+    "simple_query",
+    "prepare",
+    "prepare_cached",
+    "prepare_typed",
+    "fetch_all",
+    "fetch_one",
+    "fetch_optional",
+];
+
+/// Methods and functions whose result is the text of their receiver or first argument.
+const IDENTITY_METHODS: &[&str] = &[
+    "to_string",
+    "to_owned",
+    "into",
+    "clone",
+    "as_str",
+    "as_ref",
+    "borrow",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "into_owned",
+    "as_bytes",
+    "deref",
+];
+
+/// `QueryBuilder` methods that end the building: the query is run with its text.
+const BUILDER_BUILDS: &[&str] = &[
+    "build",
+    "build_query_as",
+    "build_query_scalar",
+    "sql",
+    "into_sql",
+];
+
+/// A query handed to a crate that binds values to it with `.bind(x)` later in the chain.
+struct Pending {
+    exec: Span,
+    value: Value,
+    dialect: Dialect,
+    params: Vec<BoundParam>,
+}
+
+/// The arguments of a call, without comments and attributes.
+fn arguments(n: Node) -> Vec<Node> {
+    let Some(args) = n.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|a| {
+            !matches!(
+                a.kind(),
+                "line_comment" | "block_comment" | "attribute_item"
+            )
+        })
+        .collect()
+}
+
+/// The `a.m` of a method call `a.m(…)` or `a.m::<T>(…)`.
+fn method_of(f: Node) -> Option<Node> {
+    match f.kind() {
+        "field_expression" => Some(f),
+        "generic_function" => f
+            .child_by_field_name("function")
+            .filter(|g| g.kind() == "field_expression"),
+        _ => None,
+    }
+}
+
+/// `QueryBuilder::new(…)` (or `QueryBuilder::<Postgres>::new(…)`).
+pub(super) fn is_query_builder_new(l: &Lowerer, n: Node) -> bool {
+    n.kind() == "call_expression"
+        && n.child_by_field_name("function").is_some_and(|f| {
+            let t = l.text(f);
+            t.contains("QueryBuilder") && t.ends_with("new")
+        })
+}
+
+impl<'s> Lowerer<'s> {
+    /// The path a plain call names, without generic arguments (`sqlx::query_as` for
+    /// `sqlx::query_as::<_, User>`).
+    fn callee_path(&self, f: Node) -> String {
+        let f = match f.kind() {
+            "generic_function" => f.child_by_field_name("function").unwrap_or(f),
+            _ => f,
+        };
+        let text: String = self.text(f).split_whitespace().collect();
+        // `QueryBuilder::<Postgres>::new`: drop turbofish segments.
+        text.split("::")
+            .filter(|s| !s.starts_with('<'))
+            .collect::<Vec<_>>()
+            .join("::")
+    }
+
+    fn uses_crate(&self, name: &str) -> bool {
+        memchr::memmem::find(self.src.as_bytes(), name.as_bytes()).is_some()
+    }
+
+    pub(super) fn call(&mut self, n: Node, state: &mut State) -> Value {
+        let Some(f) = n.child_by_field_name("function") else {
+            self.effects(n, state);
+            return self.opaque(n);
+        };
+        if method_of(f).is_some() {
+            return self.method_chain(n, state);
+        }
+        if let Some(p) = self.query_call(n, state) {
+            self.emit(p);
+            return self.opaque(n);
+        }
+        self.path_call(n, f, state)
+    }
+
+    /// A call of a database crate's function that returns a query to bind values to.
+    fn query_call(&mut self, n: Node, state: &mut State) -> Option<Pending> {
+        if n.kind() != "call_expression" {
+            return None;
+        }
+        let f = n.child_by_field_name("function")?;
+        if method_of(f).is_some() {
+            return None;
+        }
+        let path = self.callee_path(f);
+        let (qualifier, name) = match path.rsplit_once("::") {
+            Some((q, name)) => (q, name),
+            None => ("", path.as_str()),
+        };
+        let sqlx = SQLX_FUNCTIONS.contains(&name)
+            && (qualifier == "sqlx" || qualifier.is_empty() && self.uses_crate("sqlx"));
+        let diesel = name == "sql_query"
+            || name == "sql"
+                && (qualifier.ends_with("dsl")
+                    || qualifier.is_empty() && self.uses_crate("diesel"));
+        if !sqlx && !diesel {
+            return None;
+        }
+        let args = arguments(n);
+        let value = match args.first() {
+            Some(a) => self.eval(*a, state),
+            None => return None,
+        };
+        for a in args.iter().skip(1) {
+            self.eval(*a, state);
+        }
+        Some(Pending {
+            exec: span_of(n),
+            value,
+            dialect: self.dialect,
+            params: Vec::new(),
+        })
+    }
+
+    fn emit(&mut self, p: Pending) {
+        self.query_site(&p.value, p.exec, p.dialect, p.params);
+    }
+
+    /// `f(…)`, `Type::f(…)`, `module::f(…)`.
+    fn path_call(&mut self, n: Node, f: Node, state: &mut State) -> Value {
+        let path = self.callee_path(f);
+        let (qualifier, name) = match path.rsplit_once("::") {
+            Some((q, name)) => (q.to_string(), name.to_string()),
+            None => (String::new(), path.clone()),
+        };
+        let args = arguments(n);
+        let qualifier_type = qualifier.rsplit("::").next().unwrap_or("");
+        match (qualifier_type, name.as_str()) {
+            (
+                "String" | "Cow" | "str" | "Box" | "Arc" | "Rc",
+                "from" | "from_str" | "to_string",
+            )
+            | ("Cow", "Borrowed" | "Owned")
+                if args.len() == 1 =>
+            {
+                return self.eval(args[0], state);
+            }
+            ("String", "new" | "with_capacity") => {
+                for a in &args {
+                    self.eval(*a, state);
+                }
+                return Value::empty_string();
+            }
+            ("Statement", "from_string" | "from_sql_and_values") if args.len() >= 2 => {
+                return self.sea_orm_statement(n, &name, &args, state);
+            }
+            ("QueryBuilder", "new") if !args.is_empty() => {
+                let v = self.eval(args[0], state);
+                return v;
+            }
+            _ => {}
+        }
+        let callee = f
+            .child_by_field_name("name")
+            .map(span_of)
+            .unwrap_or_else(|| span_of(f));
+        let mut values = Vec::with_capacity(args.len());
+        for a in &args {
+            let v = self.eval(*a, state);
+            self.use_value(&v, callee);
+            values.push(v);
+        }
+        let key = match qualifier_type {
+            "Self" => match &self.impl_type {
+                Some(ty) => FnKey::method(ty.as_str(), name.as_str()),
+                None => FnKey::function(name.as_str()),
+            },
+            q if q.starts_with(|c: char| c.is_ascii_uppercase()) => FnKey::method(q, name.as_str()),
+            _ => FnKey::function(name.as_str()),
+        };
+        self.fragment_call(key, &values);
+        self.opaque(n)
+    }
+
+    /// Text with spaces passed to a project function may be a fragment of its query
+    /// (`list(pool, "status = 'open'")`).
+    fn fragment_call(&mut self, callee: FnKey, values: &[Value]) {
+        if values.is_empty() || !self.is_project_call(&callee) {
+            return;
+        }
+        let fragment_like = values.iter().any(|v| {
+            v.variants.iter().any(|t| {
+                t.pieces.iter().any(
+                    |p| matches!(p, Piece::Text { text, .. } if text.contains(char::is_whitespace)),
+                )
+            })
+        });
+        if fragment_like {
+            self.facts.fragment_calls.push(FragmentCall {
+                callee,
+                args: values
+                    .iter()
+                    .map(|v| v.variants.iter().map(|t| t.pieces.clone()).collect())
+                    .collect(),
+            });
+        }
+    }
+
+    /// sea-orm's `Statement::from_string(backend, sql)` and
+    /// `Statement::from_sql_and_values(backend, sql, values)`: the backend decides the dialect
+    /// when it is written out.
+    fn sea_orm_statement(
+        &mut self,
+        n: Node,
+        name: &str,
+        args: &[Node],
+        state: &mut State,
+    ) -> Value {
+        let backend = self.text(args[0]);
+        let dialect = if backend.contains("MySql") {
+            Dialect::MySql
+        } else if backend.contains("Sqlite") {
+            Dialect::Sqlite
+        } else if backend.contains("Postgres") {
+            Dialect::Postgres
+        } else {
+            self.dialect
+        };
+        self.eval(args[0], state);
+        let sql = self.eval(args[1], state);
+        let mut params = Vec::new();
+        if name == "from_sql_and_values" {
+            if let Some(values) = args.get(2) {
+                params = self.param_list(*values, dialect, state);
+            }
+        }
+        for a in args.iter().skip(3) {
+            self.eval(*a, state);
+        }
+        self.query_site(&sql, span_of(n), dialect, params);
+        self.opaque(n)
+    }
+
+    /// The values of a parameter list (`&[&a, &b]`, `params![a, b]`, `(a, b)`, `[a.into()]`,
+    /// `vec![…]`), each bound to the next parameter.
+    pub(super) fn param_list(
+        &mut self,
+        n: Node,
+        dialect: Dialect,
+        state: &mut State,
+    ) -> Vec<BoundParam> {
+        let mut n = n;
+        while n.kind() == "reference_expression" {
+            match n.child_by_field_name("value") {
+                Some(v) => n = v,
+                None => break,
+            }
+        }
+        match n.kind() {
+            "array_expression" | "tuple_expression" => {
+                let mut cursor = n.walk();
+                let elems: Vec<Node> = n
+                    .named_children(&mut cursor)
+                    .filter(|e| {
+                        !matches!(
+                            e.kind(),
+                            "attribute_item" | "line_comment" | "block_comment"
+                        )
+                    })
+                    .collect();
+                self.bound_values(&elems, dialect, state)
+            }
+            "macro_invocation" => {
+                let Some(tree) = self.macro_arguments(n) else {
+                    return Vec::new();
+                };
+                let elems = super::macros::elements(tree.root_node());
+                self.bound_values(&elems, dialect, state)
+            }
+            _ => {
+                self.eval(n, state);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Values bound to a query's parameters in order.
+    pub(super) fn bound_values(
+        &mut self,
+        elems: &[Node],
+        dialect: Dialect,
+        state: &mut State,
+    ) -> Vec<BoundParam> {
+        let mut out = Vec::new();
+        for e in elems {
+            let v = self.eval(*e, state);
+            out.push(self.bound(marker(dialect, out.len()), &v, *e));
+        }
+        out
+    }
+
+    /// A chain of method calls, `a.b(…).c(…).await?.d(…)`, walked from its receiver: a query
+    /// made by a database crate collects the `.bind(x)` calls that follow it.
+    fn method_chain(&mut self, n: Node, state: &mut State) -> Value {
+        let mut links: Vec<Node> = Vec::new();
+        let mut cur = n;
+        loop {
+            match cur.kind() {
+                "call_expression" => {
+                    let Some(f) = cur.child_by_field_name("function").and_then(method_of) else {
+                        break;
+                    };
+                    let Some(receiver) = f.child_by_field_name("value") else {
+                        break;
+                    };
+                    links.push(cur);
+                    cur = receiver;
+                }
+                "await_expression" | "try_expression" => match cur.named_child(0) {
+                    Some(inner) => cur = inner,
+                    None => break,
+                },
+                _ => break,
+            }
+            if links.len() > super::MAX_DEPTH {
+                return self.opaque(n);
+            }
+        }
+        links.reverse();
+        let base = cur;
+        let receiver: Option<&'s str> = self.target_name(base);
+        let mut pending = self.query_call(base, state);
+        let mut current = if pending.is_some() {
+            self.opaque(base)
+        } else {
+            self.eval(base, state)
+        };
+        for (i, link) in links.iter().enumerate() {
+            let Some(f) = link.child_by_field_name("function").and_then(method_of) else {
+                continue;
+            };
+            let name_node = f.child_by_field_name("field");
+            let name = name_node.map(|x| self.text(x)).unwrap_or("");
+            let callee = name_node.map(span_of).unwrap_or_else(|| span_of(*link));
+            let args = arguments(*link);
+            if let Some(p) = pending.as_mut() {
+                if name == "bind" && args.len() == 1 {
+                    let v = self.eval(args[0], state);
+                    let m = marker(p.dialect, p.params.len());
+                    let param = self.bound(m, &v, args[0]);
+                    if let Some(p) = pending.as_mut() {
+                        p.params.push(param);
+                    }
+                    continue;
+                }
+            }
+            if let Some(p) = pending.take() {
+                self.emit(p);
+            }
+            let builder = receiver
+                .filter(|_| i == 0)
+                .filter(|r| self.builders.contains_key(*r));
+            if let Some(var) = builder {
+                current = self.builder_method(var, name, &args, *link, state);
+                continue;
+            }
+            if IDENTITY_METHODS.contains(&name) && args.is_empty() {
+                continue;
+            }
+            if matches!(name, "push_str" | "push") && args.len() == 1 && i == 0 {
+                if let Some(var) = receiver {
+                    let v = self.eval(args[0], state);
+                    self.append(var, v, span_of(*link), state);
+                    current = Value::default();
+                    continue;
+                }
+            }
+            if CLIENT_METHODS.contains(&name) && !args.is_empty() {
+                let sql = self.eval(args[0], state);
+                let params = match args.get(1) {
+                    Some(p) => self.param_list(*p, self.dialect, state),
+                    None => Vec::new(),
+                };
+                for a in args.iter().skip(2) {
+                    self.eval(*a, state);
+                }
+                self.use_value_with(&sql, callee, self.dialect, params);
+                current = self.opaque(*link);
+                continue;
+            }
+            let mut values = Vec::with_capacity(args.len());
+            for a in &args {
+                let v = self.eval(*a, state);
+                self.use_value(&v, callee);
+                values.push(v);
+            }
+            let owner = match receiver {
+                Some("self") => self.impl_type.clone(),
+                _ => None,
+            };
+            let key = match owner {
+                Some(ty) if i == 0 => FnKey::method(ty, name),
+                _ => FnKey::any_method(name),
+            };
+            self.fragment_call(key, &values);
+            current = self.opaque(*link);
+        }
+        if let Some(p) = pending.take() {
+            self.emit(p);
+        }
+        current
+    }
+
+    /// `qb.push(text)`, `qb.push_bind(value)`, `qb.build()` on a `QueryBuilder` variable.
+    fn builder_method(
+        &mut self,
+        var: &str,
+        name: &str,
+        args: &[Node],
+        link: Node,
+        state: &mut State,
+    ) -> Value {
+        match name {
+            "push" if args.len() == 1 => {
+                let v = self.eval(args[0], state);
+                self.append(var, v, span_of(link), state);
+            }
+            "push_bind" | "push_bind_unseparated" if args.len() == 1 => {
+                let v = self.eval(args[0], state);
+                let index = self.builders.get(var).map_or(0, |b| b.params.len());
+                let m = marker(self.dialect, index);
+                let text = match &m {
+                    crate::facts::ParamMarker::Numbered(k) => format!("${k}"),
+                    _ => "?".to_string(),
+                };
+                let param = self.bound(m, &v, args[0]);
+                if let Some(b) = self.builders.get_mut(var) {
+                    b.params.push(param);
+                }
+                let placeholder = Self::text_value(&text, args[0].start_byte(), false);
+                self.append(var, placeholder, span_of(link), state);
+            }
+            _ if BUILDER_BUILDS.contains(&name) => {
+                let text = self.read_var(var, span_of(link), state);
+                let params = self
+                    .builders
+                    .get(var)
+                    .map(|b| b.params.clone())
+                    .unwrap_or_default();
+                self.query_site(&text, span_of(link), self.dialect, params);
+            }
+            "reset" => {
+                let state_span = span_of(link);
+                self.bind(var, Value::empty_string(), state_span, state);
+                if let Some(b) = self.builders.get_mut(var) {
+                    b.params.clear();
+                }
+            }
+            _ => {
+                for a in args {
+                    self.eval(*a, state);
+                }
+            }
+        }
+        self.opaque(link)
+    }
+}
