@@ -12,7 +12,7 @@ use crate::report::audit::{self, AuditFormat};
 use crate::report::{self, Format};
 use crate::rules::{Rule, Severity};
 
-/// Static analysis for tenant safety in multi-tenant PHP applications.
+/// Static analysis for tenant safety in multi-tenant PHP and Rust applications.
 #[derive(Debug, Parser)]
 #[command(name = "tenantlint", version, about)]
 pub struct Cli {

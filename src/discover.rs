@@ -5,9 +5,8 @@
 //!   is a [`DiscoverIssue::NotSource`] warning, never ignored silently.
 //! * Directories named `.git`, `vendor` and `node_modules` met while walking are not
 //!   descended into and are listed in [`Discovered::skipped_default`] (a directory given
-//!   explicitly is walked even if it has one of those names); so is a Cargo build directory
-//!   `target` (beside a `Cargo.toml`, or holding Cargo's `CACHEDIR.TAG`), so that a PHP
-//!   application's own `target/` folder is still scanned.
+//!   explicitly is walked even if it has one of those names); so is `target`, Cargo's build
+//!   directory.
 //! * `scan.exclude` globs are matched against the path relative to [`Config::root`] with `/`
 //!   separators; a matched directory is not descended into. What they skip is listed in
 //!   [`Discovered::excluded`]. A path named explicitly is scanned even if a glob matches it, and
@@ -28,11 +27,11 @@ use walkdir::WalkDir;
 
 use crate::config::{absolutize, Config, CONFIG_FILE_NAME};
 
-/// Directory names never descended into (`target` only when it is Cargo's build directory).
+/// Directory names never descended into (`target` is Cargo's build directory).
 pub const SKIPPED_DIRS: &[&str] = &[".git", "vendor", "node_modules", "target"];
 
 /// The extensions of source files, as shown to users.
-pub const SOURCE_EXTENSIONS: &str = ".php, .phtml, .inc";
+pub const SOURCE_EXTENSIONS: &str = ".php, .phtml, .inc, .rs";
 
 /// Source language of a discovered file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -168,7 +167,7 @@ impl fmt::Display for DiscoverIssue {
             ),
             DiscoverIssue::NotSource { path } => write!(
                 f,
-                "{}: not a PHP source file (extensions: {SOURCE_EXTENSIONS}); not scanned",
+                "{}: not a source file (extensions: {SOURCE_EXTENSIONS}); not scanned",
                 path.display()
             ),
             DiscoverIssue::UnusedConfig {
@@ -337,7 +336,7 @@ impl Walker {
             let path = entry.path();
             let is_dir = entry.file_type().is_dir();
 
-            if is_dir && is_skipped_dir(path, entry.file_name()) {
+            if is_dir && is_skipped_dir_name(entry.file_name()) {
                 self.out.skipped_default.push(path.to_path_buf());
                 it.skip_current_dir();
                 continue;
@@ -465,19 +464,9 @@ impl Walker {
     }
 }
 
-/// A directory skipped by its name ([`SKIPPED_DIRS`]); `target` only when it is Cargo's build
-/// directory: beside a `Cargo.toml`, or holding the `CACHEDIR.TAG` Cargo writes into it.
-fn is_skipped_dir(path: &Path, name: &std::ffi::OsStr) -> bool {
-    match name.to_str() {
-        Some("target") => {
-            path.join("CACHEDIR.TAG").is_file()
-                || path
-                    .parent()
-                    .is_some_and(|parent| parent.join("Cargo.toml").is_file())
-        }
-        Some(n) => SKIPPED_DIRS.contains(&n),
-        None => false,
-    }
+/// A directory skipped by its name ([`SKIPPED_DIRS`]).
+fn is_skipped_dir_name(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n))
 }
 
 /// `a/b/c` with `/` separators, dropping `.` components.
@@ -797,7 +786,7 @@ mod tests {
             }]
         );
         assert!(d.issues[0].to_string().ends_with(
-            "readme.txt: not a PHP source file (extensions: .php, .phtml, .inc); not scanned"
+            "readme.txt: not a source file (extensions: .php, .phtml, .inc, .rs); not scanned"
         ));
     }
 
@@ -987,17 +976,18 @@ mod tests {
             "Signature: 8a477f597d28d172789f06886806bc55",
         );
         t.write("other/target/gen.rs", "fn y() {}");
-        // A PHP application's own `target` folder is not a build directory.
-        t.write("app/target/list.php", "<?php");
+        t.write("app/list.php", "<?php");
+        t.write("app/target/gen.php", "<?php");
         let cfg = Config::default_at(t.0.clone());
         let d = discover(std::slice::from_ref(&t.0), &cfg);
-        assert_eq!(
-            rel_names(&d, &t.0),
-            vec!["app/target/list.php", "svc/src/main.rs"]
-        );
+        assert_eq!(rel_names(&d, &t.0), vec!["app/list.php", "svc/src/main.rs"]);
         assert_eq!(
             d.skipped_default,
-            vec![t.0.join("other/target"), t.0.join("svc/target")]
+            vec![
+                t.0.join("app/target"),
+                t.0.join("other/target"),
+                t.0.join("svc/target")
+            ]
         );
         let langs: Vec<Lang> = d.files.iter().map(|f| f.lang).collect();
         assert_eq!(langs, vec![Lang::Php, Lang::Rust]);

@@ -184,7 +184,7 @@ fn github_escapes_commas_colons_percent_and_newlines() {
         ::error file=50%25%2Ca%3Ab.php,line=2,col=33,endLine=2,endColumn=42,title=TL001 missing-tenant-filter::`iw_member` is queried with no `ep_code` predicate: the query reaches every tenant's rows
         ::error file=pipe|name.php,line=2,col=33,endLine=2,endColumn=42,title=TL001 missing-tenant-filter::`iw_member` is queried with no `ep_code` predicate: the query reaches every tenant's rows
         ::error file=x%0Ay.php,line=2,col=33,endLine=2,endColumn=42,title=TL001 missing-tenant-filter::`iw_member` is queried with no `ep_code` predicate: the query reaches every tenant's rows
-        ::warning title=tenantlint::bad%0Aname.txt: not a PHP source file (extensions: .php, .phtml, .inc); not scanned
+        ::warning title=tenantlint::bad%0Aname.txt: not a source file (extensions: .php, .phtml, .inc, .rs); not scanned
         tenantlint: 3 files, 3 SQL sites (0 unanalyzed), 0 with parse errors: 3 findings (TL000: 0, TL001: 3, TL002: 0, TL003: 0, TL004: 0, TL900: 0) in [ELAPSED] ms
         ");
     });
@@ -630,7 +630,7 @@ fn sarif_marks_suppressions_and_reports_unanalyzed_sites_and_warnings() {
     assert_eq!(notes[1]["level"], "warning");
     assert!(notes[1]["message"]["text"]
         .as_str()
-        .is_some_and(|m| m.starts_with("notes.txt: not a PHP source file")));
+        .is_some_and(|m| m.starts_with("notes.txt: not a source file")));
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 }
 

@@ -86,12 +86,10 @@ fn help_documents_threads_new_options_and_php_only() {
     let (code, stdout, _) = run_in(&crate_root(), &["--help"]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("Static analysis for tenant safety in multi-tenant PHP applications"),
+        stdout.starts_with(
+            "Static analysis for tenant safety in multi-tenant PHP and Rust applications"
+        ),
         "{stdout}"
-    );
-    assert!(
-        !stdout.contains("Rust"),
-        "Rust is not supported yet: {stdout}"
     );
 }
 
@@ -283,14 +281,14 @@ fn non_source_file_named_explicitly_is_a_warning() {
     assert_eq!(
         warnings(&stdout),
         vec![
-            "warning: readme.txt: not a PHP source file (extensions: .php, .phtml, .inc); not scanned"
+            "warning: readme.txt: not a source file (extensions: .php, .phtml, .inc, .rs); not scanned"
         ]
     );
     let (code, json) = json_run(&p, &["readme.txt"]);
     assert_eq!(code, 0);
     assert_eq!(
         json["warnings"],
-        json!(["readme.txt: not a PHP source file (extensions: .php, .phtml, .inc); not scanned"])
+        json!(["readme.txt: not a source file (extensions: .php, .phtml, .inc, .rs); not scanned"])
     );
     assert_eq!(summary(&json, "files"), 0);
 }

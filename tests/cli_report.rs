@@ -530,7 +530,7 @@ fn suppressions_unanalyzed_sites_and_warnings_are_all_listed() {
     let (md, _) = shop_reports("markdown");
     assert!(md.contains("the nightly purge resets every store's levels on purpose"));
     assert!(md.contains("SQL fragment `$where` may hold the tenant predicate"));
-    assert!(md.contains("not a PHP source file"));
+    assert!(md.contains("not a source file"));
 }
 
 #[test]
