@@ -1,5 +1,7 @@
-//! The rule documentation in `rules/` is complete, and its `php fail` / `php pass` examples do
-//! what they say.
+//! The rule documentation in `rules/` is complete, and its `php fail` / `php pass` and
+//! `rust fail` / `rust pass` examples do what they say. A fenced block with any other info
+//! string than those and `text`, `toml`, `sql` is an error: an example that is not run must not
+//! look like one.
 
 // Helpers outside `#[test]` functions panic on purpose: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -98,6 +100,21 @@ fn rule_command_prints_the_doc_file() {
 /// Rules that judge the SQL text of a query (their examples must hold an analysed query).
 const SQL_SHAPE_RULES: [&str; 2] = ["TL001", "TL002"];
 
+/// Rules whose documentation shows Rust examples too.
+const RUST_RULES: [&str; 4] = ["TL001", "TL002", "TL003", "TL004"];
+
+/// What a fenced block is: an example to run (its file name, whether it must fail), or text.
+fn example_kind(info: &str) -> Option<(&'static str, bool)> {
+    match info {
+        "php fail" => Some(("example.php", true)),
+        "php pass" => Some(("example.php", false)),
+        "rust fail" => Some(("example.rs", true)),
+        "rust pass" => Some(("example.rs", false)),
+        "text" | "toml" | "sql" => None,
+        other => panic!("unknown fenced block `{other}`: examples are `php fail`, `php pass`, `rust fail` or `rust pass`"),
+    }
+}
+
 #[test]
 fn doc_examples_behave_as_labelled() {
     let mut checked = 0;
@@ -106,25 +123,29 @@ fn doc_examples_behave_as_labelled() {
         let doc = std::fs::read_to_string(crate_root().join(&file)).expect("doc file");
         let blocks = fenced_blocks(&doc);
         let (mut fails, mut passes) = (0, 0);
+        let (mut rust_fails, mut rust_passes) = (0, 0);
         for (info, body, line) in blocks {
-            let expect_fail = match info.as_str() {
-                "php fail" => true,
-                "php pass" => false,
-                _ => continue,
+            let Some((example, expect_fail)) = example_kind(&info) else {
+                continue;
             };
-            let json = common::check_php(&body);
+            let counter = match (example.ends_with(".rs"), expect_fail) {
+                (false, true) => &mut fails,
+                (false, false) => &mut passes,
+                (true, true) => &mut rust_fails,
+                (true, false) => &mut rust_passes,
+            };
+            *counter += 1;
+            let json = common::check_files(&[(example, &body)]);
             let found = findings(&json);
             if expect_fail {
-                fails += 1;
                 assert_eq!(
                     found.len(),
                     1,
-                    "{file}:{line}: a `php fail` example must give exactly one finding:\n{json:#}"
+                    "{file}:{line}: a `{info}` example must give exactly one finding:\n{json:#}"
                 );
                 assert_eq!(found[0].0, code, "{file}:{line}: finding of the wrong rule");
             } else {
-                passes += 1;
-                assert_eq!(found, vec![], "{file}:{line}: `php pass` example reported");
+                assert_eq!(found, vec![], "{file}:{line}: `{info}` example reported");
                 if !SQL_SHAPE_RULES.contains(&code.as_str()) {
                     continue;
                 }
@@ -132,18 +153,22 @@ fn doc_examples_behave_as_labelled() {
                 // query, not from the example being skipped.
                 assert!(
                     summary(&json, "sql_sites") >= 1,
-                    "{file}:{line}: the `php pass` example holds no recognised query"
+                    "{file}:{line}: the `{info}` example holds no recognised query"
                 );
                 assert_eq!(
                     summary(&json, "unanalyzed"),
                     0,
-                    "{file}:{line}: `php pass` example not fully analysed:\n{json:#}"
+                    "{file}:{line}: `{info}` example not fully analysed:\n{json:#}"
                 );
             }
             checked += 1;
         }
         assert!(fails >= 1, "{file} has no `php fail` example");
         assert!(passes >= 1, "{file} has no `php pass` example");
+        if RUST_RULES.contains(&code.as_str()) {
+            assert!(rust_fails >= 1, "{file} has no `rust fail` example");
+            assert!(rust_passes >= 1, "{file} has no `rust pass` example");
+        }
     }
     assert!(checked >= 4);
 }
@@ -157,10 +182,10 @@ fn rendered_diagnostics_per_rule() {
             .expect("rule doc");
         let mut rendered = String::new();
         for (info, body, line) in fenced_blocks(&doc) {
-            if info != "php fail" {
+            let Some((example, true)) = example_kind(&info) else {
                 continue;
-            }
-            let p = common::TempProject::new(&[("example.php", &body)]);
+            };
+            let p = common::TempProject::new(&[(example, &body)]);
             let (_, stdout, _) = common::run_with_env(&p.dir, &["check"], &[("NO_COLOR", "1")]);
             rendered.push_str(&format!("--- example at line {line}\n"));
             rendered.push_str(&stdout);
