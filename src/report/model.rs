@@ -278,9 +278,24 @@ impl StatementKind {
     }
 
     pub(crate) fn of(statements: &[sqlparser::ast::Statement]) -> StatementKind {
-        use sqlparser::ast::Statement;
+        use sqlparser::ast::{SetExpr, Statement};
+        // A query whose body or one of whose CTEs writes (`WITH … INSERT`, `WITH d AS (DELETE
+        // … RETURNING …) SELECT …`) is the write.
+        let write = |body: &SetExpr| match body {
+            SetExpr::Insert(_) => Some(StatementKind::Insert),
+            SetExpr::Update(_) => Some(StatementKind::Update),
+            SetExpr::Delete(_) => Some(StatementKind::Delete),
+            _ => None,
+        };
         match statements.first() {
-            Some(Statement::Query(_)) => StatementKind::Select,
+            Some(Statement::Query(q)) => write(&q.body)
+                .or_else(|| {
+                    q.with
+                        .iter()
+                        .flat_map(|w| &w.cte_tables)
+                        .find_map(|cte| write(&cte.query.body))
+                })
+                .unwrap_or(StatementKind::Select),
             Some(Statement::Insert(_)) => StatementKind::Insert,
             Some(Statement::Update(_)) => StatementKind::Update,
             Some(Statement::Delete(_)) => StatementKind::Delete,
@@ -444,6 +459,38 @@ mod tests {
         assert_eq!(
             c.reason,
             "an SQL fragment may hold the tenant predicate and its text is not known"
+        );
+    }
+}
+
+#[cfg(test)]
+mod statement_kind_tests {
+    use super::StatementKind;
+    use crate::facts::Dialect;
+    use crate::sql::parse::parse_located;
+
+    fn kind(sql: &str) -> StatementKind {
+        match parse_located(sql, Dialect::Postgres) {
+            Ok(statements) => StatementKind::of(&statements),
+            Err(e) => panic!("{sql}: {}", e.message),
+        }
+    }
+
+    /// A query that writes in its body or in a CTE counts as that write in coverage.
+    #[test]
+    fn a_writing_cte_or_body_is_the_write() {
+        assert_eq!(kind("SELECT * FROM t"), StatementKind::Select);
+        assert_eq!(
+            kind("WITH d AS (DELETE FROM t WHERE a = 1 RETURNING id) SELECT count(*) FROM d"),
+            StatementKind::Delete
+        );
+        assert_eq!(
+            kind("WITH s AS (SELECT 1 AS a) INSERT INTO t (a) SELECT a FROM s"),
+            StatementKind::Insert
+        );
+        assert_eq!(
+            kind("WITH s AS (SELECT 1) SELECT * FROM s"),
+            StatementKind::Select
         );
     }
 }

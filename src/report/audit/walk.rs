@@ -183,10 +183,10 @@ pub fn scope_items(audit: &Audit, m: &impl Markup) -> Vec<String> {
         .map(|f| f.display.as_str())
         .collect();
     out.push(if parse_errors.is_empty() {
-        "No file has a PHP syntax error.".to_string()
+        "No file has a syntax error.".to_string()
     } else {
         format!(
-            "{} with PHP syntax errors, analysed around the errors: {}.",
+            "{} with syntax errors, analysed around the errors: {}.",
             m.text(&count(parse_errors.len(), "file", "files")),
             m.list_code(&parse_errors)
         )
