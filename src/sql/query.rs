@@ -40,8 +40,10 @@ pub fn parse_and_analyze(
 }
 
 /// Parse, and when sqlparser stops at a placeholder that cannot stand where it is (`ORDER BY x
-/// $sod`, `WHERE (1) $sql_search`), blank it out and try again. Returns the first blanked hole
-/// that sat where a predicate could be.
+/// $sod`, `WHERE (1) $sql_search`), blank it out and try again; when it stops just after an
+/// unknown fragment in the SET list of an UPDATE (`SET {set} WHERE …`), read the fragment as an
+/// assignment and try again. Returns the first blanked hole that sat where a predicate could
+/// be.
 fn parse_recovering(
     rendered: &mut template::RenderedSql,
 ) -> (
@@ -65,6 +67,9 @@ fn parse_recovering(
                     in_predicate = Some(hole.hole.expr.display().to_string());
                 }
             }
+            // An unknown fragment ending where the parser stopped, in the SET list of an
+            // UPDATE: assignments only, never a predicate.
+            None if rendered.assign_placeholder_before(offset).is_some() => {}
             None => return (Err(err.message), in_predicate),
         }
     }
@@ -119,6 +124,33 @@ mod tests {
             .iter()
             .map(|r| (r.table.clone(), r.constrained))
             .collect()
+    }
+
+    /// An unknown fragment in an UPDATE's SET list holds assignments only: the statement is
+    /// decided by its WHERE. In an INSERT's SET list it may set the tenant column: not decided.
+    #[test]
+    fn set_list_fragments_of_an_update_are_assignments() {
+        let scoped = postgres(&vec![
+            text("UPDATE users SET "),
+            hole("$set"),
+            text(" WHERE tenant_id = $1 AND id = 2"),
+        ]);
+        assert_eq!(constraints(&scoped), [("users".into(), Constraint::Yes)]);
+        let unscoped = postgres(&vec![
+            text("UPDATE users SET a = 1, "),
+            hole("$set"),
+            text(" WHERE id = 2"),
+        ]);
+        assert_eq!(constraints(&unscoped), [("users".into(), Constraint::No)]);
+        let insert = template::render(&vec![text("INSERT INTO users SET "), hole("$set")], &|_| {
+            None
+        });
+        let is_tenant = |_: &str| true;
+        let policy = TenantPolicy {
+            column: "tenant_id",
+            is_tenant_table: &is_tenant,
+        };
+        assert!(parse_and_analyze(&insert, &policy).is_err());
     }
 
     /// A PostgreSQL site, from template to facts: a quoted table name from a constant, a cast

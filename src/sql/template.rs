@@ -225,6 +225,47 @@ impl RenderedSql {
         Some(hole)
     }
 
+    /// When the parser stopped at `offset` just after an unquoted, unresolved placeholder that
+    /// stands in the SET list of an UPDATE (`UPDATE t SET {set} WHERE …`), rewrite it as an
+    /// assignment of the same length (`_=0`), so that the rest of the statement parses: such a
+    /// fragment can only hold assignments, never a predicate. An INSERT's SET list is left
+    /// alone (its fragment may set the tenant column). Returns the hole.
+    pub fn assign_placeholder_before(&mut self, offset: usize) -> Option<RenderedHole> {
+        let before = self.text.get(..offset)?.trim_end();
+        let last = placeholders_in(before).last()?;
+        let start = last.as_ptr() as usize - before.as_ptr() as usize;
+        let len = last.len();
+        if start + len != before.len() {
+            return None;
+        }
+        let hole = self.hole_named(&before[start..])?.clone();
+        if hole.quoted || hole.resolved {
+            return None;
+        }
+        let head = &self.text[..start];
+        let words = |t: &'_ str| {
+            t.split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_uppercase)
+                .collect::<Vec<_>>()
+        };
+        let head_words = words(head);
+        let clause = head_words.iter().rev().find(|w| {
+            [
+                "SET", "WHERE", "FROM", "JOIN", "ON", "SELECT", "VALUES", "INTO", "UPDATE",
+            ]
+            .contains(&w.as_str())
+        });
+        if clause.map(String::as_str) != Some("SET")
+            || head_words.first().map(String::as_str) != Some("UPDATE")
+        {
+            return None;
+        }
+        let filler = format!("{:<len$}", "_=0");
+        self.text.replace_range(start..start + len, &filler);
+        Some(hole)
+    }
+
     /// Whether the text before `offset` puts it where a predicate could be: the nearest clause
     /// keyword before it is WHERE, ON, HAVING, FROM or JOIN (a fragment there may hold joins
     /// and conditions).
