@@ -9,7 +9,8 @@
 //! site of that file, so that findings point into it; the calls that run it are kept for the
 //! findings' traces (`SqlFiles::locate`). Text of a file joined to other text
 //! (`format!("{} LIMIT 10", include_str!("q.sql"))`) is filled into the hole, located at the
-//! macro. A file that cannot be found or read leaves its query unanalyzed, with why.
+//! macro. A file that cannot be found or read leaves its query unanalyzed, with why. A SQL
+//! file's own `-- tenantlint-ignore` comments silence its findings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use std::sync::Arc;
 
 use crate::discover::decode_source;
 use crate::facts::{
-    Dialect, FileFacts, Hole, Piece, Span, SqlFileBase, SqlFileRef, SqlSite, Template,
+    Dialect, FileFacts, Hole, Piece, Span, SqlFileBase, SqlFileRef, SqlSite, SuppressionComment,
+    Template,
 };
 use crate::findings::SiteFinding;
 use crate::include::lexical_absolute;
@@ -199,6 +201,47 @@ fn query_start(text: &str) -> usize {
     }
 }
 
+/// The `-- tenantlint-ignore …` comments of a SQL file: one heading the file, or on the line
+/// before the query, covers the whole query; one on a line of its own covers the next line; one
+/// after code covers its own line.
+fn suppression_comments(text: &str) -> Vec<SuppressionComment> {
+    let start = query_start(text);
+    let query = Span::new(start, text.trim_end().len().max(start));
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let here = line_start;
+        line_start += line.len();
+        let Some(dashes) = line.find("--") else {
+            continue;
+        };
+        // Not inside a string literal.
+        if line[..dashes].matches('\'').count() % 2 == 1 {
+            continue;
+        }
+        let comment = line[dashes..].trim_end();
+        if !comment.contains(crate::suppress::MARKER) {
+            continue;
+        }
+        let span = Span::new(here + dashes, here + dashes + comment.len());
+        let covers = if !line[..dashes].trim().is_empty() {
+            vec![Span::new(here, here + line.trim_end().len())]
+        } else if span.end <= query.start {
+            vec![query]
+        } else {
+            let next = &text[line_start..];
+            let next = next.split_inclusive('\n').next().unwrap_or("");
+            vec![Span::new(line_start, line_start + next.trim_end().len())]
+        };
+        out.push(SuppressionComment {
+            span,
+            text: comment.into(),
+            covers,
+        });
+    }
+    out
+}
+
 /// Dialects in a fixed order, to key the sites of SQL files.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct DialectKey(Dialect);
@@ -261,6 +304,7 @@ fn open(
             if decoded.binary {
                 Err(format!("`{shown}` is a binary file"))
             } else {
+                let suppressions = suppression_comments(&decoded.text);
                 files.push(ScannedFile {
                     display: shown,
                     root_relative: root_relative(&path, cwd, root),
@@ -272,7 +316,10 @@ fn open(
                     absolute: path.clone(),
                     context: place.context,
                 });
-                facts.push(FileFacts::default());
+                facts.push(FileFacts {
+                    suppressions,
+                    ..FileFacts::default()
+                });
                 absolute.push(path);
                 Ok(files.len() - 1)
             }
@@ -330,6 +377,29 @@ mod tests {
         assert_eq!(&text[query_start(text)..], "SELECT 1\n");
         assert_eq!(query_start("-- only a comment"), 17);
         assert_eq!(query_start("/* unclosed"), 0);
+    }
+
+    #[test]
+    fn suppression_comments_cover_the_query_or_a_line() {
+        let text = "-- Open tasks.\n-- tenantlint-ignore TL001: admin view\nSELECT *\nFROM tasks\n";
+        let found = suppression_comments(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&*found[0].text, "-- tenantlint-ignore TL001: admin view");
+        assert_eq!(found[0].covers, vec![Span::new(54, 73)]);
+
+        let text = "SELECT *\n-- tenantlint-ignore TL001: why\nFROM tasks -- tenantlint-ignore TL001: two\nWHERE a = '--tenantlint-ignore'\n";
+        let found = suppression_comments(text);
+        let covered: Vec<&str> = found
+            .iter()
+            .map(|c| &text[c.covers[0].start..c.covers[0].end])
+            .collect();
+        assert_eq!(
+            covered,
+            vec![
+                "FROM tasks -- tenantlint-ignore TL001: two",
+                "FROM tasks -- tenantlint-ignore TL001: two"
+            ]
+        );
     }
 
     #[test]

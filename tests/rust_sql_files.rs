@@ -101,7 +101,7 @@ pub async fn open(pool: &PgPool, customer: i64) -> Vec<Order> {
     let (_, pretty, _) = project.run(&["check"]);
     assert!(pretty.contains("queries/open_orders.sql:3:8"), "{pretty}");
     assert!(
-        pretty.contains("src/orders.rs:4:5: the query is run here"),
+        pretty.contains("in another file:\n          src/orders.rs:4:5: the query is run here"),
         "{pretty}"
     );
     let (_, sarif, _) = project.run(&["check", "--format", "sarif"]);
@@ -423,4 +423,27 @@ fn the_workspace_service_fixture_reports_its_query_file() {
             17
         )]
     );
+}
+
+#[test]
+fn a_directive_in_the_sql_file_silences_its_finding() {
+    let json = TempProject::new(&[
+        ("tenantlint.toml", CONFIG),
+        ("Cargo.toml", CARGO),
+        (
+            "src/admin.rs",
+            "pub async fn all(p: &sqlx::PgPool) {\n    sqlx::query_file!(\"queries/all.sql\").execute(p).await;\n}\n",
+        ),
+        (
+            "queries/all.sql",
+            "-- Every tenant's orders, for the operators' console.\n-- tenantlint-ignore TL001: operators see all tenants\nSELECT *\nFROM orders\n",
+        ),
+    ])
+    .check_json();
+    assert_eq!(findings(&json), vec![], "{json:#}");
+    assert_eq!(summary(&json, "suppressed"), 1);
+    let suppressed = &json["suppressed"][0];
+    assert_eq!(suppressed["file"], "queries/all.sql");
+    assert_eq!(suppressed["directive_line"], 2);
+    assert_eq!(suppressed["reason"], "operators see all tenants");
 }
