@@ -21,6 +21,7 @@ use crate::lang;
 use crate::paths::{root_in_repo, root_relative, skipped_paths};
 use crate::project::Project;
 use crate::rules::{Finding, Rule};
+use crate::sql_files;
 use crate::suppress;
 
 pub use crate::paths::display_path;
@@ -250,6 +251,16 @@ fn analyse(
         }
     }
 
+    // SQL kept in files of its own, named by the sources: read once each, and its queries
+    // located there.
+    let sql_files = sql_files::attach(
+        &mut files,
+        &mut facts,
+        &mut absolute_paths,
+        cwd.as_deref(),
+        &root,
+    );
+
     progress.finish();
     // Stage 3: the project pass (summaries, constant folding, includes, callers' fragments).
     let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
@@ -257,15 +268,15 @@ fn analyse(
     let matcher = config.tenant_tables();
 
     // Stages 4–5: SQL analysis and rules, per site.
-    let sites: Vec<(usize, &SqlSite)> = facts
+    let sites: Vec<(usize, usize, &SqlSite)> = facts
         .iter()
         .enumerate()
-        .flat_map(|(i, f)| f.sites.iter().map(move |s| (i, s)))
+        .flat_map(|(i, f)| f.sites.iter().enumerate().map(move |(j, s)| (i, j, s)))
         .collect();
     let checker = SiteChecker::new(&project, &matcher, &config.tenant.column);
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
-        .map(|(file, site)| {
+        .map(|(file, _, site)| {
             catch_unwind(AssertUnwindSafe(|| checker.check(*file, site))).unwrap_or_else(|panic| {
                 SiteOutcome {
                     is_sql: true,
@@ -308,16 +319,23 @@ fn analyse(
     };
     let mut unanalyzed = Vec::new();
     let mut coverage = Vec::new();
-    for ((file, site), outcome) in sites.iter().zip(outcomes) {
+    for ((file, index, site), mut outcome) in sites.iter().zip(outcomes) {
         if !outcome.is_sql || files[*file].context {
             continue;
         }
+        sql_files.locate(*file, *index, &mut outcome.findings);
         summary.sql_sites += 1;
         coverage.extend(outcome.coverage);
         if let Some(cause) = outcome.unanalyzed {
             unanalyzed.push(Unanalyzed::new(*file, site.exec, cause));
         }
         findings.extend(outcome.findings);
+    }
+    for (file, span, cause) in &sql_files.unread {
+        if !files[*file].context {
+            summary.sql_sites += 1;
+            unanalyzed.push(Unanalyzed::new(*file, *span, cause.clone()));
+        }
     }
     for (file, f) in facts.iter().enumerate() {
         findings.extend(

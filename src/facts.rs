@@ -462,6 +462,30 @@ pub struct SuppressionComment {
     pub covers: Vec<Span>,
 }
 
+/// Query text kept in a file of its own, which the source names but a front-end does not read:
+/// sqlx's `query_file!("queries/x.sql", …)` or `include_str!("x.sql")`. The file's text stands
+/// in the source's sites as a hole at `at`; the engine reads the file and gives the query its
+/// own place ([`crate::sql_files`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SqlFileRef {
+    /// The hole that stands for the file's text in this file's sites.
+    pub at: Span,
+    /// The path as written.
+    pub path: Arc<str>,
+    /// What the path is relative to.
+    pub base: SqlFileBase,
+}
+
+/// What the path of a [`SqlFileRef`] is relative to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqlFileBase {
+    /// The crate root: the nearest directory at or above the source file that holds a
+    /// `Cargo.toml` (sqlx's `query_file!`).
+    CrateRoot,
+    /// The directory of the source file (`include_str!`).
+    SourceDir,
+}
+
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
@@ -490,6 +514,8 @@ pub struct FileFacts {
     pub branches: Vec<BranchArm>,
     /// Comments holding `tenantlint-ignore` directives.
     pub suppressions: Vec<SuppressionComment>,
+    /// Files of SQL the sites' text comes from, by the holes that stand for them.
+    pub sql_files: Vec<SqlFileRef>,
     /// The tree-sitter tree had error nodes (the rest was still analysed).
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.

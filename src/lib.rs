@@ -40,6 +40,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod sql;
+pub mod sql_files;
 pub mod suppress;
 pub mod taint;
 

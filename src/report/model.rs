@@ -169,6 +169,16 @@ impl Cause {
             exprs: vec![variable.to_string()],
         }
     }
+
+    /// The query's text is kept in a file of its own (`written`, as the code names it) that
+    /// could not be read (`why`), so its text is not known.
+    pub fn sql_file(written: &str, why: &str) -> Cause {
+        Cause {
+            kind: UnanalyzedKind::Fragment,
+            reason: format!("the SQL file `{written}` holding this query could not be read ({why}), so its text is not known"),
+            exprs: vec![written.to_string()],
+        }
+    }
 }
 
 /// `` table name `a`, `b` ``, or `unnamed` when there is nothing to name.

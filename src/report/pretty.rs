@@ -82,8 +82,15 @@ impl<'a> FindingDiagnostic<'a> {
                 if elsewhere.is_empty() {
                     String::new()
                 } else {
+                    // A request value's steps come before its use; the calls that run a
+                    // query kept in a file of its own (TL001, TL002) come after it.
+                    let when = match finding.rule {
+                        crate::rules::Rule::MissingTenantFilter
+                        | crate::rules::Rule::InsertMissingTenant => "",
+                        _ => ", before the lines above",
+                    };
                     format!(
-                        "in another file, before the lines above:\n{}",
+                        "in another file{when}:\n{}",
                         elsewhere
                             .iter()
                             .map(|line| format!("  {}\n", escape_inline(line)))

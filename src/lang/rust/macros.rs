@@ -1,7 +1,9 @@
 //! Macros: `format!` and `format_args!` (positional `{}`, `{0}`, named `{name}` and captured
 //! variables are holes; `{{`/`}}` literal braces), `write!`/`writeln!` appending to a string,
-//! `concat!`, sqlx's `query!` family (the query literal and the values bound after it), and
-//! any other macro whose arguments may make a query call (`tokio::try_join!(…)`).
+//! `concat!`, sqlx's `query!` family (the query literal and the values bound after it), its
+//! `query_file!` family and `include_str!` (SQL kept in a file of its own: a hole standing for
+//! the file's text, and a [`SqlFileRef`] the engine reads), and any other macro whose arguments
+//! may make a query call (`tokio::try_join!(…)`).
 //!
 //! A macro's arguments are a token tree in the syntax tree: they are parsed again, over the
 //! same source with only the token tree's bytes included, as one tuple expression, so that the
@@ -10,7 +12,7 @@
 use tree_sitter::Node;
 
 use super::{span_of, Lowerer};
-use crate::facts::{Hole, HoleExpr, Piece, Span};
+use crate::facts::{Hole, HoleExpr, Piece, Span, SqlFileBase, SqlFileRef};
 use crate::lang::env::State;
 use crate::lang::value::{Value, Variant};
 
@@ -22,6 +24,17 @@ const SQLX_MACROS: &[&str] = &[
     "query_unchecked",
     "query_as_unchecked",
     "query_scalar_unchecked",
+];
+
+/// sqlx's macros that read the query from a file, relative to the crate root; the path comes
+/// first, or after the record type.
+const SQLX_FILE_MACROS: &[&str] = &[
+    "query_file",
+    "query_file_as",
+    "query_file_scalar",
+    "query_file_unchecked",
+    "query_file_as_unchecked",
+    "query_file_scalar_unchecked",
 ];
 
 /// The argument expressions of a re-parsed token tree (`(a, b)`, `[a, b]`, `(a)`): the
@@ -208,6 +221,19 @@ impl<'s> Lowerer<'s> {
             {
                 self.sqlx_macro(n, &args, state)
             }
+            _ if SQLX_FILE_MACROS.contains(&name.as_str())
+                && (qualifier == "sqlx" || qualifier.is_empty() && self.uses_sqlx()) =>
+            {
+                self.sqlx_file_macro(n, &args, state)
+            }
+            "include_str"
+                if args.len() == 1 && matches!(qualifier.as_str(), "" | "std" | "core") =>
+            {
+                match self.sql_file(args[0], span_of(n), SqlFileBase::SourceDir, state) {
+                    Some(text) => text,
+                    None => self.opaque(n),
+                }
+            }
             _ => {
                 // Logging, assertions, `try_join!`…: their arguments are evaluated for the
                 // queries they may run, but text passed to them is not a use of a query.
@@ -239,6 +265,57 @@ impl<'s> Lowerer<'s> {
         let params = self.bound_values(&args[at + 1..], self.dialect, state);
         self.query_site(&sql, span_of(n), self.dialect, params);
         self.opaque(n)
+    }
+
+    /// `query_file!("queries/x.sql", a, b)`, `query_file_as!(Record, "queries/x.sql", a)`: the
+    /// query is the text of the file the first string literal names (relative to the crate
+    /// root), the arguments after it are bound to its parameters.
+    fn sqlx_file_macro(&mut self, n: Node, args: &[Node], state: &mut State) -> Value {
+        let is_literal = |a: &Node| matches!(a.kind(), "string_literal" | "raw_string_literal");
+        let Some(at) = args.iter().position(is_literal) else {
+            return self.opaque(n);
+        };
+        let Some(sql) = self.sql_file(args[at], span_of(args[at]), SqlFileBase::CrateRoot, state)
+        else {
+            return self.opaque(n);
+        };
+        let params = self.bound_values(&args[at + 1..], self.dialect, state);
+        self.query_site(&sql, span_of(n), self.dialect, params);
+        self.opaque(n)
+    }
+
+    /// The text of the SQL file `path` names (relative to `base`), as a hole at `at` that the
+    /// engine fills in: `None` when the path is not literal text.
+    fn sql_file(
+        &mut self,
+        path: Node,
+        at: Span,
+        base: SqlFileBase,
+        state: &mut State,
+    ) -> Option<Value> {
+        let value = self.eval(path, state);
+        let [variant] = value.variants.as_slice() else {
+            return None;
+        };
+        let mut written = String::new();
+        for piece in &variant.pieces {
+            match piece {
+                Piece::Text { text, .. } => written.push_str(text),
+                Piece::Hole(_) => return None,
+            }
+        }
+        if written.is_empty() {
+            return None;
+        }
+        let label = format!("the text of `{written}`");
+        if !self.facts.sql_files.iter().any(|r| r.at == at) {
+            self.facts.sql_files.push(SqlFileRef {
+                at,
+                path: written.into(),
+                base,
+            });
+        }
+        Some(self.opaque_at(at, &label))
     }
 
     /// `format!(fmt, args…)`: the format string's text, each `{…}` replaced by the value of its
