@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::config::TableMatcher;
+use crate::discover::Lang;
 use crate::facts::{FileFacts, FnKey, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
 use crate::findings::SiteFinding;
 use crate::include::{self, Includes};
@@ -63,7 +64,7 @@ impl<'a> SiteChecker<'a> {
 }
 
 impl SiteChecker<'_> {
-    pub(crate) fn check(&self, file: usize, site: &SqlSite) -> SiteOutcome {
+    pub(crate) fn check(&self, file: usize, lang: Option<Lang>, site: &SqlSite) -> SiteOutcome {
         let mut outcome = SiteOutcome {
             is_sql: false,
             findings: Vec::new(),
@@ -124,10 +125,13 @@ impl SiteChecker<'_> {
                 continue;
             }
             outcome.is_sql = true;
-            // Request values in SQL text: found whether or not the query parses.
-            if rendered.holes.iter().any(|h| !h.hole.taint.is_empty()) {
+            // Request values in SQL text or bound to its parameters: found whether or not the
+            // query parses.
+            if rendered.holes.iter().any(|h| !h.hole.taint.is_empty())
+                || site.params.iter().any(|p| !p.value.taint.is_empty())
+            {
                 outcome.findings.extend(
-                    self.request_values_in_sql(file, site, &rendered)
+                    self.request_values_in_sql(file, lang, site, &rendered)
                         .into_iter()
                         .map(SiteFinding::from),
                 );
@@ -475,11 +479,13 @@ impl SiteChecker<'_> {
     fn request_values_in_sql(
         &self,
         file: usize,
+        lang: Option<Lang>,
         site: &SqlSite,
         rendered: &template::RenderedSql,
     ) -> Vec<Finding> {
         rules::run_value_rules(&ValueContext {
             file,
+            lang,
             value: ValueUse::SqlText {
                 holes: rendered.holes.iter().map(|h| &h.hole).collect(),
                 params: &site.params,
@@ -501,6 +507,7 @@ pub(crate) fn request_value_findings(
     let run = |value| {
         rules::run_value_rules(&ValueContext {
             file,
+            lang: facts.lang,
             value,
             summaries,
         })

@@ -195,6 +195,7 @@ fn analyse(
                     ),
                 ));
             }
+            facts.lang = Some(file.lang);
             let absolute = include::lexical_absolute(&file.path, cwd.as_deref());
             include::bind_file_place(&mut facts, &absolute);
             let scanned = ScannedFile {
@@ -277,20 +278,21 @@ fn analyse(
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
         .map(|(file, _, site)| {
-            catch_unwind(AssertUnwindSafe(|| checker.check(*file, site))).unwrap_or_else(|panic| {
-                SiteOutcome {
-                    is_sql: true,
-                    findings: vec![SiteFinding::from(Finding::analysis_error(
-                        *file,
-                        site.exec,
-                        format!(
-                            "internal error while analysing this query ({})",
-                            panic_message(&panic)
-                        ),
-                    ))],
-                    unanalyzed: None,
-                    coverage: Vec::new(),
-                }
+            catch_unwind(AssertUnwindSafe(|| {
+                checker.check(*file, facts[*file].lang, site)
+            }))
+            .unwrap_or_else(|panic| SiteOutcome {
+                is_sql: true,
+                findings: vec![SiteFinding::from(Finding::analysis_error(
+                    *file,
+                    site.exec,
+                    format!(
+                        "internal error while analysing this query ({})",
+                        panic_message(&panic)
+                    ),
+                ))],
+                unanalyzed: None,
+                coverage: Vec::new(),
             })
         })
         .collect();

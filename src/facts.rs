@@ -489,6 +489,9 @@ pub enum SqlFileBase {
 /// Everything the rules need from one file.
 #[derive(Debug, Default)]
 pub struct FileFacts {
+    /// The language the file is written in (set by the engine; `None` for SQL files and facts
+    /// built by hand): for advice in the language's own terms.
+    pub lang: Option<crate::discover::Lang>,
     pub sites: Vec<SqlSite>,
     pub consts: Vec<ConstDef>,
     /// Calls to project functions whose arguments fold, for definitions that use a parameter.

@@ -101,7 +101,7 @@ fn rule_command_prints_the_doc_file() {
 const SQL_SHAPE_RULES: [&str; 2] = ["TL001", "TL002"];
 
 /// Rules whose documentation shows Rust examples too.
-const RUST_RULES: [&str; 2] = ["TL001", "TL002"];
+const RUST_RULES: [&str; 4] = ["TL001", "TL002", "TL003", "TL004"];
 
 /// What a fenced block is: an example to run (its file name, whether it must fail), or text.
 fn example_kind(info: &str) -> Option<(&'static str, bool)> {

@@ -419,7 +419,7 @@ fn the_workspace_service_fixture_reports_its_query_file() {
         trace(finding),
         vec![run_here(
             "fixtures/workspace-service/src/handlers.rs",
-            141,
+            151,
             17
         )]
     );

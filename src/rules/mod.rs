@@ -65,6 +65,8 @@ pub enum ValueUse<'a> {
 /// What a value rule sees of one use.
 pub struct ValueContext<'a> {
     pub file: usize,
+    /// The file's language, for advice in its terms.
+    pub lang: Option<crate::discover::Lang>,
     pub value: ValueUse<'a>,
     pub summaries: &'a crate::taint::Summaries,
 }
@@ -356,6 +358,7 @@ mod tests {
         ];
         let ctx = ValueContext {
             file: 0,
+            lang: None,
             value: ValueUse::SqlText {
                 holes: Vec::new(),
                 params: &params,

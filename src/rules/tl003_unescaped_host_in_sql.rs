@@ -1,6 +1,8 @@
 //! TL003 unescaped-host-in-sql: a value derived from the request host reaches SQL text
 //! without escaping.
 
+use crate::discover::Lang;
+
 use super::{Finding, Rule, TraceStep, ValueContext, ValueUse};
 use crate::facts::{FnKey, Hole, Span, TaintKind};
 use crate::taint::Summaries;
@@ -8,6 +10,19 @@ use crate::taint::Summaries;
 /// TL003 on one use: holes in SQL text, or an argument that a project function puts into SQL
 /// text.
 pub fn check(ctx: &ValueContext) -> Vec<Finding> {
+    let mut found = findings(ctx);
+    if ctx.lang == Some(Lang::Rust) {
+        for f in &mut found {
+            f.help = RUST_HELP.into();
+        }
+    }
+    found
+}
+
+/// Advice for a Rust file.
+const RUST_HELP: &str = "bind it as a query parameter (`.bind(…)`, an argument of `query!`, `push_bind`), or compare it with a fixed list or parse it (`parse::<Uuid>()`) and leave on mismatch";
+
+fn findings(ctx: &ValueContext) -> Vec<Finding> {
     match &ctx.value {
         // Bound parameters are not SQL text.
         ValueUse::SqlText {

@@ -1,6 +1,8 @@
 //! TL004 unchecked-tenant-param: the tenant request parameter is used as a tenant without being
 //! compared with the tenant resolved from the subdomain or the session.
 
+use crate::discover::Lang;
+
 use super::{Finding, Rule, TraceStep, ValueContext, ValueUse};
 use crate::facts::{Span, Taint, TaintKind};
 use crate::taint::Summaries;
@@ -8,6 +10,19 @@ use crate::taint::Summaries;
 /// TL004 on one use: a hole in SQL text, an argument of a project function that does not check
 /// it, or another tenant use.
 pub fn check(ctx: &ValueContext) -> Vec<Finding> {
+    let mut found = findings(ctx);
+    if ctx.lang == Some(Lang::Rust) {
+        for f in &mut found {
+            f.help = RUST_HELP.into();
+        }
+    }
+    found
+}
+
+/// Advice for a Rust file.
+const RUST_HELP: &str = "compare it with the tenant resolved from the Host header or the session and leave on mismatch before using it (`if ep != current { return Err(…); }`), or call a guard that returns `Err` on mismatch, followed by `?`";
+
+fn findings(ctx: &ValueContext) -> Vec<Finding> {
     let (file, summaries) = (ctx.file, ctx.summaries);
     match &ctx.value {
         ValueUse::SqlText {

@@ -241,8 +241,12 @@ impl<'s> Lowerer<'s> {
             q if q.starts_with(|c: char| c.is_ascii_uppercase()) => FnKey::method(q, name.as_str()),
             _ => FnKey::function(name.as_str()),
         };
-        self.fragment_call(key, &values);
-        self.opaque(n)
+        self.fragment_call(key.clone(), &values);
+        let qualifier = qualifier.clone();
+        match self.path_call_value(n, (&qualifier, &name), &key, &args, &values, state) {
+            Some(v) => v,
+            None => self.opaque(n),
+        }
     }
 
     /// Text with spaces passed to a project function may be a fragment of its query
@@ -430,6 +434,18 @@ impl<'s> Lowerer<'s> {
             if IDENTITY_METHODS.contains(&name) && args.is_empty() {
                 continue;
             }
+            // Request values: read here, or carried on by the method.
+            if let Some(v) = self.chain_source(f, name, &args, *link) {
+                current = v;
+                continue;
+            }
+            if current.has_taint() {
+                let receiver_value = current.clone();
+                if let Some(v) = self.propagate_method(name, &receiver_value, &args, *link, state) {
+                    current = v;
+                    continue;
+                }
+            }
             if matches!(name, "push_str" | "push") && args.len() == 1 && i == 0 {
                 if let Some(var) = receiver {
                     let v = self.eval(args[0], state);
@@ -465,8 +481,26 @@ impl<'s> Lowerer<'s> {
                 Some(ty) if i == 0 => FnKey::method(ty, name),
                 _ => FnKey::any_method(name),
             };
-            self.fragment_call(key, &values);
-            current = self.opaque(*link);
+            self.fragment_call(key.clone(), &values);
+            if self.options.guards.contains(&name.to_ascii_lowercase()) {
+                // A configured guard verifies its tenant argument or leaves.
+                for a in &args {
+                    self.mark_checked(*a, state, &[crate::facts::TaintKind::TenantParam]);
+                }
+                current = self.opaque(*link);
+                continue;
+            }
+            current = if self.is_project_call(&key) {
+                let v = self.call_result(*link, key.clone(), &values);
+                if super::taint::leaves_on_err(*link, self.src) {
+                    for (index, a) in args.iter().enumerate() {
+                        self.remember_guard(*a, &key, index as u32, state);
+                    }
+                }
+                v
+            } else {
+                self.opaque(*link)
+            };
         }
         if let Some(p) = pending.take() {
             self.emit(p);

@@ -92,7 +92,16 @@ impl<'s> Lowerer<'s> {
             },
             "parenthesized_expression" | "try_expression" | "await_expression" => {
                 match n.named_child(0) {
-                    Some(inner) => self.eval(inner, state),
+                    Some(inner) => {
+                        let v = self.eval(inner, state);
+                        if n.kind() == "try_expression"
+                            && super::taint::is_err_call(inner, self.src)
+                        {
+                            // `Err(e)?` leaves.
+                            *state = None;
+                        }
+                        v
+                    }
                     None => self.opaque(n),
                 }
             }
@@ -162,12 +171,23 @@ impl<'s> Lowerer<'s> {
                         if let Some(v) = value {
                             let v = self.eval(v, state);
                             self.use_value(&v, span_of(f));
+                            let field = f
+                                .child_by_field_name("field")
+                                .map(|x| self.text(x))
+                                .unwrap_or_else(|| self.text(f));
+                            self.record_uses(&v, span_of(f), || {
+                                format!("stored in field `{field}`")
+                            });
                         }
                     }
                 }
                 self.opaque(n)
             }
             "field_expression" => {
+                // `q.workspace_id` on a request extractor, a field of a request value.
+                if let Some(v) = self.field_read(n, state) {
+                    return v;
+                }
                 // `self.table`, `cfg.schema`: a run-time value (the receiver is evaluated for
                 // the calls it may make).
                 if let Some(v) = n.child_by_field_name("value") {
@@ -254,6 +274,15 @@ impl<'s> Lowerer<'s> {
                 }
             }
             let mut value = var.value.clone();
+            // A variable holding one request value is located where it is read (the
+            // interpolation in a query, not the assignment).
+            for v in &mut value.variants {
+                if let [Piece::Hole(h)] = v.pieces.as_mut_slice() {
+                    if !h.taint.is_empty() {
+                        h.span = span;
+                    }
+                }
+            }
             if var.unknown || value.variants.is_empty() {
                 value = value.union(self.opaque_tainted(span, name, var.unknown_taint.clone()));
             }
@@ -377,6 +406,8 @@ impl<'s> Lowerer<'s> {
                 // A query stored in a field or an element is used there.
                 self.eval(left, state);
                 self.use_value(&value, span_of(left));
+                let target = super::collapse_whitespace(self.text(left), 40);
+                self.record_uses(&value, span_of(left), || format!("stored in `{target}`"));
             }
         }
         Value::default()

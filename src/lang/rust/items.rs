@@ -152,6 +152,7 @@ impl<'s> Lowerer<'s> {
             Some(ty) => FnKey::method(ty, name),
             None => FnKey::function(name),
         };
+        let saved_extractors = std::mem::take(&mut self.extractors);
         let mut env = Env::default();
         let mut names: Vec<Arc<str>> = Vec::new();
         if let Some(params) = n.child_by_field_name("parameters") {
@@ -162,17 +163,26 @@ impl<'s> Lowerer<'s> {
                 }
                 let index = names.len() as u32;
                 let mut ids = Vec::new();
+                let mut sources = Vec::new();
                 if let Some(pattern) = p.child_by_field_name("pattern") {
                     self.pattern_names(pattern, &mut ids);
+                    sources = self.parameter_taints(pattern, p.child_by_field_name("type"));
                 }
-                // A parameter's value is decided by the callers (caller fragments, summaries).
+                // A parameter's value is decided by the callers (caller fragments, summaries);
+                // an extractor's is the request's.
                 let taint = vec![Taint::new(TaintOrigin::Param(index))];
                 for id in &ids {
+                    let mut taint = taint.clone();
+                    for (name, extra) in &sources {
+                        if name == id {
+                            add_taints(&mut taint, extra);
+                        }
+                    }
                     env.insert(
                         id.as_str().into(),
                         Arc::new(VarState {
                             unknown: true,
-                            unknown_taint: taint.clone(),
+                            unknown_taint: taint,
                             ..VarState::default()
                         }),
                     );
@@ -186,21 +196,41 @@ impl<'s> Lowerer<'s> {
         let saved_builders = std::mem::take(&mut self.builders);
         let saved_breaks = std::mem::take(&mut self.breaks);
         let saved_scopes = std::mem::take(&mut self.scopes);
+        let saved_returns = std::mem::take(&mut self.returns);
+        let saved_checked = self.param_checked.take();
+        let saved_lookups = std::mem::take(&mut self.lookups);
+        let saved_err_tails =
+            std::mem::replace(&mut self.err_tails, super::taint::err_tails(body, self.src));
         let mut state: State = Some(env);
         let value = self.block(body, &mut state);
-        let mut returns = Vec::new();
         if state.is_some() {
             // The tail expression is returned.
-            if let Some(tail) = tail_expression(body) {
+            let tail = tail_expression(body);
+            if let Some(tail) = tail {
                 self.use_value(&value, span_of(tail));
-                add_taints(&mut returns, &value.taints());
+                self.note_return(&value, span_of(tail));
+            }
+            if !tail.is_some_and(|t| super::taint::is_err_call(t, self.src)) {
+                self.note_exit(&state);
             }
         }
         self.flush_defs();
+        let returns = std::mem::replace(&mut self.returns, saved_returns);
+        let checked = std::mem::replace(&mut self.param_checked, saved_checked);
+        let checked_params = checked
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c)
+            .map(|(i, _)| i as u32)
+            .collect();
+        self.lookups = saved_lookups;
+        self.err_tails = saved_err_tails;
+        self.extractors = saved_extractors;
         self.facts.functions.push(FunctionSummary {
             name: key,
             returns,
-            checked_params: Vec::new(),
+            checked_params,
         });
         self.function = saved_function;
         self.params = saved_params;
@@ -212,6 +242,12 @@ impl<'s> Lowerer<'s> {
 
     /// The variables a pattern binds (`x`, `mut x`, `(a, b)`, `Some(x)`, `S { a, b: c }`).
     pub(super) fn pattern_names(&self, pattern: Node, out: &mut Vec<String>) {
+        out.extend(self.pattern_bindings(pattern).into_iter().map(|(n, _)| n));
+    }
+
+    /// The variables a pattern binds, each with where it is bound.
+    pub(super) fn pattern_bindings(&self, pattern: Node) -> Vec<(String, crate::facts::Span)> {
+        let mut out: Vec<(String, crate::facts::Span)> = Vec::new();
         let mut pending = vec![(pattern, 0usize)];
         while let Some((n, depth)) = pending.pop() {
             if depth > super::MAX_DEPTH || out.len() > 64 {
@@ -222,10 +258,10 @@ impl<'s> Lowerer<'s> {
                     let name = self.text(n);
                     // `None`, `Foo` in a pattern name a variant or a constant.
                     if name.starts_with(|c: char| c.is_lowercase() || c == '_') && name != "_" {
-                        out.push(name.to_string());
+                        out.push((name.to_string(), span_of(n)));
                     }
                 }
-                "shorthand_field_identifier" => out.push(self.text(n).to_string()),
+                "shorthand_field_identifier" => out.push((self.text(n).to_string(), span_of(n))),
                 "scoped_identifier" | "type_identifier" | "scoped_type_identifier" => {}
                 _ => {
                     let mut cursor = n.walk();
@@ -240,7 +276,7 @@ impl<'s> Lowerer<'s> {
                         }
                         if n.kind() == "field_pattern" && field == Some("name") {
                             if n.child_by_field_name("pattern").is_none() {
-                                out.push(self.text(c).to_string());
+                                out.push((self.text(c).to_string(), span_of(c)));
                             }
                             continue;
                         }
@@ -249,6 +285,7 @@ impl<'s> Lowerer<'s> {
                 }
             }
         }
+        out
     }
 
     /// A value built of literal text only, read where it is used.

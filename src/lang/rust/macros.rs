@@ -234,6 +234,8 @@ impl<'s> Lowerer<'s> {
                     None => self.opaque(n),
                 }
             }
+            // Checks and macros that leave (`ensure!`, `assert_eq!`, `bail!`): see `taint`.
+            _ if self.checking_macro(&name, &args, state) => self.opaque(n),
             _ => {
                 // Logging, assertions, `try_join!`…: their arguments are evaluated for the
                 // queries they may run, but text passed to them is not a use of a query.

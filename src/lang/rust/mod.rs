@@ -30,6 +30,9 @@ mod macros;
 mod names;
 mod statements;
 mod suppressions;
+mod taint;
+#[cfg(test)]
+mod taint_tests;
 #[cfg(test)]
 mod tests;
 
@@ -94,6 +97,12 @@ pub fn analyze(
         builders: HashMap::new(),
         breaks: Vec::new(),
         scopes: Vec::new(),
+        returns: Vec::new(),
+        param_checked: None,
+        extractors: HashSet::new(),
+        lookups: HashMap::new(),
+        last_lookup: None,
+        err_tails: HashSet::new(),
     };
     lowerer.file_constants(root);
     lowerer.items(root);
@@ -207,6 +216,22 @@ struct Lowerer<'s> {
     breaks: Vec<Vec<Env>>,
     /// For each block being lowered, the variables it declared and what they held before.
     scopes: Vec<Scope>,
+    /// Taints of the values the current function returns.
+    returns: Vec<Taint>,
+    /// For each parameter of the current function, whether it was checked on every exit that
+    /// is not an `Err` seen so far.
+    param_checked: Option<Vec<bool>>,
+    /// Variables of the current function holding a request extractor (`Query(q)`): their
+    /// field named like the tenant parameter is a read of it.
+    extractors: HashSet<Arc<str>>,
+    /// Variables holding the result of a query, with the values bound to it (as written): a
+    /// check of the result checks them.
+    lookups: HashMap<Arc<str>, Vec<String>>,
+    /// The values bound to the queries run since it was last reset (for [`Lowerer::lookups`]).
+    last_lookup: Option<Vec<String>>,
+    /// Tail expressions (node ids) that return `Err(…)` from the current function: the path
+    /// that reaches one leaves with an error.
+    err_tails: HashSet<usize>,
 }
 
 fn span_of(n: Node) -> Span {
@@ -330,6 +355,32 @@ impl<'s> Lowerer<'s> {
         dialect: Dialect,
         params: Vec<BoundParam>,
     ) {
+        if !params.is_empty() {
+            let bound = params
+                .iter()
+                .map(|p| p.value.expr.display().split_whitespace().collect())
+                .collect();
+            self.last_lookup = Some(bound);
+        }
+        for p in &params {
+            // A bound value is not SQL text, but it is a tenant use.
+            let hole = &p.value;
+            if hole
+                .taint
+                .iter()
+                .any(crate::lang::value::may_carry_tenant_param)
+            {
+                for taint in &hole.taint {
+                    if crate::lang::value::may_carry_tenant_param(taint) {
+                        self.facts.tenant_uses.push(crate::facts::TenantUse {
+                            taint: taint.clone(),
+                            span: hole.span,
+                            what: "bound as a SQL parameter".into(),
+                        });
+                    }
+                }
+            }
+        }
         self.facts.sites.push(SqlSite {
             exec,
             variants,

@@ -27,7 +27,12 @@ impl<'s> Lowerer<'s> {
                 continue;
             }
             if Some(c) == tail || tail.is_some_and(|t| t.parent() == Some(c)) {
-                value = self.eval(tail.unwrap_or(c), state);
+                let t = tail.unwrap_or(c);
+                value = self.eval(t, state);
+                if self.err_tails.contains(&t.id()) {
+                    // The function returns `Err(…)` here.
+                    *state = None;
+                }
             } else {
                 self.stmt(c, state);
             }
@@ -80,10 +85,12 @@ impl<'s> Lowerer<'s> {
 
     fn let_declaration(&mut self, n: Node, state: &mut State) {
         let value_node = n.child_by_field_name("value");
+        let saved_lookup = self.last_lookup.take();
         let value = match value_node {
             Some(v) => self.eval(v, state),
             None => Value::default(),
         };
+        let lookup = std::mem::replace(&mut self.last_lookup, saved_lookup);
         if let Some(alt) = n.child_by_field_name("alternative") {
             // `let … else { return }`: the else block leaves.
             let mut other = state.clone();
@@ -110,9 +117,16 @@ impl<'s> Lowerer<'s> {
                 } else {
                     self.builders.remove(name.as_str());
                 }
+                match lookup {
+                    Some(bound) => self.lookups.insert(name.as_str().into(), bound),
+                    None => self.lookups.remove(name.as_str()),
+                };
                 self.bind(&name, value, span_of(n), state);
             }
-            _ => self.bind_pattern_unknown(pattern, state),
+            _ => {
+                let taints = value.taints();
+                self.bind_pattern_tainted(pattern, taints, state);
+            }
         }
     }
 
@@ -130,18 +144,41 @@ impl<'s> Lowerer<'s> {
 
     /// Every variable a pattern binds holds a run-time value.
     pub(super) fn bind_pattern_unknown(&mut self, pattern: Node, state: &mut State) {
+        self.bind_pattern_tainted(pattern, Vec::new(), state);
+    }
+
+    /// Every variable a pattern binds holds a run-time value derived from a value with these
+    /// taints (`let Some(h) = host else { … }`, `if let Some((sub, _)) = host.split_once('.')`).
+    pub(super) fn bind_pattern_tainted(
+        &mut self,
+        pattern: Node,
+        taints: Vec<crate::facts::Taint>,
+        state: &mut State,
+    ) {
         let mut names = Vec::new();
         self.pattern_names(pattern, &mut names);
         for name in names {
             self.declare(&name, state);
+            self.extractors.remove(name.as_str());
+            self.lookups.remove(name.as_str());
             if let Some(env) = state.as_mut() {
-                env.insert(name.as_str().into(), crate::lang::env::unknown_var());
+                let var = if taints.is_empty() {
+                    crate::lang::env::unknown_var()
+                } else {
+                    Arc::new(VarState {
+                        unknown: true,
+                        unknown_taint: taints.clone(),
+                        ..VarState::default()
+                    })
+                };
+                env.insert(name.as_str().into(), var);
             }
         }
     }
 
     /// `name = value`: the variable holds the value from here on.
     pub(super) fn bind(&mut self, name: &str, value: Value, span: Span, state: &mut State) {
+        self.extractors.remove(name);
         let Some(env) = state.as_mut() else {
             return;
         };
@@ -183,6 +220,10 @@ impl<'s> Lowerer<'s> {
             // The condition's effects happen on both paths.
             if !has_let {
                 other = then_state.clone();
+                // What each outcome proves: a comparison checks its operands on the branch
+                // where they are equal.
+                self.validate(c, true, &mut then_state);
+                self.validate(c, false, &mut other);
             }
         }
         let cond_id = condition.filter(|_| !has_let).map(|c| self.condition_id(c));
@@ -237,11 +278,12 @@ impl<'s> Lowerer<'s> {
     fn condition(&mut self, c: Node, state: &mut State) {
         match c.kind() {
             "let_condition" => {
-                if let Some(v) = c.child_by_field_name("value") {
-                    self.eval(v, state);
-                }
+                let taints = match c.child_by_field_name("value") {
+                    Some(v) => self.eval(v, state).taints(),
+                    None => Vec::new(),
+                };
                 if let Some(p) = c.child_by_field_name("pattern") {
-                    self.bind_pattern_unknown(p, state);
+                    self.bind_pattern_tainted(p, taints, state);
                 }
             }
             "let_chain" => {
@@ -260,9 +302,10 @@ impl<'s> Lowerer<'s> {
     /// `match`: each arm on its own copy of the environment, its pattern's variables bound.
     pub(super) fn match_expression(&mut self, n: Node, state: &mut State) -> Value {
         let subject = n.child_by_field_name("value");
-        if let Some(v) = subject {
-            self.eval(v, state);
-        }
+        let subject_taints = match subject {
+            Some(v) => self.eval(v, state).taints(),
+            None => Vec::new(),
+        };
         let subject_text = subject.map(|s| self.condition_text(s));
         let before = state.clone();
         let mut result: State = None;
@@ -289,7 +332,7 @@ impl<'s> Lowerer<'s> {
             }
             if let Some(p) = pattern {
                 if let Some(inner) = p.named_child(0) {
-                    self.bind_pattern_unknown(inner, &mut branch);
+                    self.bind_pattern_tainted(inner, subject_taints.clone(), &mut branch);
                 }
                 if let Some(guard) = p.child_by_field_name("condition") {
                     self.condition(guard, &mut branch);
@@ -369,10 +412,16 @@ impl<'s> Lowerer<'s> {
 
     /// `return value`: a query returned is a site; the path ends.
     pub(super) fn return_expression(&mut self, n: Node, state: &mut State) -> Value {
+        let mut err = false;
         if let Some(e) = n.named_child(0) {
             let v = self.eval(e, state);
             let keyword = n.child(0).map(span_of).unwrap_or_else(|| span_of(n));
             self.use_value(&v, keyword);
+            self.note_return(&v, span_of(n));
+            err = super::taint::is_err_call(e, self.src);
+        }
+        if !err {
+            self.note_exit(state);
         }
         *state = None;
         Value::default()
@@ -385,14 +434,26 @@ impl<'s> Lowerer<'s> {
         if let Some(params) = n.child_by_field_name("parameters") {
             self.bind_pattern_unknown(params, &mut inner);
         }
+        // A `return` in the closure leaves the closure, not the function.
+        let saved_returns = self.returns.clone();
+        let saved_checked = self.param_checked.clone();
+        let mut value = None;
         if let Some(body) = n.child_by_field_name("body") {
             self.breaks.push(Vec::new());
             let v = self.eval(body, &mut inner);
             self.breaks.pop();
             if inner.is_some() {
                 self.use_value(&v, span_of(body));
+                value = Some(v);
             }
         }
-        self.opaque(n)
+        self.returns = saved_returns;
+        self.param_checked = saved_checked;
+        // What the closure returns may derive from what it captures (`map(|s| s.to_string())`
+        // carries the receiver on by itself).
+        match value.map(|v| v.taints()).filter(|t| !t.is_empty()) {
+            Some(taints) => self.opaque_tainted(span_of(n), self.text(n), taints),
+            None => self.opaque(n),
+        }
     }
 }
