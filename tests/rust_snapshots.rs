@@ -78,6 +78,23 @@ pub async fn f(pool: &sqlx::PgPool, id: i64) {
 }"#,
     ),
     (
+        "QueryBuilder push_values and push_tuples: one row stands for all",
+        r#"use sqlx::QueryBuilder;
+pub async fn f(pool: &sqlx::PgPool, rows: &[Row], keys: &[(i64, i64)]) {
+    let mut q = QueryBuilder::new("INSERT INTO orders (id, status) ");
+    q.push_values(rows, |mut b, row| {
+        b.push_bind(row.id).push_bind(&row.status);
+    });
+    q.build().execute(pool).await.ok();
+    let mut q = QueryBuilder::new("SELECT * FROM orders WHERE (id, line) IN ");
+    q.push_tuples(keys, |mut b, (id, line)| {
+        b.push_bind(id);
+        b.push_bind(line);
+    });
+    q.build().fetch_all(pool).await.ok();
+}"#,
+    ),
+    (
         "tokio-postgres query, execute, batch_execute",
         r#"pub async fn f(client: &tokio_postgres::Client, id: i64) {
     let _ = client.query("SELECT * FROM orders WHERE id = $1", &[&id]).await;

@@ -546,6 +546,18 @@ impl<'s> Lowerer<'s> {
                     .unwrap_or_default();
                 self.query_site(&text, span_of(link), self.dialect, params);
             }
+            "push_values" | "push_tuples" if args.len() == 2 => {
+                self.eval(args[0], state);
+                let span = span_of(link);
+                let (open, close) = match name {
+                    "push_values" => ("VALUES (", ")"),
+                    _ => ("((", "))"),
+                };
+                let at = args[1].start_byte();
+                self.append(var, Self::text_value(open, at, false), span, state);
+                self.builder_row(var, args[1], span, state);
+                self.append(var, Self::text_value(close, at, false), span, state);
+            }
             "reset" => {
                 let state_span = span_of(link);
                 self.bind(var, Value::empty_string(), state_span, state);
@@ -561,4 +573,124 @@ impl<'s> Lowerer<'s> {
         }
         self.opaque(link)
     }
+
+    /// One row of `push_values(rows, |mut b, row| { b.push_bind(row.a).push_bind(row.b); })`
+    /// (or `push_tuples`), as the closure writes it: its `push_bind`s are bound parameters and
+    /// its `push`es text, separated by `, ` except for the `_unseparated` forms. Every row has
+    /// the same shape, so one row stands for all.
+    fn builder_row(&mut self, var: &str, closure: Node, span: Span, state: &mut State) {
+        if closure.kind() != "closure_expression" {
+            self.eval(closure, state);
+            return;
+        }
+        let row_builder = closure
+            .child_by_field_name("parameters")
+            .and_then(|p| p.named_child(0))
+            .and_then(|p| first_identifier(p, self.src));
+        let Some((row_builder, body)) = row_builder.zip(closure.child_by_field_name("body")) else {
+            return;
+        };
+        // The calls on the row builder, in source order (`b.push_bind(x).push_bind(y)`: the
+        // inner call first).
+        let mut calls: Vec<(usize, Node)> = Vec::new();
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if calls.len() > 64 {
+                break;
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+            if n.kind() != "call_expression" {
+                continue;
+            }
+            let Some(f) = n
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "field_expression")
+            else {
+                continue;
+            };
+            let mut root = f;
+            while let Some(v) = root.child_by_field_name("value") {
+                root = match v.kind() {
+                    "call_expression" => v.child_by_field_name("function").unwrap_or(v),
+                    _ => v,
+                };
+                if root.kind() != "field_expression" {
+                    break;
+                }
+            }
+            if root.kind() == "identifier" && self.text(root) == row_builder {
+                if let Some(field) = f.child_by_field_name("field") {
+                    calls.push((field.start_byte(), n));
+                }
+            }
+        }
+        calls.sort_by_key(|(at, _)| *at);
+        let mut first = true;
+        for (_, call) in calls {
+            let Some(field) = call
+                .child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("field"))
+            else {
+                continue;
+            };
+            let method = self.text(field);
+            let mut cursor = call.walk();
+            let arg = call
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_children(&mut cursor).next());
+            let Some(arg) = arg else { continue };
+            let separated = matches!(method, "push" | "push_bind");
+            if !matches!(
+                method,
+                "push" | "push_bind" | "push_unseparated" | "push_bind_unseparated"
+            ) {
+                continue;
+            }
+            if separated && !first {
+                self.append(
+                    var,
+                    Self::text_value(", ", arg.start_byte(), false),
+                    span,
+                    state,
+                );
+            }
+            first = false;
+            let v = self.eval(arg, state);
+            if method.starts_with("push_bind") {
+                let index = self.builders.get(var).map_or(0, |b| b.params.len());
+                let m = marker(self.dialect, index);
+                let text = match &m {
+                    crate::facts::ParamMarker::Numbered(k) => format!("${k}"),
+                    _ => "?".to_string(),
+                };
+                let param = self.bound(m, &v, arg);
+                if let Some(b) = self.builders.get_mut(var) {
+                    b.params.push(param);
+                }
+                self.append(
+                    var,
+                    Self::text_value(&text, arg.start_byte(), false),
+                    span,
+                    state,
+                );
+            } else {
+                self.append(var, v, span, state);
+            }
+        }
+    }
+}
+
+/// The first identifier a pattern binds (`b` in `mut b`, `b: Separated<…>`).
+fn first_identifier<'t>(pattern: Node, src: &'t str) -> Option<&'t str> {
+    let mut stack = vec![pattern];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "identifier" {
+            return src.get(n.start_byte()..n.end_byte());
+        }
+        let mut cursor = n.walk();
+        let children: Vec<Node> = n.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    None
 }
