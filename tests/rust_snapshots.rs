@@ -95,6 +95,19 @@ pub async fn f(pool: &sqlx::PgPool, rows: &[Row], keys: &[(i64, i64)]) {
 }"#,
     ),
     (
+        "QueryBuilder separated: the separator between pushes",
+        r#"use sqlx::QueryBuilder;
+pub async fn f(pool: &sqlx::PgPool, status: &str) {
+    let mut q = QueryBuilder::new("UPDATE orders SET ");
+    let mut sets = q.separated(", ");
+    sets.push("status = ");
+    sets.push_bind_unseparated(status);
+    sets.push("updated = now()");
+    q.push(" WHERE id = 1");
+    q.build().execute(pool).await.ok();
+}"#,
+    ),
+    (
         "tokio-postgres query, execute, batch_execute",
         r#"pub async fn f(client: &tokio_postgres::Client, id: i64) {
     let _ = client.query("SELECT * FROM orders WHERE id = $1", &[&id]).await;

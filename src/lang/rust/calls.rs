@@ -431,6 +431,14 @@ impl<'s> Lowerer<'s> {
                 current = self.builder_method(var, name, &args, *link, state);
                 continue;
             }
+            if let Some(var) = receiver
+                .filter(|_| i == 0)
+                .filter(|r| self.separated.contains_key(*r))
+            {
+                self.separated_push(var, name, &args, span_of(*link), state);
+                current = self.opaque(*link);
+                continue;
+            }
             if IDENTITY_METHODS.contains(&name) && args.is_empty() {
                 continue;
             }
@@ -656,26 +664,97 @@ impl<'s> Lowerer<'s> {
                 );
             }
             first = false;
-            let v = self.eval(arg, state);
-            if method.starts_with("push_bind") {
-                let index = self.builders.get(var).map_or(0, |b| b.params.len());
-                let m = marker(self.dialect, index);
-                let text = match &m {
-                    crate::facts::ParamMarker::Numbered(k) => format!("${k}"),
-                    _ => "?".to_string(),
-                };
-                let param = self.bound(m, &v, arg);
-                if let Some(b) = self.builders.get_mut(var) {
-                    b.params.push(param);
+            self.builder_push(var, method.starts_with("push_bind"), arg, span, state);
+        }
+    }
+
+    /// Text (`push`) or a bound value (`push_bind`, written as the dialect's next parameter)
+    /// added to the `QueryBuilder` variable `var`.
+    fn builder_push(&mut self, var: &str, bind: bool, arg: Node, span: Span, state: &mut State) {
+        let v = self.eval(arg, state);
+        if !bind {
+            self.append(var, v, span, state);
+            return;
+        }
+        let index = self.builders.get(var).map_or(0, |b| b.params.len());
+        let m = marker(self.dialect, index);
+        let text = match &m {
+            crate::facts::ParamMarker::Numbered(k) => format!("${k}"),
+            _ => "?".to_string(),
+        };
+        let param = self.bound(m, &v, arg);
+        if let Some(b) = self.builders.get_mut(var) {
+            b.params.push(param);
+        }
+        self.append(
+            var,
+            Self::text_value(&text, arg.start_byte(), false),
+            span,
+            state,
+        );
+    }
+
+    /// `qb.separated(sep)` on a `QueryBuilder` variable: what a variable bound to it writes to.
+    pub(super) fn separated_of(
+        &mut self,
+        n: Node,
+        state: &mut State,
+    ) -> Option<(std::sync::Arc<str>, Value, bool)> {
+        if n.kind() != "call_expression" {
+            return None;
+        }
+        let f = n
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "field_expression")?;
+        let field = f.child_by_field_name("field")?;
+        let receiver = f
+            .child_by_field_name("value")
+            .filter(|r| r.kind() == "identifier")?;
+        let builder = self.text(receiver);
+        if self.text(field) != "separated" || !self.builders.contains_key(builder) {
+            return None;
+        }
+        let mut cursor = n.walk();
+        let sep = n
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_children(&mut cursor).next())?;
+        let sep = self.eval(sep, state);
+        Some((builder.into(), sep, true))
+    }
+
+    /// `s.push(…)` / `s.push_bind(…)` on a `separated` variable: the separator first, unless
+    /// nothing was pushed through it yet; `push_unseparated` / `push_bind_unseparated` without.
+    fn separated_push(
+        &mut self,
+        var: &str,
+        method: &str,
+        args: &[Node],
+        span: Span,
+        state: &mut State,
+    ) {
+        let Some((builder, sep, first)) = self.separated.get(var).cloned() else {
+            return;
+        };
+        let (bind, separated) = match method {
+            "push" => (false, true),
+            "push_bind" => (true, true),
+            "push_unseparated" => (false, false),
+            "push_bind_unseparated" => (true, false),
+            _ => {
+                for a in args {
+                    self.eval(*a, state);
                 }
-                self.append(
-                    var,
-                    Self::text_value(&text, arg.start_byte(), false),
-                    span,
-                    state,
-                );
-            } else {
-                self.append(var, v, span, state);
+                return;
+            }
+        };
+        let [arg] = args else { return };
+        if separated && !first {
+            self.append(&builder, sep.clone(), span, state);
+        }
+        self.builder_push(&builder, bind, *arg, span, state);
+        if separated {
+            if let Some(entry) = self.separated.get_mut(var) {
+                entry.2 = false;
             }
         }
     }

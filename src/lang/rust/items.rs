@@ -194,6 +194,7 @@ impl<'s> Lowerer<'s> {
         let saved_params = std::mem::replace(&mut self.params, names);
         let saved_defs = std::mem::take(&mut self.defs);
         let saved_builders = std::mem::take(&mut self.builders);
+        let saved_separated = std::mem::take(&mut self.separated);
         let saved_breaks = std::mem::take(&mut self.breaks);
         let saved_scopes = std::mem::take(&mut self.scopes);
         let saved_returns = std::mem::take(&mut self.returns);
@@ -236,6 +237,7 @@ impl<'s> Lowerer<'s> {
         self.params = saved_params;
         self.defs = saved_defs;
         self.builders = saved_builders;
+        self.separated = saved_separated;
         self.breaks = saved_breaks;
         self.scopes = saved_scopes;
     }

@@ -95,6 +95,7 @@ pub fn analyze(
         dialect: file_dialect(src),
         sub_parser: None,
         builders: HashMap::new(),
+        separated: HashMap::new(),
         breaks: Vec::new(),
         scopes: Vec::new(),
         returns: Vec::new(),
@@ -212,6 +213,9 @@ struct Lowerer<'s> {
     sub_parser: Option<Option<tree_sitter::Parser>>,
     /// `QueryBuilder` variables of the current function.
     builders: HashMap<Arc<str>, Builder>,
+    /// `let s = qb.separated(", ")` variables: the builder they write to, the separator, and
+    /// whether nothing was pushed through them yet.
+    separated: HashMap<Arc<str>, (Arc<str>, Value, bool)>,
     /// For each loop being lowered, the environments at its `break`s.
     breaks: Vec<Vec<Env>>,
     /// For each block being lowered, the variables it declared and what they held before.

@@ -117,6 +117,10 @@ impl<'s> Lowerer<'s> {
                 } else {
                     self.builders.remove(name.as_str());
                 }
+                match self.separated_of(v, state) {
+                    Some(sep) => self.separated.insert(name.as_str().into(), sep),
+                    None => self.separated.remove(name.as_str()),
+                };
                 match lookup {
                     Some(bound) => self.lookups.insert(name.as_str().into(), bound),
                     None => self.lookups.remove(name.as_str()),
