@@ -235,3 +235,31 @@ fn the_workspace_service_fixture() {
     assert!(!function_lines("src/handlers.rs", "add_member").contains(&tl004[0]));
     assert!(lines_of("TL004", "src/tenant.rs").is_empty(), "{json:#}");
 }
+
+#[test]
+fn rusqlite_named_params_are_bound_values() {
+    let json = check_files(&[
+        ("tenantlint.toml", CONFIG),
+        (
+            "src/lib.rs",
+            r#"use axum::extract::Query;
+use rusqlite::{named_params, Connection};
+
+#[derive(serde::Deserialize)]
+pub struct Params {
+    workspace_id: i64,
+}
+
+pub fn purge(Query(p): Query<Params>, conn: &Connection, host: &str) {
+    conn.execute(
+        "DELETE FROM tasks WHERE workspace_id = :ws AND slug = :slug",
+        named_params! { ":ws": p.workspace_id, ":slug": host },
+    )
+    .ok();
+}
+"#,
+        ),
+    ]);
+    // The tenant parameter bound by name is a tenant use, reported at its read.
+    assert_findings(&json, &[("TL004", "src/lib.rs", 12)]);
+}

@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use super::{marker, span_of, Lowerer};
-use crate::facts::{BoundParam, Dialect, FnKey, FragmentCall, Piece, Span};
+use crate::facts::{BoundParam, Dialect, FnKey, FragmentCall, ParamMarker, Piece, Span};
 use crate::lang::env::State;
 use crate::lang::value::Value;
 
@@ -337,6 +337,7 @@ impl<'s> Lowerer<'s> {
                     .collect();
                 self.bound_values(&elems, dialect, state)
             }
+            "macro_invocation" if self.is_named_params(n) => self.named_params(n, state),
             "macro_invocation" => {
                 let Some(tree) = self.macro_arguments(n) else {
                     return Vec::new();
@@ -349,6 +350,66 @@ impl<'s> Lowerer<'s> {
                 Vec::new()
             }
         }
+    }
+
+    fn is_named_params(&self, mac: Node) -> bool {
+        mac.child_by_field_name("macro")
+            .is_some_and(|m| self.text(m).rsplit("::").next() == Some("named_params"))
+    }
+
+    /// rusqlite's `named_params! { ":name": value, … }`: each value bound to the parameter of
+    /// its name. A value of more than one token is evaluated as opaque.
+    fn named_params(&mut self, mac: Node, state: &mut State) -> Vec<BoundParam> {
+        let mut cursor = mac.walk();
+        let Some(tt) = mac
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "token_tree")
+        else {
+            return Vec::new();
+        };
+        let mut c = tt.walk();
+        let tokens: Vec<Node> = tt.children(&mut c).collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i + 2 < tokens.len() {
+            let (name, colon) = (tokens[i], tokens[i + 1]);
+            if name.kind() != "string_literal" || self.text(colon) != ":" {
+                i += 1;
+                continue;
+            }
+            let value: Vec<Node> = tokens[i + 2..]
+                .iter()
+                .take_while(|t| !matches!(self.text(**t), "," | "}" | ")" | "]"))
+                .copied()
+                .collect();
+            let key = self.text(name).trim_matches('"');
+            if let (Some(first), Some(last)) = (value.first(), value.last()) {
+                let marker = ParamMarker::Named(key.into());
+                match self.parse_range(first.start_byte(), last.end_byte(), *first, *last) {
+                    // `p.tenant_id`, `&id`: the tokens read as one expression.
+                    Some(tree) => {
+                        let root = tree.root_node();
+                        let expr = root.named_child(0).map(|s| {
+                            if s.kind() == "expression_statement" {
+                                s.named_child(0).unwrap_or(s)
+                            } else {
+                                s
+                            }
+                        });
+                        if let Some(expr) = expr {
+                            let v = self.eval(expr, state);
+                            out.push(self.bound(marker, &v, expr));
+                        }
+                    }
+                    None => {
+                        let v = self.eval(*first, state);
+                        out.push(self.bound(marker, &v, *first));
+                    }
+                }
+            }
+            i += 2 + value.len().max(1);
+        }
+        out
     }
 
     /// Values bound to a query's parameters in order.

@@ -178,6 +178,31 @@ impl<'s> Lowerer<'s> {
         tree
     }
 
+    /// The source between `first` and `last` (tokens of a token tree) parsed on its own, with
+    /// positions in the file.
+    pub(super) fn parse_range(
+        &mut self,
+        start: usize,
+        end: usize,
+        first: Node,
+        last: Node,
+    ) -> Option<tree_sitter::Tree> {
+        let parser = self
+            .sub_parser
+            .get_or_insert_with(super::rust_parser)
+            .as_mut()?;
+        let range = tree_sitter::Range {
+            start_byte: start,
+            end_byte: end,
+            start_point: first.start_position(),
+            end_point: last.end_position(),
+        };
+        parser.set_included_ranges(&[range]).ok()?;
+        let tree = parser.parse(self.src, None);
+        parser.set_included_ranges(&[]).ok()?;
+        tree
+    }
+
     pub(super) fn macro_call(&mut self, n: Node, state: &mut State) -> Value {
         let path: String = n
             .child_by_field_name("macro")
