@@ -12,6 +12,7 @@
 mod env;
 pub mod php;
 pub mod rust;
+pub(crate) mod suppressions;
 mod value;
 
 pub use php::php_project_names;
@@ -133,4 +134,9 @@ impl ProjectNames {
         self.functions.extend(other.functions);
         self.methods.extend(other.methods);
     }
+}
+
+/// The byte range of a tree-sitter node.
+pub(crate) fn span_of(n: tree_sitter::Node) -> crate::facts::Span {
+    crate::facts::Span::new(n.start_byte(), n.end_byte())
 }

@@ -327,3 +327,46 @@ pub(crate) fn hole_label(v: &Value) -> String {
         })
         .unwrap_or_default()
 }
+
+/// What a call to a project function makes of its arguments: the taints of its result (the
+/// callee's own request values, and each argument's as the callee may return it, decided by its
+/// summary in the project pass) and, when an argument carries taint, the [`CallFact`] for sinks
+/// and checks inside the callee.
+///
+/// [`CallFact`]: crate::facts::CallFact
+pub(crate) fn call_facts(
+    callee: &crate::facts::FnKey,
+    args: &[Value],
+    span: Span,
+    in_function: Option<crate::facts::FnKey>,
+) -> (Vec<Taint>, Option<crate::facts::CallFact>) {
+    let mut taint = vec![Taint::new(TaintOrigin::Call {
+        callee: callee.clone(),
+        arg: None,
+        inner: None,
+    })];
+    let mut arg_holes = Vec::with_capacity(args.len());
+    let mut any = false;
+    for (i, v) in args.iter().enumerate() {
+        let holes = tainted_holes(v);
+        any |= !holes.is_empty();
+        for t in v.taints() {
+            if taint.len() >= MAX_TAINTS {
+                break;
+            }
+            taint.push(Taint::new(TaintOrigin::Call {
+                callee: callee.clone(),
+                arg: Some(i as u32),
+                inner: Some(Box::new(t)),
+            }));
+        }
+        arg_holes.push(holes);
+    }
+    let call = any.then(|| crate::facts::CallFact {
+        callee: callee.clone(),
+        span,
+        args: arg_holes,
+        in_function,
+    });
+    (taint, call)
+}

@@ -12,13 +12,13 @@ use super::builtins::{
 use super::expressions::invalidate_children;
 use super::{span_of, Lowerer};
 use crate::facts::{
-    CallFact, ConstDef, Dialect, FnKey, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Taint,
-    TaintKind, TaintOrigin, Template,
+    ConstDef, Dialect, FnKey, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Taint, TaintKind,
+    TaintOrigin, Template,
 };
 use crate::lang::env::{Env, VarState};
 use crate::lang::value::{
-    add_taints, escaped, hole_label, may_carry_tenant_param, single_text, starts_with_sql_verb,
-    tainted_holes, Value, Variant, MAX_STEPS, MAX_TAINTS,
+    add_taints, call_facts, escaped, hole_label, may_carry_tenant_param, single_text,
+    starts_with_sql_verb, Value, Variant, MAX_STEPS, MAX_TAINTS,
 };
 
 impl<'s> Lowerer<'s> {
@@ -264,28 +264,7 @@ impl<'s> Lowerer<'s> {
             return self.opaque(n);
         }
         self.record_const_call(&callee, args);
-        let mut taint = vec![Taint::new(TaintOrigin::Call {
-            callee: callee.clone(),
-            arg: None,
-            inner: None,
-        })];
-        let mut arg_holes = Vec::with_capacity(args.len());
-        let mut any = false;
-        for (i, v) in args.iter().enumerate() {
-            let holes = tainted_holes(v);
-            any |= !holes.is_empty();
-            for t in v.taints() {
-                if taint.len() >= MAX_TAINTS {
-                    break;
-                }
-                taint.push(Taint::new(TaintOrigin::Call {
-                    callee: callee.clone(),
-                    arg: Some(i as u32),
-                    inner: Some(Box::new(t)),
-                }));
-            }
-            arg_holes.push(holes);
-        }
+        let (taint, call) = call_facts(&callee, args, span_of(n), self.function.clone());
         // Text with spaces passed to a project function may be a fragment of its query.
         let fragment_like = args.iter().any(|v| {
             v.variants.iter().any(|t| {
@@ -303,14 +282,7 @@ impl<'s> Lowerer<'s> {
                     .collect(),
             });
         }
-        if any {
-            self.facts.calls.push(CallFact {
-                callee,
-                span: span_of(n),
-                args: arg_holes,
-                in_function: self.function.clone(),
-            });
-        }
+        self.facts.calls.extend(call);
         self.opaque_tainted(n, taint)
     }
 

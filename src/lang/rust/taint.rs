@@ -22,11 +22,9 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use super::{span_of, Lowerer};
-use crate::facts::{CallFact, FnKey, Piece, Span, Taint, TaintKind, TaintOrigin, TenantUse};
+use crate::facts::{FnKey, Piece, Span, Taint, TaintKind, TaintOrigin, TenantUse};
 use crate::lang::env::{State, VarState};
-use crate::lang::value::{
-    add_taints, escaped, may_carry_tenant_param, tainted_holes, Value, MAX_STEPS, MAX_TAINTS,
-};
+use crate::lang::value::{add_taints, escaped, may_carry_tenant_param, Value, MAX_STEPS};
 
 /// Methods whose result derives from their receiver (and arguments): string slicing and
 /// conversion, `Option`/`Result` plumbing, iterators.
@@ -509,36 +507,9 @@ impl<'s> Lowerer<'s> {
     /// decided by the callee's summary in the project pass; a call passing request values is a
     /// [`CallFact`] (sinks and checks inside the callee).
     pub(super) fn call_result(&mut self, n: Node, callee: FnKey, args: &[Value]) -> Value {
-        let mut taint = vec![Taint::new(TaintOrigin::Call {
-            callee: callee.clone(),
-            arg: None,
-            inner: None,
-        })];
-        let mut arg_holes = Vec::with_capacity(args.len());
-        let mut any = false;
-        for (i, v) in args.iter().enumerate() {
-            let holes = tainted_holes(v);
-            any |= !holes.is_empty();
-            for t in v.taints() {
-                if taint.len() >= MAX_TAINTS {
-                    break;
-                }
-                taint.push(Taint::new(TaintOrigin::Call {
-                    callee: callee.clone(),
-                    arg: Some(i as u32),
-                    inner: Some(Box::new(t)),
-                }));
-            }
-            arg_holes.push(holes);
-        }
-        if any {
-            self.facts.calls.push(CallFact {
-                callee,
-                span: span_of(n),
-                args: arg_holes,
-                in_function: self.function.clone(),
-            });
-        }
+        let (taint, call) =
+            crate::lang::value::call_facts(&callee, args, span_of(n), self.function.clone());
+        self.facts.calls.extend(call);
         self.opaque_tainted(span_of(n), self.text(n), taint)
     }
 
