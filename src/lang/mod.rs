@@ -140,3 +140,32 @@ impl ProjectNames {
 pub(crate) fn span_of(n: tree_sitter::Node) -> crate::facts::Span {
     crate::facts::Span::new(n.start_byte(), n.end_byte())
 }
+
+/// The operands of a left-deep chain of one binary operator (`a . b . c`, `a + b + c`), in
+/// order: the leftmost, then the rest. Walked iteratively (long chains would overflow a
+/// recursive walk) and bounded; `is_op` tells the chain's operator.
+pub(crate) fn operator_chain<'t>(
+    left: tree_sitter::Node<'t>,
+    right: tree_sitter::Node<'t>,
+    is_op: impl Fn(tree_sitter::Node<'t>) -> bool,
+) -> (tree_sitter::Node<'t>, Vec<tree_sitter::Node<'t>>) {
+    let mut spine = vec![right];
+    let mut left = left;
+    while left.kind() == "binary_expression"
+        && left.child_by_field_name("operator").is_some_and(&is_op)
+        && spine.len() < 4096
+    {
+        match (
+            left.child_by_field_name("left"),
+            left.child_by_field_name("right"),
+        ) {
+            (Some(ll), Some(lr)) => {
+                spine.push(lr);
+                left = ll;
+            }
+            _ => break,
+        }
+    }
+    spine.reverse();
+    (left, spine)
+}

@@ -344,28 +344,9 @@ impl<'s> Lowerer<'s> {
             self.eval(r, state);
             return self.opaque(n);
         }
-        // Long `a + b + c` chains are left-deep: walk the left spine iteratively.
-        let mut spine = vec![r];
-        let mut left = l;
-        while left.kind() == "binary_expression"
-            && left
-                .child_by_field_name("operator")
-                .is_some_and(|o| self.text(o) == "+")
-            && spine.len() < 4096
-        {
-            match (
-                left.child_by_field_name("left"),
-                left.child_by_field_name("right"),
-            ) {
-                (Some(ll), Some(lr)) => {
-                    spine.push(lr);
-                    left = ll;
-                }
-                _ => break,
-            }
-        }
+        let (left, rest) = crate::lang::operator_chain(l, r, |o| self.text(o) == "+");
         let mut value = self.eval(left, state);
-        for part in spine.into_iter().rev() {
+        for part in rest {
             let v = self.eval(part, state);
             value = value.concat(v);
         }
