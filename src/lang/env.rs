@@ -157,3 +157,47 @@ pub(crate) fn unknown_var() -> Arc<VarState> {
         ..VarState::default()
     })
 }
+
+/// After a call that checks its argument `guard.1` (the guard is decided by the callee's
+/// summary in the project pass), the tenant-parameter taints of the variable passed carry the
+/// guard.
+pub(crate) fn guard_variable(var: &mut Arc<VarState>, guard: &(FnKey, u32)) {
+    if !var
+        .value
+        .any_taint(crate::lang::value::may_carry_tenant_param)
+        && !var
+            .unknown_taint
+            .iter()
+            .any(crate::lang::value::may_carry_tenant_param)
+    {
+        return;
+    }
+    let var = Arc::make_mut(var);
+    let add = |t: &mut Taint| {
+        if t.guards.len() < crate::lang::value::MAX_STEPS && !t.guards.contains(guard) {
+            t.guards.push(guard.clone());
+        }
+    };
+    var.unknown_taint.iter_mut().for_each(add);
+    for v in &mut var.value.variants {
+        for p in &mut v.pieces {
+            if let crate::facts::Piece::Hole(h) = p {
+                h.taint.iter_mut().for_each(add);
+            }
+        }
+    }
+}
+
+/// Which of a function's `params` are checked in `env` at one of its exits, and on every exit
+/// seen before (`before`).
+pub(crate) fn checked_at_exit(
+    params: &[Arc<str>],
+    env: &Env,
+    before: Option<Vec<bool>>,
+) -> Vec<bool> {
+    let now = params.iter().map(|p| env.get(p).is_some_and(|v| v.checked));
+    match before {
+        Some(before) => before.iter().zip(now).map(|(a, b)| *a && b).collect(),
+        None => now.collect(),
+    }
+}

@@ -17,8 +17,8 @@ use crate::facts::{
 };
 use crate::lang::env::{Env, VarState};
 use crate::lang::value::{
-    add_taints, call_facts, escaped, hole_label, may_carry_tenant_param, single_text,
-    starts_with_sql_verb, Value, Variant, MAX_STEPS, MAX_TAINTS,
+    add_taints, call_facts, escaped, hole_label, single_text, starts_with_sql_verb, Value, Variant,
+    MAX_STEPS, MAX_TAINTS,
 };
 
 impl<'s> Lowerer<'s> {
@@ -232,25 +232,7 @@ impl<'s> Lowerer<'s> {
             return;
         }
         if let Some(var) = env.get_mut(path.as_str()) {
-            if !var.value.any_taint(may_carry_tenant_param)
-                && !var.unknown_taint.iter().any(may_carry_tenant_param)
-            {
-                return;
-            }
-            let var = Arc::make_mut(var);
-            let add = |t: &mut Taint| {
-                if t.guards.len() < MAX_STEPS && !t.guards.contains(&guard) {
-                    t.guards.push(guard.clone());
-                }
-            };
-            var.unknown_taint.iter_mut().for_each(add);
-            for v in &mut var.value.variants {
-                for p in &mut v.pieces {
-                    if let Piece::Hole(h) = p {
-                        h.taint.iter_mut().for_each(add);
-                    }
-                }
-            }
+            crate::lang::env::guard_variable(var, &guard);
         }
     }
 

@@ -360,14 +360,7 @@ impl<'s> Lowerer<'s> {
         if !self.in_function {
             return;
         }
-        let now: Vec<bool> = self
-            .params
-            .iter()
-            .map(|p| env.get(p).is_some_and(|v| v.checked))
-            .collect();
-        self.param_checked = Some(match self.param_checked.take() {
-            Some(before) => before.iter().zip(&now).map(|(a, b)| *a && *b).collect(),
-            None => now,
-        });
+        let before = self.param_checked.take();
+        self.param_checked = Some(crate::lang::env::checked_at_exit(&self.params, env, before));
     }
 }

@@ -587,27 +587,8 @@ impl<'s> Lowerer<'s> {
                 }
             }
             "identifier" => {
-                let Some(var) = env.get_mut(self.text(target)) else {
-                    return;
-                };
-                if !var.value.any_taint(may_carry_tenant_param)
-                    && !var.unknown_taint.iter().any(may_carry_tenant_param)
-                {
-                    return;
-                }
-                let var = Arc::make_mut(var);
-                let add = |t: &mut Taint| {
-                    if t.guards.len() < MAX_STEPS && !t.guards.contains(&guard) {
-                        t.guards.push(guard.clone());
-                    }
-                };
-                var.unknown_taint.iter_mut().for_each(add);
-                for v in &mut var.value.variants {
-                    for p in &mut v.pieces {
-                        if let Piece::Hole(h) = p {
-                            h.taint.iter_mut().for_each(add);
-                        }
-                    }
+                if let Some(var) = env.get_mut(self.text(target)) {
+                    crate::lang::env::guard_variable(var, &guard);
                 }
             }
             _ => {}
@@ -883,15 +864,8 @@ impl<'s> Lowerer<'s> {
         if self.function.is_none() {
             return;
         }
-        let now: Vec<bool> = self
-            .params
-            .iter()
-            .map(|p| env.get(p).is_some_and(|v| v.checked))
-            .collect();
-        self.param_checked = Some(match self.param_checked.take() {
-            Some(before) => before.iter().zip(&now).map(|(a, b)| *a && *b).collect(),
-            None => now,
-        });
+        let before = self.param_checked.take();
+        self.param_checked = Some(crate::lang::env::checked_at_exit(&self.params, env, before));
     }
 
     /// A value returned from the current function: its taints are the function's, and it is a
