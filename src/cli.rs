@@ -79,6 +79,10 @@ pub struct CheckArgs {
     /// Print how many findings each rule has instead of each finding (text formats).
     #[arg(long)]
     pub statistics: bool,
+    /// Print to stderr the time each phase took (discover, prefilter, parse and lower, project
+    /// pass, SQL and rules, report) and how many files were parsed and skipped.
+    #[arg(long)]
+    pub stats: bool,
     /// Report only findings not recorded in this baseline file, and say how many of its
     /// entries are fixed.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
@@ -423,14 +427,22 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
             .then(|| report::audit::Stamp::collect(&config, &report, &args.paths)),
         ..Default::default()
     };
+    let rendering = std::time::Instant::now();
     let text = report::render(format, &report, &render_options);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
     }
+    out.flush()?;
     if format == Format::Github {
         write_job_summary(&report, &render_options);
+    }
+    if args.stats {
+        eprint!(
+            "{}",
+            report::stats::render(&report.stats, rendering.elapsed(), report.started.elapsed())
+        );
     }
     if args.write_baseline.is_some() {
         return Ok(ExitStatus::Clean);

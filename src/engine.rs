@@ -26,8 +26,8 @@ use crate::suppress;
 
 pub use crate::paths::display_path;
 pub use crate::report::model::{
-    BaselineStatus, Cause, Report, ReportScope, ScannedFile, Skipped, SkippedCounts, StatementKind,
-    Summary, TableUse, Unanalyzed, UnanalyzedKind,
+    BaselineStatus, Cause, Report, ReportScope, ScanStats, ScannedFile, Skipped, SkippedCounts,
+    StatementKind, Summary, TableUse, Unanalyzed, UnanalyzedKind,
 };
 
 /// Scan `paths` with `config`, with the default [`DiscoverOptions`].
@@ -68,7 +68,10 @@ pub fn scan_with_progress(
 ) -> Report {
     let started = Instant::now();
     let discovered = discover::discover_with(paths, config, options);
-    analyse(discovered, config, started, 0, progress)
+    let discover = started.elapsed();
+    let mut report = analyse(discovered, config, started, 0, progress);
+    report.stats.discover = discover;
+    report
 }
 
 /// Scan the files `paths` names, with the rest of the project under `project` analysed too
@@ -105,7 +108,9 @@ pub fn scan_in_project(
             context += 1;
         }
     }
+    let discover = started.elapsed();
     let mut report = analyse(discovered, config, started, context, progress);
+    report.stats.discover = discover;
     let analysed = report.files.iter().filter(|f| !f.directory).count();
     report.scope = Some(ReportScope {
         files: report.summary.files,
@@ -125,6 +130,11 @@ fn analyse(
     progress: &dyn Progress,
 ) -> Report {
     progress.start(discovered.files.len());
+    let mut stats = ScanStats {
+        bytes: discovered.files.iter().map(|f| f.bytes.len() as u64).sum(),
+        ..ScanStats::default()
+    };
+    let phase = Instant::now();
     let cwd = std::env::current_dir().ok();
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut frontend = crate::lang::FrontendOptions::new(&config.taint);
@@ -138,6 +148,8 @@ fn analyse(
             a
         });
     frontend.project_functions = Some(Arc::new(defined));
+    stats.prefilter = phase.elapsed();
+    let phase = Instant::now();
 
     let (unreadable, notes): (Vec<DiscoverIssue>, Vec<DiscoverIssue>) = discovered
         .issues
@@ -214,6 +226,7 @@ fn analyse(
         })
         .collect();
 
+    stats.files_parsed = parsed.len();
     let mut files = Vec::with_capacity(parsed.len());
     let mut facts = Vec::with_capacity(parsed.len());
     let mut absolute_paths = Vec::with_capacity(parsed.len());
@@ -263,10 +276,14 @@ fn analyse(
     );
 
     progress.finish();
+    stats.parse = phase.elapsed();
+    let phase = Instant::now();
     // Stage 3: the project pass (summaries, constant folding, includes, callers' fragments).
     let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
     let project = Project::build(&facts, &absolute_paths, &displays, &config.tables);
     let matcher = config.tenant_tables();
+    stats.project = phase.elapsed();
+    let phase = Instant::now();
 
     // Stages 4–5: SQL analysis and rules, per site.
     let sites: Vec<(usize, usize, &SqlSite)> = facts
@@ -388,6 +405,7 @@ fn analyse(
     });
     let suppressed = applied.suppressed;
     summary.suppressed = suppressed.len();
+    stats.rules = phase.elapsed();
 
     let mut report = Report {
         files,
@@ -402,6 +420,7 @@ fn analyse(
         baseline: None,
         started,
         root_in_repo: root_in_repo(&root),
+        stats,
     };
     report.recount();
     report

@@ -460,3 +460,39 @@ fn both_formats_report_the_elapsed_time() {
     // Two findings in one file: both rendered, each with its own excerpt.
     assert_eq!(headers(&stdout).len(), 2, "{stdout}");
 }
+
+/// `--stats` tells where the time went on stderr and leaves the report itself alone: the JSON
+/// on stdout is the same with and without it.
+#[test]
+fn stats_go_to_stderr_and_leave_the_report_unchanged() {
+    let p = TempProject::new(&[
+        (
+            "list.php",
+            "<?php\n$r = sql_query(\"select * from iw_order where od_id = 1\");\n",
+        ),
+        ("helper.php", "<?php\nfunction money($n) { return $n; }\n"),
+    ]);
+    let (code, plain, _) = p.run(&["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let (code, with_stats, stderr) = p.run(&["check", "--format", "json", "--stats"]);
+    assert_eq!(code, 1);
+    let json = |s: &str| common::without_timing(serde_json::from_str::<Value>(s).unwrap());
+    assert_eq!(json(&plain), json(&with_stats));
+    for phase in [
+        "discover",
+        "prefilter",
+        "parse and lower",
+        "project pass",
+        "SQL and rules",
+        "report",
+        "total",
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.trim_start().starts_with(phase)),
+            "no {phase} line in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("2 files, "), "{stderr}");
+    let (_, _, quiet) = p.run(&["check", "--format", "json"]);
+    assert!(!quiet.contains("parse and lower"), "{quiet}");
+}

@@ -1179,7 +1179,7 @@ fn corpus_file(seed: u64, i: usize, fixed: usize) -> (PathBuf, String) {
     };
     let k = i - fixed;
     // about 15% Rust, counting each crate's `store.rs`
-    if rng.pct(13) {
+    if rng.pct(10) {
         let krate = RUST_CRATES[(k / 7) % RUST_CRATES.len()];
         let group = k / 40;
         let root = format!("services/{krate}{group}/src");

@@ -13,6 +13,7 @@ pub mod model;
 pub mod pretty;
 pub mod sarif;
 pub mod scope;
+pub mod stats;
 pub mod unanalyzed;
 
 /// `--format` (or `TENANTLINT_FORMAT`).

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::facts::Span;
 use crate::lines::{LineCol, LineIndex};
@@ -360,6 +360,31 @@ pub struct Report {
     /// separated (`""` at the top, `app` below it); `None` outside git. SARIF locates files
     /// from the repository root, as code scanning reads them.
     pub root_in_repo: Option<String>,
+    /// Where the time went, and how many files needed a tree (`--stats`).
+    pub stats: ScanStats,
+}
+
+/// The time each phase of a scan took, and what the front-end had to do: `--stats` prints it.
+#[derive(Debug, Clone, Default)]
+pub struct ScanStats {
+    /// Walking the paths and reading the files.
+    pub discover: Duration,
+    /// The byte-level scan of every file: the functions the project defines, and which files
+    /// need a tree.
+    pub prefilter: Duration,
+    /// tree-sitter parsing and lowering into facts, in parallel.
+    pub parse: Duration,
+    /// The project pass: summaries, constants, includes, callers' fragments.
+    pub project: Duration,
+    /// SQL rendering, parsing and analysis, and the rules, per site in parallel; then
+    /// sorting, fingerprints and suppressions.
+    pub rules: Duration,
+    /// Files parsed and lowered.
+    pub files_parsed: usize,
+    /// Files the prefilter showed could not matter: not parsed.
+    pub files_skipped: usize,
+    /// Bytes read from the files.
+    pub bytes: u64,
 }
 
 impl Report {

@@ -236,6 +236,7 @@ mod tests {
             baseline: None,
             started: std::time::Instant::now(),
             root_in_repo: None,
+            stats: Default::default(),
         }
     }
 

@@ -1,0 +1,88 @@
+//! `--stats`: where a scan's time went, phase by phase, and how much of the tree the
+//! front-end had to parse. Written to stderr, so that it never changes the report itself.
+
+use std::time::Duration;
+
+use super::model::ScanStats;
+use super::scope::count;
+
+/// The table `--stats` prints: one line per phase with its time and share of the total, then
+/// the files parsed and skipped. `report` is the time the output took to render and write;
+/// `total` the whole run's.
+pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let share = |d: Duration| {
+        if total.is_zero() {
+            0.0
+        } else {
+            100.0 * d.as_secs_f64() / total.as_secs_f64()
+        }
+    };
+    let phases = [
+        ("discover", stats.discover),
+        ("prefilter", stats.prefilter),
+        ("parse and lower", stats.parse),
+        ("project pass", stats.project),
+        ("SQL and rules", stats.rules),
+        ("report", report),
+    ];
+    let mut out = String::from("tenantlint --stats\n");
+    for (name, time) in phases {
+        out.push_str(&format!(
+            "  {name:<16} {:>9.1} ms {:>5.1} %\n",
+            ms(time),
+            share(time)
+        ));
+    }
+    out.push_str(&format!("  {:<16} {:>9.1} ms\n", "total", ms(total)));
+    let files = stats.files_parsed + stats.files_skipped;
+    out.push_str(&format!(
+        "  {}, {:.1} MB read: {} parsed, {} skipped by the prefilter\n",
+        count(files, "file", "files"),
+        stats.bytes as f64 / 1e6,
+        stats.files_parsed,
+        stats.files_skipped,
+    ));
+    if !total.is_zero() {
+        out.push_str(&format!(
+            "  {:.1} MB/s, {:.0} files/s\n",
+            stats.bytes as f64 / 1e6 / total.as_secs_f64(),
+            files as f64 / total.as_secs_f64()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phase_is_listed_with_its_share_of_the_total() {
+        let stats = ScanStats {
+            discover: Duration::from_millis(10),
+            prefilter: Duration::from_millis(5),
+            parse: Duration::from_millis(60),
+            project: Duration::from_millis(5),
+            rules: Duration::from_millis(15),
+            files_parsed: 90,
+            files_skipped: 10,
+            bytes: 2_000_000,
+        };
+        let text = render(&stats, Duration::from_millis(5), Duration::from_millis(100));
+        assert!(
+            text.contains("  parse and lower       60.0 ms  60.0 %\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  report                 5.0 ms   5.0 %\n"),
+            "{text}"
+        );
+        assert!(text.contains("  total                100.0 ms\n"), "{text}");
+        assert!(
+            text.contains("100 files, 2.0 MB read: 90 parsed, 10 skipped by the prefilter"),
+            "{text}"
+        );
+        assert!(text.contains("20.0 MB/s, 1000 files/s"), "{text}");
+    }
+}
