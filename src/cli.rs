@@ -33,6 +33,23 @@ pub enum Command {
         /// Rule code or name; omit to list all rules.
         code: Option<String>,
     },
+    /// Manage the result cache (`.tenantlint_cache/` beside the configuration).
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+/// `tenantlint cache …`.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Remove the result cache of the project the path belongs to.
+    Clean {
+        /// A path in the project (the cache is beside its `tenantlint.toml`).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Configuration file whose directory holds the cache.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,6 +96,10 @@ pub struct CheckArgs {
     /// Print how many findings each rule has instead of each finding (text formats).
     #[arg(long)]
     pub statistics: bool,
+    /// Neither read nor write the result cache (`.tenantlint_cache/` beside the
+    /// configuration): parse every file again.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print to stderr the time each phase took (discover, prefilter, parse and lower, project
     /// pass, SQL and rules, report) and how many files were parsed and skipped.
     #[arg(long)]
@@ -142,6 +163,9 @@ pub struct ReportArgs {
     /// Skip paths named on the command line that `[scan] exclude` matches (as for `check`).
     #[arg(long)]
     pub force_exclude: bool,
+    /// Neither read nor write the result cache (as for `check`).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Worker threads, 1 to 256; 0 means one per core.
     #[arg(
         long,
@@ -210,7 +234,29 @@ pub fn run(cli: Cli) -> Result<ExitStatus, RunError> {
         Command::Rule { code } => print_rule(code.as_deref()),
         Command::Check(args) => check(args),
         Command::Report(args) => write_report(args),
+        Command::Cache(CacheCommand::Clean { path, config }) => {
+            clean_cache(&path, config.as_deref())
+        }
     }
+}
+
+/// `tenantlint cache clean`: remove the cache beside the configuration `path` uses.
+fn clean_cache(path: &Path, config: Option<&Path>) -> Result<ExitStatus, RunError> {
+    if config.is_none() && is_missing(path) {
+        return Err(RunError::MissingPaths(vec![path.display().to_string()]));
+    }
+    let config = match config {
+        Some(file) => Config::load(file)?,
+        None => discover_config(std::slice::from_ref(&path.to_path_buf()))?,
+    };
+    let dir = crate::cache::dir_for(&config.root);
+    let shown = engine::display_path(&dir, std::env::current_dir().ok().as_deref());
+    if crate::cache::clean(&config.root)? {
+        eprintln!("tenantlint: removed {shown}");
+    } else {
+        eprintln!("tenantlint: no cache at {shown}");
+    }
+    Ok(ExitStatus::Clean)
 }
 
 fn print_rule(code: Option<&str>) -> Result<ExitStatus, RunError> {
@@ -311,6 +357,8 @@ struct ScanRequest<'a> {
     changed_since: Option<&'a str>,
     /// Show a progress bar when stderr is a terminal.
     progress: bool,
+    /// Read and write the result cache.
+    cache: bool,
 }
 
 /// Refuse missing paths, load the configuration (`--config`, or the one the paths find) and
@@ -361,13 +409,21 @@ fn load_and_scan(request: ScanRequest) -> Result<(Config, engine::Report), RunEr
     };
     // A progress bar on stderr for the human formats, when stderr is a terminal.
     let bar = BarProgress::new(request.progress && std::io::stderr().is_terminal());
+    let cache_dir = request.cache.then(|| crate::cache::dir_for(&config.root));
+    let cache = cache_dir.as_deref();
     let mut report = pool.install(|| {
         if named_files {
-            engine::scan_in_project(request.paths, &config.root, &config, options, &bar)
+            engine::scan_in_project(request.paths, &config.root, &config, options, &bar, cache)
         } else {
-            engine::scan_with_progress(request.paths, &config, options, &bar)
+            engine::scan_with_progress(request.paths, &config, options, &bar, cache)
         }
     });
+    if let (Some(dir), Some(e)) = (&cache_dir, &report.stats.cache_error) {
+        eprintln!(
+            "tenantlint: warning: could not write the result cache in {}: {e} (--no-cache skips it)",
+            engine::display_path(dir, Some(&cwd))
+        );
+    }
     if let Some((reference, files)) = &changed {
         let files: Vec<PathBuf> = files.iter().map(|p| canonical(p)).collect();
         report.restrict_to(
@@ -396,6 +452,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         ignore: &args.ignore,
         changed_since: args.changed_since.as_deref(),
         progress: matches!(format, Format::Pretty),
+        cache: !args.no_cache,
     })?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(path) = &args.write_baseline {
@@ -528,6 +585,7 @@ fn write_report(args: ReportArgs) -> Result<ExitStatus, RunError> {
         ignore: &[],
         changed_since: None,
         progress: false,
+        cache: !args.no_cache,
     })?;
     let stamp = audit::Stamp::collect(&config, &report, &args.paths);
     let text = audit::render(args.format, &report, &stamp);

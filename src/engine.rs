@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache::FactsCache;
 use crate::check::{request_value_findings, SiteChecker, SiteOutcome};
 use crate::config::Config;
 use crate::discover::{self, decode_source, DiscoverIssue, DiscoverOptions, Discovered};
@@ -37,7 +38,7 @@ pub fn scan(paths: &[PathBuf], config: &Config) -> Report {
 
 /// Scan `paths` with `config`.
 pub fn scan_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Report {
-    scan_with_progress(paths, config, options, &NoProgress)
+    scan_with_progress(paths, config, options, &NoProgress, None)
 }
 
 /// Told how a scan advances (a progress bar on a terminal).
@@ -59,17 +60,19 @@ impl Progress for NoProgress {
     fn finish(&self) {}
 }
 
-/// [`scan_with`], telling `progress` how it advances.
+/// [`scan_with`], telling `progress` how it advances; with `cache`, the result cache in that
+/// directory is read and written ([`crate::cache`]).
 pub fn scan_with_progress(
     paths: &[PathBuf],
     config: &Config,
     options: DiscoverOptions,
     progress: &dyn Progress,
+    cache: Option<&Path>,
 ) -> Report {
     let started = Instant::now();
     let discovered = discover::discover_with(paths, config, options);
     let discover = started.elapsed();
-    let mut report = analyse(discovered, config, started, 0, progress);
+    let mut report = analyse(discovered, config, started, 0, progress, cache);
     report.stats.discover = discover;
     report
 }
@@ -84,6 +87,7 @@ pub fn scan_in_project(
     config: &Config,
     options: DiscoverOptions,
     progress: &dyn Progress,
+    cache: Option<&Path>,
 ) -> Report {
     let started = Instant::now();
     let mut discovered = discover::discover_with(paths, config, options);
@@ -109,7 +113,7 @@ pub fn scan_in_project(
         }
     }
     let discover = started.elapsed();
-    let mut report = analyse(discovered, config, started, context, progress);
+    let mut report = analyse(discovered, config, started, context, progress, cache);
     report.stats.discover = discover;
     let analysed = report.files.iter().filter(|f| !f.directory).count();
     report.scope = Some(ReportScope {
@@ -128,6 +132,7 @@ fn analyse(
     started: Instant,
     context: usize,
     progress: &dyn Progress,
+    cache_dir: Option<&Path>,
 ) -> Report {
     progress.start(discovered.files.len());
     let mut stats = ScanStats {
@@ -147,6 +152,7 @@ fn analyse(
             a.extend(b);
             a
         });
+    let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, &defined));
     frontend.project_functions = Some(Arc::new(defined));
     stats.prefilter = phase.elapsed();
     let phase = Instant::now();
@@ -167,18 +173,34 @@ fn analyse(
     );
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
-    let parsed: Vec<(ScannedFile, FileFacts, PathBuf)> = discovered
+    let parsed: Vec<(ScannedFile, FileFacts, PathBuf, bool)> = discovered
         .files
         .into_par_iter()
         .map_init(lang::Parsers::default, |parsers, file| {
             progress.file_done();
             let language = lang::frontend(file.lang);
+            // The cache's key is taken from the bytes as read, before decoding.
+            let key = cache
+                .as_ref()
+                .map(|_| FactsCache::file_key(file.lang, &file.bytes));
             let decoded = decode_source(file.bytes);
             let source = decoded.text;
-            let mut facts = match (parsers.get(file.lang), decoded.binary) {
-                (_, true) => FileFacts::default(),
-                (Some(parser), false) => catch_unwind(AssertUnwindSafe(|| {
-                    language.analyze(parser, &source, &frontend)
+            let cached = match (&cache, key) {
+                (Some(cache), Some(key)) if !decoded.binary => cache.get(key),
+                _ => None,
+            };
+            let hit = cached.is_some();
+            let mut facts = if decoded.binary {
+                FileFacts::default()
+            } else if let Some(facts) = cached {
+                facts
+            } else if let Some(parser) = parsers.get(file.lang) {
+                catch_unwind(AssertUnwindSafe(|| {
+                    let facts = language.analyze(parser, &source, &frontend);
+                    if let (Some(cache), Some(key)) = (&cache, key) {
+                        cache.put(key, &facts);
+                    }
+                    facts
                 }))
                 .unwrap_or_else(|panic| FileFacts {
                     analysis_errors: vec![(
@@ -189,14 +211,15 @@ fn analyse(
                         ),
                     )],
                     ..FileFacts::default()
-                }),
-                (None, false) => FileFacts {
+                })
+            } else {
+                FileFacts {
                     analysis_errors: vec![(
                         Span::default(),
                         format!("the {} grammar could not be loaded", language.name()),
                     )],
                     ..FileFacts::default()
-                },
+                }
             };
             if decoded.binary {
                 facts.analysis_errors.push((
@@ -222,16 +245,22 @@ fn analyse(
                 absolute: absolute.clone(),
                 context: false,
             };
-            (scanned, facts, absolute)
+            (scanned, facts, absolute, hit)
         })
         .collect();
 
-    stats.files_parsed = parsed.len();
+    stats.cache_hits = parsed.iter().filter(|p| p.3).count();
+    stats.files_parsed = parsed.len() - stats.cache_hits;
+    if let Some(cache) = cache {
+        if let Err(e) = cache.save() {
+            stats.cache_error = Some(e.to_string());
+        }
+    }
     let mut files = Vec::with_capacity(parsed.len());
     let mut facts = Vec::with_capacity(parsed.len());
     let mut absolute_paths = Vec::with_capacity(parsed.len());
     let first_context = parsed.len().saturating_sub(context);
-    for (i, (mut file, f, path)) in parsed.into_iter().enumerate() {
+    for (i, (mut file, f, path, _)) in parsed.into_iter().enumerate() {
         file.context = i >= first_context;
         files.push(file);
         facts.push(f);
@@ -468,7 +497,7 @@ mod tests {
             ..Discovered::default()
         };
         let config = Config::default_at(PathBuf::from("/nonexistent-root"));
-        let report = analyse(discovered, &config, Instant::now(), 0, &NoProgress);
+        let report = analyse(discovered, &config, Instant::now(), 0, &NoProgress, None);
         let tl000: Vec<(String, String)> = report
             .findings
             .iter()

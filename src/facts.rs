@@ -9,7 +9,19 @@ use std::sync::Arc;
 pub use crate::names::VarPath;
 
 /// A byte range in one source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -36,7 +48,7 @@ impl From<Span> for miette::SourceSpan {
 }
 
 /// One piece of a SQL template: literal text written in the source, or a hole.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Piece {
     /// Literal SQL text. `src` is the byte offset of its first character in the source file;
     /// when `linear` is true, the n-th byte of `text` sits at `src + n` (no escape sequences).
@@ -50,7 +62,7 @@ pub enum Piece {
 }
 
 /// An interpolated expression inside SQL text.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Hole {
     /// Where the expression is written in the source.
     pub span: Span,
@@ -75,7 +87,9 @@ impl Hole {
 }
 
 /// Which request-derived value a taint tracks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum TaintKind {
     /// The request host (`$_SERVER['HTTP_HOST']` …): TL003.
     Host,
@@ -84,7 +98,7 @@ pub enum TaintKind {
 }
 
 /// One way a value may derive from a tracked origin, with the steps it went through.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Taint {
     pub origin: TaintOrigin,
     /// Assignments and calls the value passed through, in order (for trace labels).
@@ -109,7 +123,7 @@ impl Taint {
 }
 
 /// Where a tainted value starts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TaintOrigin {
     /// A read of a tracked request value.
     Source { kind: TaintKind, span: Span },
@@ -125,7 +139,7 @@ pub enum TaintOrigin {
 }
 
 /// What an interpolated expression is.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum HoleExpr {
     /// A name whose value may be known project-wide: a variable, an array element with constant
     /// keys, a property or a constant, in canonical form (`$iw['member_table']`, `DB_PREFIX`).
@@ -152,7 +166,7 @@ impl HoleExpr {
 pub type Template = Vec<Piece>;
 
 /// A place where a SQL string is used: passed to a call, returned, or stored and never read.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SqlSite {
     /// The call (or statement) that runs or hands on the query.
     pub exec: Span,
@@ -171,7 +185,9 @@ pub struct SqlSite {
 }
 
 /// A SQL dialect, as far as the analysis tells them apart.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Dialect {
     /// MySQL and MariaDB: `"…"` and `'…'` are strings, `` `…` `` an identifier.
     #[default]
@@ -183,7 +199,7 @@ pub enum Dialect {
 }
 
 /// A value bound to a query parameter.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BoundParam {
     /// Which parameter it binds.
     pub marker: ParamMarker,
@@ -192,7 +208,7 @@ pub struct BoundParam {
 }
 
 /// How a bound value finds its parameter.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ParamMarker {
     /// By number: `$1`, `?1` (1-based).
     Numbered(u32),
@@ -207,17 +223,17 @@ pub enum ParamMarker {
 /// Names follow the front-end's case rule (PHP: lower-case, since PHP names are
 /// case-insensitive; the class is its last namespace segment). One pointer wide: facts hold
 /// many keys.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FnKey(Arc<FnKeyParts>);
 
-#[derive(Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 struct FnKeyParts {
     owner: FnOwner,
     name: Arc<str>,
 }
 
 /// What a function belongs to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FnOwner {
     /// A free function.
     #[default]
@@ -310,7 +326,7 @@ impl PartialOrd for FnKey {
 }
 
 /// A piece of a constant definition, for project-wide constant folding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FoldPiece {
     Text(String),
     /// A reference to another path (`$iw['table_prefix']`, `G5_TABLE_PREFIX`).
@@ -341,7 +357,7 @@ impl FoldPiece {
 }
 
 /// `path = value` as found in the source (`define('X', …)`, `$iw['x_table'] = …`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ConstDef {
     pub path: VarPath,
     pub value: Vec<FoldPiece>,
@@ -352,7 +368,7 @@ pub struct ConstDef {
 
 /// A call to a project function with an argument that folds (literal text, references to
 /// constants): binds the parameters of definitions in that function (`defineTables(PREFIX)`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ConstCall {
     /// The function called, spelt as in [`CallFact::callee`].
     pub callee: FnKey,
@@ -361,7 +377,7 @@ pub struct ConstCall {
 }
 
 /// A call whose arguments carry taint: for sinks and checks inside project functions.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CallFact {
     /// The callee: a free function, a method of a known class, or a method of a class the
     /// front-end cannot tell.
@@ -374,7 +390,7 @@ pub struct CallFact {
 }
 
 /// A call passing text that may be a SQL fragment to a project function.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FragmentCall {
     /// The callee's key, as in [`CallFact::callee`].
     pub callee: FnKey,
@@ -383,7 +399,7 @@ pub struct FragmentCall {
 }
 
 /// `function f($a, $order = ' order by id ')`: parameter 1 of `f` defaults to that text.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ParamDefault {
     pub function: FnKey,
     pub index: u32,
@@ -391,7 +407,7 @@ pub struct ParamDefault {
 }
 
 /// What one project function does with its parameters and returns.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     /// The function or method (see [`crate::taint::Summaries::targets`] for how calls find
     /// it).
@@ -404,7 +420,7 @@ pub struct FunctionSummary {
 
 /// A place where a value is used as a tenant (stored beyond a plain variable, returned,
 /// bound as a SQL parameter…): a tenant request parameter reaching it unchecked is TL004.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TenantUse {
     /// The taint of the value used.
     pub taint: Taint,
@@ -417,14 +433,14 @@ pub struct TenantUse {
 /// A class, interface, trait or enum the file declares, with the classes and traits its
 /// methods may come from (`extends`, `use Trait;`), all lower-case: resolves `$this->m()` and
 /// `Cls::m()` to the method that runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClassFact {
     pub name: String,
     pub parents: Vec<String>,
 }
 
 /// `include` / `require` (and their `_once` forms) at file scope.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IncludeFact {
     /// Where the include is.
     pub at: usize,
@@ -437,7 +453,7 @@ pub struct IncludeFact {
 
 /// A stretch of code that runs on one arm of a branch (`if`, `elseif`, `else`, a ternary's
 /// arms, a `switch` case).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BranchArm {
     /// The branch statement or expression the arm belongs to (its start offset): arms with
     /// the same `group` exclude each other.
@@ -450,7 +466,7 @@ pub struct BranchArm {
 }
 
 /// A comment holding a `tenantlint-ignore` directive, and the code it applies to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SuppressionComment {
     /// The whole comment.
     pub span: Span,
@@ -466,7 +482,7 @@ pub struct SuppressionComment {
 /// sqlx's `query_file!("queries/x.sql", …)` or `include_str!("x.sql")`. The file's text stands
 /// in the source's sites as a hole at `at`; the engine reads the file and gives the query its
 /// own place ([`crate::sql_files`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SqlFileRef {
     /// The hole that stands for the file's text in this file's sites.
     pub at: Span,
@@ -477,7 +493,7 @@ pub struct SqlFileRef {
 }
 
 /// What the path of a [`SqlFileRef`] is relative to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlFileBase {
     /// The crate root: the nearest directory at or above the source file that holds a
     /// `Cargo.toml` (sqlx's `query_file!`).
@@ -487,10 +503,11 @@ pub enum SqlFileBase {
 }
 
 /// Everything the rules need from one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileFacts {
     /// The language the file is written in (set by the engine; `None` for SQL files and facts
     /// built by hand): for advice in the language's own terms.
+    #[serde(skip)]
     pub lang: Option<crate::discover::Lang>,
     pub sites: Vec<SqlSite>,
     pub consts: Vec<ConstDef>,

@@ -22,6 +22,7 @@
 //! [`engine`] wires the stages together and never names a language; [`cli`] is the command line.
 
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -201,6 +201,42 @@ impl From<&String> for VarPath {
     }
 }
 
+/// A path is stored (in the result cache) as its spelling and where its parts end.
+impl serde::Serialize for VarPath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut t = s.serialize_tuple(3)?;
+        t.serialize_element(self.as_str())?;
+        t.serialize_element(&self.0.class_len)?;
+        t.serialize_element(&self.0.root_end)?;
+        t.end()
+    }
+}
+
+/// Read back what [`VarPath`]'s `Serialize` wrote; parts that do not fit the text (a corrupt
+/// cache) are an error, never a path that panics later.
+impl<'de> serde::Deserialize<'de> for VarPath {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (text, class_len, root_end): (String, u32, u32) = serde::Deserialize::deserialize(d)?;
+        let (c, r) = (class_len as usize, root_end as usize);
+        let fits = c <= r
+            && r <= text.len()
+            && text.is_char_boundary(c)
+            && text.is_char_boundary(r)
+            && (c == 0 || (c >= 2 && text[..c].ends_with("::")));
+        if !fits {
+            return Err(serde::de::Error::custom(
+                "a variable path whose parts do not fit",
+            ));
+        }
+        Ok(VarPath(Arc::new(PathParts {
+            text: text.into_boxed_str(),
+            class_len,
+            root_end,
+        })))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{normalize_expr, VarPath};

@@ -383,6 +383,10 @@ pub struct ScanStats {
     pub files_parsed: usize,
     /// Files the prefilter showed could not matter: not parsed.
     pub files_skipped: usize,
+    /// Files whose facts came from the result cache: not parsed.
+    pub cache_hits: usize,
+    /// Why the result cache could not be written, if it could not.
+    pub cache_error: Option<String>,
     /// Bytes read from the files.
     pub bytes: u64,
 }

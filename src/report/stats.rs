@@ -35,12 +35,13 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
         ));
     }
     out.push_str(&format!("  {:<16} {:>9.1} ms\n", "total", ms(total)));
-    let files = stats.files_parsed + stats.files_skipped;
+    let files = stats.files_parsed + stats.files_skipped + stats.cache_hits;
     out.push_str(&format!(
-        "  {}, {:.1} MB read: {} parsed, {} skipped by the prefilter\n",
+        "  {}, {:.1} MB read: {} parsed, {} from the cache, {} skipped by the prefilter\n",
         count(files, "file", "files"),
         stats.bytes as f64 / 1e6,
         stats.files_parsed,
+        stats.cache_hits,
         stats.files_skipped,
     ));
     if !total.is_zero() {
@@ -67,6 +68,8 @@ mod tests {
             rules: Duration::from_millis(15),
             files_parsed: 90,
             files_skipped: 10,
+            cache_hits: 0,
+            cache_error: None,
             bytes: 2_000_000,
         };
         let text = render(&stats, Duration::from_millis(5), Duration::from_millis(100));
@@ -80,7 +83,9 @@ mod tests {
         );
         assert!(text.contains("  total                100.0 ms\n"), "{text}");
         assert!(
-            text.contains("100 files, 2.0 MB read: 90 parsed, 10 skipped by the prefilter"),
+            text.contains(
+                "100 files, 2.0 MB read: 90 parsed, 0 from the cache, 10 skipped by the prefilter"
+            ),
             "{text}"
         );
         assert!(text.contains("20.0 MB/s, 1000 files/s"), "{text}");

@@ -1,0 +1,284 @@
+//! The result cache: each file's facts, kept on disk between runs so that an unchanged file is
+//! not parsed and lowered again.
+//!
+//! What lowering one file gives depends on its bytes, its language, the build of tenantlint
+//! that lowered it, the configuration's `[sources]`, `[sanitizers]` and `[checks]`, and the
+//! names of the functions the project defines (only calls to them are summarised). The cache
+//! is one file, `.tenantlint_cache/facts.bin` beside the configuration, holding the key of
+//! everything but the bytes and, per file, the facts keyed by a hash of the language and the
+//! bytes. A cache written under another key (another build, another configuration, a function
+//! added or removed anywhere) is not read: all its entries would be stale. The project pass and
+//! the rules always run, so a report is the same with and without the cache.
+//!
+//! The file starts with a magic number and the format version and ends with a checksum of what
+//! is between: a cache that is truncated, corrupt, or written by something else is ignored
+//! (and replaced), never trusted.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
+
+use crate::discover::Lang;
+use crate::facts::FileFacts;
+use crate::lang::{FrontendOptions, ProjectNames};
+
+/// The directory beside the configuration.
+pub const CACHE_DIR: &str = ".tenantlint_cache";
+const CACHE_FILE: &str = "facts.bin";
+const MAGIC: &[u8; 8] = b"TLFACTS\0";
+/// Bumped whenever the layout of the file (not of the facts: the build is in the key) changes.
+const FORMAT: u32 = 1;
+
+/// One run's view of the cache: what was read at the start, and what this run will write.
+pub struct FactsCache {
+    dir: PathBuf,
+    key: u128,
+    /// Entries read from disk, by file key: the encoded facts.
+    stored: HashMap<u128, Vec<u8>>,
+    /// Entries for this run's files, written by [`FactsCache::save`].
+    fresh: Mutex<Vec<(u128, Vec<u8>)>>,
+    /// Whether anything differs from what is on disk (a miss, or stored entries unused).
+    dirty: std::sync::atomic::AtomicBool,
+}
+
+impl FactsCache {
+    /// Open the cache in `dir` (the `.tenantlint_cache` directory) for a run lowering with
+    /// `options` and the project's `names`. A missing, unreadable, corrupt or foreign cache
+    /// opens empty. `None` when this build cannot be told apart from another one (its
+    /// executable cannot be found): nothing is cached then.
+    pub fn open(dir: &Path, options: &FrontendOptions, names: &ProjectNames) -> Option<FactsCache> {
+        let key = run_key(options, names)?;
+        let stored = read(&dir.join(CACHE_FILE), key).unwrap_or_default();
+        Some(FactsCache {
+            dir: dir.to_path_buf(),
+            key,
+            stored,
+            fresh: Mutex::new(Vec::new()),
+            dirty: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// The key of one file: its language and bytes.
+    pub fn file_key(lang: Lang, bytes: &[u8]) -> u128 {
+        let mut h = Xxh3::new();
+        h.update(&[lang as u8]);
+        h.update(bytes);
+        h.digest128()
+    }
+
+    /// The facts stored for `key`, if any (and decodable), kept for the next run.
+    pub fn get(&self, key: u128) -> Option<FileFacts> {
+        let bytes = self.stored.get(&key)?;
+        let facts = postcard::from_bytes::<FileFacts>(bytes).ok()?;
+        self.keep(key, bytes.clone());
+        Some(facts)
+    }
+
+    /// Remember `facts`, just lowered, for `key`.
+    pub fn put(&self, key: u128, facts: &FileFacts) {
+        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(bytes) = postcard::to_stdvec(facts) {
+            self.keep(key, bytes);
+        }
+    }
+
+    fn keep(&self, key: u128, bytes: Vec<u8>) {
+        if let Ok(mut fresh) = self.fresh.lock() {
+            fresh.push((key, bytes));
+        }
+    }
+
+    /// Write this run's entries (only they: entries of files deleted or changed since go), if
+    /// they differ from what was read. The directory is created with a `.gitignore` that keeps
+    /// it out of version control.
+    pub fn save(self) -> std::io::Result<()> {
+        let mut fresh = self.fresh.into_inner().unwrap_or_default();
+        fresh.sort_by_key(|(k, _)| *k);
+        fresh.dedup_by_key(|(k, _)| *k);
+        let unchanged = !self.dirty.load(std::sync::atomic::Ordering::Relaxed)
+            && fresh.len() == self.stored.len();
+        if unchanged {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.dir)?;
+        let ignore = self.dir.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "# Written by tenantlint: its result cache.\n*\n")?;
+        }
+        let payload = postcard::to_stdvec(&(self.key, &fresh)).map_err(std::io::Error::other)?;
+        let mut bytes = Vec::with_capacity(payload.len() + 20);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&FORMAT.to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        bytes.extend_from_slice(&xxh3_64(&payload).to_le_bytes());
+        // Written aside and renamed: a run cut short, or two runs at once, never leave half a
+        // file where the cache is read.
+        let temp = self
+            .dir
+            .join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(&bytes)?;
+        drop(file);
+        std::fs::rename(&temp, self.dir.join(CACHE_FILE)).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+    }
+}
+
+/// The cache directory of a project whose configuration's directory is `root`.
+pub fn dir_for(root: &Path) -> PathBuf {
+    root.join(CACHE_DIR)
+}
+
+/// Remove the cache directory under `root`; whether there was one.
+pub fn clean(root: &Path) -> std::io::Result<bool> {
+    let dir = dir_for(root);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Everything lowering depends on but a file's own bytes: the build, the options, the
+/// project's function names (sorted: the key never depends on hashing order).
+fn run_key(options: &FrontendOptions, names: &ProjectNames) -> Option<u128> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let mut text = format!(
+        "{} {} {} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        FORMAT,
+        meta.len(),
+        modified.as_nanos()
+    );
+    let lists = [
+        &options.host_sources,
+        &options.tenant_params,
+        &options.sanitizers,
+        &options.never_return,
+        &options.guards,
+    ];
+    for list in lists {
+        text.push_str(&format!("{list:?}\n"));
+    }
+    for set in [&names.functions, &names.methods] {
+        let mut sorted: Vec<&String> = set.iter().collect();
+        sorted.sort();
+        text.push_str(&format!("{sorted:?}\n"));
+    }
+    Some(xxh3_128(text.as_bytes()))
+}
+
+/// The entries of the cache file at `path` if it is whole and was written under `key`.
+fn read(path: &Path, key: u128) -> Option<HashMap<u128, Vec<u8>>> {
+    let bytes = std::fs::read(path).ok()?;
+    let body = bytes.strip_prefix(MAGIC.as_slice())?;
+    let (format, body) = body.split_first_chunk::<4>()?;
+    if u32::from_le_bytes(*format) != FORMAT || body.len() < 8 {
+        return None;
+    }
+    let (payload, sum) = body.split_at(body.len() - 8);
+    if xxh3_64(payload).to_le_bytes() != sum {
+        return None;
+    }
+    let (stored_key, entries): (u128, Vec<(u128, Vec<u8>)>) = postcard::from_bytes(payload).ok()?;
+    (stored_key == key).then(|| entries.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts_with_error(message: &str) -> FileFacts {
+        FileFacts {
+            analysis_errors: vec![(crate::facts::Span::new(1, 2), message.to_string())],
+            ..FileFacts::default()
+        }
+    }
+
+    fn open(dir: &Path) -> FactsCache {
+        FactsCache::open(dir, &FrontendOptions::default(), &ProjectNames::default())
+            .expect("the test binary has an executable")
+    }
+
+    #[test]
+    fn facts_saved_are_read_back_by_the_next_run() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join(CACHE_DIR);
+        let key = FactsCache::file_key(Lang::Php, b"<?php echo 1;");
+        let cache = open(&cache_dir);
+        assert!(cache.get(key).is_none());
+        cache.put(key, &facts_with_error("kept"));
+        cache.save().expect("saved");
+        assert!(cache_dir.join(".gitignore").is_file());
+        let cache = open(&cache_dir);
+        let facts = cache.get(key).expect("a hit");
+        assert_eq!(facts.analysis_errors[0].1, "kept");
+        // The same bytes in another language are another file.
+        assert!(cache
+            .get(FactsCache::file_key(Lang::Rust, b"<?php echo 1;"))
+            .is_none());
+    }
+
+    #[test]
+    fn a_corrupt_or_foreign_cache_is_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join(CACHE_DIR);
+        let key = FactsCache::file_key(Lang::Php, b"x");
+        let cache = open(&cache_dir);
+        cache.put(key, &facts_with_error("kept"));
+        cache.save().expect("saved");
+        let file = cache_dir.join(CACHE_FILE);
+        let good = std::fs::read(&file).expect("written");
+
+        // One flipped byte in the payload: the checksum no longer matches.
+        let mut flipped = good.clone();
+        let middle = flipped.len() / 2;
+        flipped[middle] ^= 0x55;
+        std::fs::write(&file, &flipped).expect("write");
+        assert!(open(&cache_dir).get(key).is_none());
+
+        // Truncated, empty, or not a cache at all.
+        for bytes in [&good[..good.len() - 3], &[][..], &b"not a cache"[..]] {
+            std::fs::write(&file, bytes).expect("write");
+            assert!(open(&cache_dir).get(key).is_none());
+        }
+
+        // Written under another key (another configuration): not read.
+        std::fs::write(&file, &good).expect("write");
+        let other = FrontendOptions {
+            tenant_params: vec!["store".into()],
+            ..FrontendOptions::default()
+        };
+        let cache = FactsCache::open(&cache_dir, &other, &ProjectNames::default()).expect("open");
+        assert!(cache.get(key).is_none());
+        // A function defined anywhere in the project changes every file's key too.
+        let mut names = ProjectNames::default();
+        names.functions.insert("get_store".into());
+        let cache =
+            FactsCache::open(&cache_dir, &FrontendOptions::default(), &names).expect("open");
+        assert!(cache.get(key).is_none());
+        assert!(open(&cache_dir).get(key).is_some());
+    }
+
+    #[test]
+    fn clean_removes_the_directory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = open(&dir_for(dir.path()));
+        cache.put(1, &FileFacts::default());
+        cache.save().expect("saved");
+        assert!(dir_for(dir.path()).is_dir());
+        assert!(clean(dir.path()).expect("removed"));
+        assert!(!dir_for(dir.path()).exists());
+        assert!(!clean(dir.path()).expect("nothing to remove"));
+    }
+}

@@ -1,0 +1,207 @@
+//! The result cache: a second run on an unchanged tree parses nothing, and every run reports
+//! exactly what a run without the cache reports — after edits, with a corrupt cache, with
+//! `--no-cache`.
+
+// Helpers outside `#[test]` functions panic on purpose: a failed setup is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{findings, without_timing, TempProject};
+use serde_json::Value;
+
+const CONFIG: &str = "[tenant]\ncolumn = \"ep_code\"\ntables = [\"iw_*\"]\n";
+
+/// A small gnuboard-style project: the table name of `$iw['order_table']` is set in
+/// `config.php` and used by `list.php`.
+fn project() -> TempProject {
+    TempProject::new(&[
+        ("tenantlint.toml", CONFIG),
+        (
+            "config.php",
+            "<?php\n$iw['order_table'] = 'iw_order';\nfunction store_of($h) { return $h; }\n",
+        ),
+        (
+            "list.php",
+            "<?php\ninclude 'config.php';\n\
+             $r = sql_query(\"select * from {$iw['order_table']} where od_id = 1\");\n\
+             $s = sql_query(\"select * from iw_item where ep_code = '{$iw['store']}'\");\n",
+        ),
+        (
+            "lib/util.php",
+            "<?php\nfunction money($n) { return number_format($n); }\n",
+        ),
+    ])
+}
+
+/// `check --format json --stats` with `extra` flags: (report without timing, stderr).
+fn run(p: &TempProject, extra: &[&str]) -> (Value, String) {
+    let mut args = vec!["check", "--format", "json", "--stats"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = p.run(&args);
+    assert!(code == 0 || code == 1, "exit {code}\n{stdout}\n{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    (without_timing(json), stderr)
+}
+
+/// `(parsed, from the cache)` as `--stats` tells them.
+fn parsed_and_cached(stderr: &str) -> (u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" parsed, "))
+        .unwrap_or_else(|| panic!("no files line in:\n{stderr}"));
+    let number_before = |word: &str| -> u64 {
+        let head = &line[..line.find(word).expect(word)];
+        let n = head.trim_end().rsplit(' ').next().expect("number");
+        n.parse().expect("a count")
+    };
+    (number_before(" parsed"), number_before(" from the cache"))
+}
+
+#[test]
+fn a_second_run_reads_every_file_from_the_cache_and_reports_the_same() {
+    let p = project();
+    let (first, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+    assert!(p.dir.join(".tenantlint_cache/.gitignore").is_file());
+    let (second, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (0, 3), "{stderr}");
+    assert_eq!(first, second);
+    let (uncached, _) = run(&p, &["--no-cache"]);
+    assert_eq!(first, uncached);
+    assert_eq!(
+        findings(&first),
+        vec![common::f("TL001", "list.php", 3)],
+        "the order query is unscoped, the item query scoped"
+    );
+}
+
+#[test]
+fn editing_a_file_that_defines_a_table_name_changes_what_others_report() {
+    let p = project();
+    run(&p, &[]);
+    // The order table becomes an exempt-by-pattern name: the finding in list.php goes, though
+    // list.php itself did not change and comes from the cache.
+    p.write(
+        "config.php",
+        "<?php\n$iw['order_table'] = 'log_order';\nfunction store_of($h) { return $h; }\n",
+    );
+    let (cached, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (1, 2), "{stderr}");
+    let (uncached, _) = run(&p, &["--no-cache"]);
+    assert_eq!(cached, uncached);
+    assert!(findings(&cached).is_empty(), "{cached:#}");
+
+    // And back: the finding returns.
+    p.write(
+        "config.php",
+        "<?php\n$iw['order_table'] = 'iw_order';\nfunction store_of($h) { return $h; }\n",
+    );
+    let (cached, _) = run(&p, &[]);
+    assert_eq!(findings(&cached), vec![common::f("TL001", "list.php", 3)]);
+}
+
+#[test]
+fn a_function_added_anywhere_relowers_every_file() {
+    // Which calls are summarised depends on the functions the project defines: a new one
+    // invalidates every file's facts.
+    let p = project();
+    run(&p, &[]);
+    p.write(
+        "lib/util.php",
+        "<?php\nfunction money($n) { return number_format($n); }\nfunction order_where() { return ''; }\n",
+    );
+    let (_, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+}
+
+#[test]
+fn a_corrupt_cache_is_ignored_and_replaced() {
+    let p = project();
+    let (first, _) = run(&p, &[]);
+    let file = p.dir.join(".tenantlint_cache/facts.bin");
+    let mut bytes = std::fs::read(&file).expect("cache written");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, &bytes).expect("write");
+    let (again, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+    assert_eq!(first, again);
+    // Replaced by a good one.
+    let (_, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (0, 3), "{stderr}");
+
+    std::fs::write(&file, b"garbage").expect("write");
+    let (again, _) = run(&p, &[]);
+    assert_eq!(first, again);
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_and_cache_clean_removes_it() {
+    let p = project();
+    let (_, stderr) = run(&p, &["--no-cache"]);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0));
+    assert!(!p.dir.join(".tenantlint_cache").exists());
+
+    run(&p, &[]);
+    assert!(p.dir.join(".tenantlint_cache").is_dir());
+    let (code, _, stderr) = p.run(&["cache", "clean"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("removed"), "{stderr}");
+    assert!(!p.dir.join(".tenantlint_cache").exists());
+    let (code, _, stderr) = p.run(&["cache", "clean"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("no cache"), "{stderr}");
+    // A path that does not exist is an error, as for `check`.
+    let (code, _, _) = p.run(&["cache", "clean", "no-such-dir"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn the_audit_report_is_the_same_from_the_cache() {
+    let p = project();
+    run(&p, &[]);
+    let (code, cached, stderr) = p.run(&["report", "--format", "markdown"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(cached.contains("TL001"), "{cached}");
+    let (code, uncached, _) = p.run(&["report", "--format", "markdown", "--no-cache"]);
+    assert_eq!(code, 0);
+    let timeless = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.contains(" ms") && !l.contains("Generated"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(timeless(&cached), timeless(&uncached));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// On the sample applications (PHP and Rust): one thread without the cache, the default
+/// threads filling the cache, and the default threads reading it all report the same bytes.
+#[test]
+fn the_samples_report_the_same_bytes_with_and_without_the_cache_and_threads() {
+    for sample in ["infoway", "workspace-service"] {
+        let p = TempProject::new(&[]);
+        copy_dir(&common::crate_root().join("fixtures").join(sample), &p.dir);
+        let (single, _) = run(&p, &["--no-cache", "--threads", "1"]);
+        let (filling, stderr) = run(&p, &[]);
+        assert_eq!(parsed_and_cached(&stderr).1, 0, "{stderr}");
+        let (reading, stderr) = run(&p, &["--threads", "1"]);
+        assert_eq!(parsed_and_cached(&stderr).0, 0, "{stderr}");
+        assert!(!findings(&single).is_empty(), "{sample}");
+        assert_eq!(single, filling, "{sample}");
+        assert_eq!(single, reading, "{sample}");
+    }
+}
