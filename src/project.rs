@@ -36,13 +36,16 @@ impl<'a> Project<'a> {
     ) -> Project<'a> {
         let summaries = Summaries::build(facts);
         let constants =
-            Constants::build_project(facts, tables, &|callee| summaries.targets(callee));
+            Constants::build_project(facts, tables, &|callee| summaries.targets(callee).to_vec());
         let includes = Includes::build(absolute_paths, displays, facts, &constants);
         let mut fragment_callers: HashMap<FnKey, Vec<&Vec<Vec<Template>>>> = HashMap::new();
         for call in facts.iter().flat_map(|f| &f.fragment_calls) {
             // Keyed by the definitions the call may run (`$this->list(…)` → `board::list`).
             for target in summaries.targets(&call.callee) {
-                fragment_callers.entry(target).or_default().push(&call.args);
+                fragment_callers
+                    .entry(target.clone())
+                    .or_default()
+                    .push(&call.args);
             }
         }
         let mut param_defaults: HashMap<(FnKey, u32), &Vec<Template>> = HashMap::new();

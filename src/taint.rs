@@ -7,7 +7,7 @@
 //! helper whose every return is escaped does not, and a function whose parameter reaches SQL
 //! text makes that argument a sink for its callers.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use crate::facts::{FileFacts, FnKey, FnOwner, Piece, Span, Taint, TaintKind, TaintOrigin};
@@ -127,25 +127,25 @@ impl Summaries {
     /// `cls` or of the nearest class or trait it takes methods from; when that finds none (the
     /// class is not the project's, or defines the method in a subclass) and for `*::m`, every
     /// method named `m`.
-    pub fn targets(&self, callee: &FnKey) -> Vec<FnKey> {
+    pub fn targets(&self, callee: &FnKey) -> &[FnKey] {
         match callee.owner() {
             FnOwner::Free => {
                 return self
                     .functions
                     .get_key_value(callee)
-                    .map(|(k, _)| vec![k.clone()])
+                    .map(|(k, _)| std::slice::from_ref(k))
                     .unwrap_or_default();
             }
             FnOwner::Class(class) => {
                 let mut queue = std::collections::VecDeque::from([class.clone()]);
-                let mut seen = HashSet::new();
+                let mut seen = HashSet::default();
                 while let Some(c) = queue.pop_front() {
                     if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
                         continue;
                     }
                     let key = FnKey::method(c.clone(), callee.name().clone());
                     if let Some((k, _)) = self.functions.get_key_value(&key) {
-                        return vec![k.clone()];
+                        return std::slice::from_ref(k);
                     }
                     if let Some(parents) = self.parents.get(&*c) {
                         queue.extend(parents.iter().map(|p| Arc::from(p.as_str())));
@@ -156,22 +156,22 @@ impl Summaries {
         }
         self.methods_by_name
             .get(callee.name())
-            .cloned()
+            .map(Vec::as_slice)
             .unwrap_or_default()
     }
 
     /// `(callee, param, kind)` propagates for some definition the call may run.
     fn propagates_via(&self, callee: &FnKey, param: u32, kind: TaintKind) -> bool {
         self.targets(callee)
-            .into_iter()
-            .any(|t| self.propagates.contains(&(t, param, kind)))
+            .iter()
+            .any(|t| self.propagates.contains(&(t.clone(), param, kind)))
     }
 
     /// Some definition the call may run returns a request value of `kind` it reads itself.
     fn returns_source_via(&self, callee: &FnKey, kind: TaintKind) -> bool {
         self.targets(callee)
-            .into_iter()
-            .any(|t| self.returns_source.contains(&(t, kind)))
+            .iter()
+            .any(|t| self.returns_source.contains(&(t.clone(), kind)))
     }
 
     /// Fixpoint over return summaries: which functions propagate which parameters, and which
@@ -296,8 +296,8 @@ impl Summaries {
     /// run.
     pub fn is_sql_param(&self, callee: &FnKey, index: u32) -> bool {
         self.targets(callee)
-            .into_iter()
-            .any(|t| self.sql_params.contains(&(t, index)))
+            .iter()
+            .any(|t| self.sql_params.contains(&(t.clone(), index)))
     }
 
     /// A call key as users write it: `pdf::header()` → `pdf::header`, `*::m` → `->m`.
