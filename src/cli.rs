@@ -68,12 +68,16 @@ pub struct CheckArgs {
     /// List the queries that could not be checked, grouped by why.
     #[arg(long)]
     pub show_unanalyzed: bool,
-    /// Skip paths named on the command line that `[scan] exclude` matches (they are checked
-    /// otherwise), e.g. in pre-commit hooks.
+    /// Skip paths named on the command line that `[scan] exclude` or an ignore file matches
+    /// (they are checked otherwise), e.g. in pre-commit hooks.
     #[arg(long)]
     pub force_exclude: bool,
+    /// Do not read `.gitignore`, `.ignore` and `.git/info/exclude`: scan what they would
+    /// skip (they are honoured by default, in and out of git repositories).
+    #[arg(long)]
+    pub no_ignore: bool,
     /// List the skipped paths (directories skipped by default, paths matched by `[scan]
-    /// exclude`).
+    /// exclude` or by `.gitignore`/`.ignore` files, with the rule).
     #[arg(short, long)]
     pub verbose: bool,
     /// Worker threads, 1 to 256; 0 means one per core.
@@ -160,12 +164,16 @@ pub struct ReportArgs {
     /// Configuration file for all paths (as for `check`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Skip paths named on the command line that `[scan] exclude` matches (as for `check`).
+    /// Skip paths named on the command line that `[scan] exclude` or an ignore file matches
+    /// (as for `check`).
     #[arg(long)]
     pub force_exclude: bool,
     /// Neither read nor write the result cache (as for `check`).
     #[arg(long)]
     pub no_cache: bool,
+    /// Do not read `.gitignore`, `.ignore` and `.git/info/exclude` (as for `check`).
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Worker threads, 1 to 256; 0 means one per core.
     #[arg(
         long,
@@ -349,6 +357,8 @@ struct ScanRequest<'a> {
     paths: &'a [PathBuf],
     config: Option<&'a Path>,
     force_exclude: bool,
+    /// `--no-ignore`: ignore files are not read.
+    no_ignore: bool,
     threads: u16,
     /// `--select` (replaces `[rules] select`) and `--ignore` (added to `[rules] ignore`).
     select: Option<&'a [Rule]>,
@@ -406,6 +416,7 @@ fn load_and_scan(request: ScanRequest) -> Result<(Config, engine::Report), RunEr
     let options = DiscoverOptions {
         force_exclude: request.force_exclude,
         explicit_config: request.config.is_some(),
+        no_ignore: request.no_ignore,
     };
     // A progress bar on stderr for the human formats, when stderr is a terminal.
     let bar = BarProgress::new(request.progress && std::io::stderr().is_terminal());
@@ -447,6 +458,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         paths: &args.paths,
         config: args.config.as_deref(),
         force_exclude: args.force_exclude,
+        no_ignore: args.no_ignore,
         threads: args.threads,
         select: args.select.as_deref(),
         ignore: &args.ignore,
@@ -580,6 +592,7 @@ fn write_report(args: ReportArgs) -> Result<ExitStatus, RunError> {
         paths: &args.paths,
         config: args.config.as_deref(),
         force_exclude: args.force_exclude,
+        no_ignore: args.no_ignore,
         threads: args.threads,
         select: None,
         ignore: &[],

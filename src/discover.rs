@@ -12,18 +12,38 @@
 //!   [`Discovered::excluded`]. A path named explicitly is scanned even if a glob matches it, and
 //!   the globs that match it do not apply below it — unless [`DiscoverOptions::force_exclude`]:
 //!   then it is skipped (and listed) when it or a directory above it matches.
+//! * Ignore files are honoured while walking, in and out of git repositories: `.gitignore`,
+//!   `.ignore` (as ripgrep and fd read it) and `.git/info/exclude` at the top of a work tree,
+//!   with git's patterns and `!` negations. A deeper file wins over one above it, and `.ignore`
+//!   over `.gitignore` over `.git/info/exclude` (ripgrep's order). The ignore files of the
+//!   directories above a start path apply up to the top of its git work tree (`.gitignore`
+//!   files above that top never do); outside a work tree, up to the configuration root. The
+//!   user's global excludes (`core.excludesFile`) are never read, so results do not depend on
+//!   the machine. What they skip is listed in [`Discovered::ignored`] with the file and the
+//!   rule. A path named explicitly is scanned even if ignored (a named directory is walked,
+//!   its contents matched as usual), unless [`DiscoverOptions::force_exclude`];
+//!   [`DiscoverOptions::no_ignore`] turns the ignore files off. Hidden files are not skipped
+//!   for being hidden. A path skipped for several reasons is listed once: by its name first,
+//!   then by `scan.exclude`, then by an ignore file.
+//! * The walk is `ignore`'s parallel walker with its own filters off: the filters above run
+//!   in its visitor, which records what they skip (the walker's filters would skip silently)
+//!   and reads the source files on the walker's threads. Results are sorted, and a file
+//!   reached twice (through a symlink) is kept under its first start path and smallest path,
+//!   so the result is the same for any number of threads.
 //! * Symlinks are followed. A symlink loop, and a broken symlink whose name or target is a
 //!   source file name, are warnings; a source file or a directory that cannot be read is
 //!   [`DiscoverIssue::Unreadable`] (reported as a TL000 finding by the engine).
 //! * A `tenantlint.toml` met while walking that is not the configuration in use is a
 //!   [`DiscoverIssue::UnusedConfig`] warning, once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::GlobSet;
-use walkdir::WalkDir;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
 
 use crate::config::{absolutize, Config, CONFIG_FILE_NAME};
 
@@ -196,14 +216,17 @@ impl fmt::Display for DiscoverIssue {
     }
 }
 
-/// How explicitly named paths and the configuration are treated.
+/// How explicitly named paths, ignore files and the configuration are treated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DiscoverOptions {
-    /// Apply `[scan] exclude` to paths named explicitly too (`--force-exclude`).
+    /// Apply `[scan] exclude` and the ignore files to paths named explicitly too
+    /// (`--force-exclude`).
     pub force_exclude: bool,
     /// The configuration was named with `--config` (changes the wording of
     /// [`DiscoverIssue::UnusedConfig`]).
     pub explicit_config: bool,
+    /// Do not read `.gitignore`, `.ignore` and `.git/info/exclude` (`--no-ignore`).
+    pub no_ignore: bool,
 }
 
 /// A path `[scan] exclude` kept from the scan.
@@ -213,6 +236,49 @@ pub struct Excluded {
     pub path: PathBuf,
     /// A directory: nothing below it was walked.
     pub dir: bool,
+}
+
+/// The kind of ignore file a rule comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IgnoreKind {
+    /// `.gitignore`.
+    Gitignore,
+    /// `.ignore` (as ripgrep and fd read it).
+    Ignore,
+    /// `.git/info/exclude` of the work tree.
+    GitExclude,
+}
+
+impl IgnoreKind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [IgnoreKind; 3] = [
+        IgnoreKind::Gitignore,
+        IgnoreKind::Ignore,
+        IgnoreKind::GitExclude,
+    ];
+
+    /// `.gitignore`, `.ignore`, `.git/info/exclude`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IgnoreKind::Gitignore => ".gitignore",
+            IgnoreKind::Ignore => ".ignore",
+            IgnoreKind::GitExclude => ".git/info/exclude",
+        }
+    }
+}
+
+/// A path an ignore file kept from the scan, and the rule that did.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ignored {
+    /// The path as walked.
+    pub path: PathBuf,
+    /// A directory: nothing below it was walked.
+    pub dir: bool,
+    pub kind: IgnoreKind,
+    /// The ignore file holding the rule.
+    pub file: PathBuf,
+    /// The rule, as written in the file.
+    pub pattern: String,
 }
 
 /// Result of [`discover`].
@@ -226,6 +292,8 @@ pub struct Discovered {
     pub skipped_default: Vec<PathBuf>,
     /// Source files and directories matched by `[scan] exclude`, sorted.
     pub excluded: Vec<Excluded>,
+    /// Source files and directories matched by an ignore file, sorted.
+    pub ignored: Vec<Ignored>,
 }
 
 /// Walks `paths` (files or directories) and reads every source file found, with the default
@@ -235,49 +303,125 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
 }
 
 /// Walks `paths` (files or directories) and reads every source file found.
+///
+/// Directories are walked in parallel, on as many threads as the current rayon pool has
+/// (`--threads`); the result does not depend on the order in which the threads meet the
+/// files.
 pub fn discover_with(paths: &[PathBuf], config: &Config, options: DiscoverOptions) -> Discovered {
-    let mut walker = Walker {
+    let ctx = Ctx {
         root: absolutize(&config.root),
         exclude: config.exclude_set(),
         options,
-        config_in_use: config.path.clone(),
         config_in_use_canonical: config.path.as_deref().map(absolutize),
-        seen: HashSet::new(),
-        seen_configs: HashSet::new(),
-        out: Discovered::default(),
     };
-    for start in paths {
-        walker.walk(start);
+    let mut found = Found::default();
+    for (index, start) in paths.iter().enumerate() {
+        ctx.walk(index, start, &mut found);
     }
 
-    let mut out = walker.out;
+    // Each file once, by canonical path: the first start that reaches it, and there the
+    // smallest path, whatever order the walker's threads met them in.
+    found
+        .files
+        .sort_by(|a, b| (a.start, &a.path).cmp(&(b.start, &b.path)));
+    let mut seen = HashSet::new();
+    let mut out = Discovered::default();
+    for file in found.files {
+        if !seen.insert(file.key) {
+            continue;
+        }
+        match file.read {
+            Ok(bytes) => out.files.push(SourceFile {
+                path: file.path,
+                lang: file.lang,
+                bytes,
+            }),
+            Err(message) => out.issues.push(DiscoverIssue::Unreadable {
+                path: file.path,
+                message,
+                dir: false,
+            }),
+        }
+    }
+    found.configs.sort();
+    let mut seen_configs = HashSet::new();
+    for (_, path, canonical) in found.configs {
+        if ctx.config_in_use_canonical.as_ref() == Some(&canonical)
+            || !seen_configs.insert(canonical)
+        {
+            continue;
+        }
+        out.issues.push(DiscoverIssue::UnusedConfig {
+            path,
+            in_use: config.path.clone(),
+            explicit: options.explicit_config,
+        });
+    }
+    out.issues.extend(found.issues);
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
-    out.issues.sort_by(|a, b| a.path().cmp(b.path()));
+    out.issues.sort_by(|a, b| {
+        a.path()
+            .cmp(b.path())
+            .then_with(|| a.to_string().cmp(&b.to_string()))
+    });
     out.issues.dedup();
+    out.skipped_default = found.skipped_default;
     out.skipped_default.sort();
     out.skipped_default.dedup();
+    out.excluded = found.excluded;
     out.excluded.sort();
     out.excluded.dedup();
+    out.ignored = found.ignored;
+    out.ignored.sort();
+    out.ignored.dedup_by(|a, b| a.path == b.path);
     out
 }
 
-struct Walker {
+/// What the walk settles once, shared by its threads.
+struct Ctx {
     /// Canonical config root.
     root: PathBuf,
     exclude: GlobSet,
     options: DiscoverOptions,
-    /// The configuration file in use, as given, and canonical.
-    config_in_use: Option<PathBuf>,
+    /// The configuration file in use, canonical.
     config_in_use_canonical: Option<PathBuf>,
-    /// Canonical paths of the files read, so each is scanned once.
-    seen: HashSet<PathBuf>,
-    /// Canonical paths of the unused configuration files reported.
-    seen_configs: HashSet<PathBuf>,
-    out: Discovered,
 }
 
-impl Walker {
-    fn walk(&mut self, start: &Path) {
+/// What the walk met, in no particular order.
+#[derive(Default)]
+struct Found {
+    files: Vec<FoundFile>,
+    /// `tenantlint.toml` files: (start index, path as walked, canonical path).
+    configs: Vec<(usize, PathBuf, PathBuf)>,
+    issues: Vec<DiscoverIssue>,
+    skipped_default: Vec<PathBuf>,
+    excluded: Vec<Excluded>,
+    ignored: Vec<Ignored>,
+}
+
+/// A source file met while walking, read (or not) by the thread that met it.
+struct FoundFile {
+    /// The index of the start path it was reached from.
+    start: usize,
+    path: PathBuf,
+    /// Canonical path, so that each file is scanned once.
+    key: PathBuf,
+    lang: Lang,
+    read: Result<Vec<u8>, String>,
+}
+
+/// One thing a walker thread met, sent to the thread that collects them.
+enum Event {
+    File(FoundFile),
+    Config(PathBuf, PathBuf),
+    Issue(DiscoverIssue),
+    SkippedDefault(PathBuf),
+    Excluded(Excluded),
+    Ignored(Ignored),
+}
+
+impl Ctx {
+    fn walk(&self, index: usize, start: &Path, found: &mut Found) {
         // Absolute, canonical form of the start path; walked entries are
         // mapped onto it lexically (not re-canonicalized) so that paths
         // reached through symlinks are excluded by where they appear.
@@ -286,7 +430,7 @@ impl Walker {
             Ok(meta) => meta,
             Err(err) => {
                 if let Some(issue) = path_issue(start, &err, true) {
-                    self.out.issues.push(issue);
+                    found.issues.push(issue);
                 }
                 return;
             }
@@ -295,123 +439,88 @@ impl Walker {
         if !meta.is_dir() {
             let lang = Lang::from_path(start).filter(|_| meta.is_file());
             let Some(lang) = lang else {
-                self.out.issues.push(DiscoverIssue::NotSource {
+                found.issues.push(DiscoverIssue::NotSource {
                     path: start.to_path_buf(),
                 });
                 return;
             };
             if force && self.excluded_or_under_excluded(&abs_start, false) {
-                self.exclude_path(start, false);
+                found.excluded.push(Excluded {
+                    path: start.to_path_buf(),
+                    dir: false,
+                });
                 return;
             }
-            self.read(start, &abs_start, lang);
+            if force {
+                if let Some(rule) = self.ignored_or_under_ignored(&abs_start, false) {
+                    found.ignored.push(rule.ignored(start, false));
+                    return;
+                }
+            }
+            found.files.push(read_file(index, start, &abs_start, lang));
             return;
         }
         if force && self.excluded_or_under_excluded(&abs_start, true) {
-            self.exclude_path(start, true);
+            found.excluded.push(Excluded {
+                path: start.to_path_buf(),
+                dir: true,
+            });
             return;
         }
+        if force {
+            if let Some(rule) = self.ignored_or_under_ignored(&abs_start, true) {
+                found.ignored.push(rule.ignored(start, true));
+                return;
+            }
+        }
+        let ignores = if self.options.no_ignore {
+            None
+        } else {
+            let parents = self.parent_ignores(&abs_start);
+            let mut dirs = HashMap::new();
+            dirs.insert(
+                abs_start.clone(),
+                IgnoreDir::load(start, &abs_start, parents),
+            );
+            Some(Mutex::new(dirs))
+        };
         // Named explicitly: the globs that exclude the directory do not apply inside it.
         let disabled = if force {
             Vec::new()
         } else {
             self.matching(&abs_start, true)
         };
+        let walk = WalkTask {
+            ctx: self,
+            index,
+            start,
+            abs_start: &abs_start,
+            disabled: &disabled,
+            ignores: ignores.as_ref(),
+        };
 
-        let mut it = WalkDir::new(start).follow_links(true).into_iter();
-        while let Some(next) = it.next() {
-            let entry = match next {
-                Ok(entry) => entry,
-                Err(err) => {
-                    if let Some(issue) = walk_issue(start, &err) {
-                        self.out.issues.push(issue);
-                    }
-                    continue;
-                }
-            };
-            let depth = entry.depth();
-            if depth == 0 {
-                continue;
+        let (tx, rx) = std::sync::mpsc::channel();
+        WalkBuilder::new(start)
+            .standard_filters(false)
+            .follow_links(true)
+            .threads(rayon::current_num_threads())
+            .build_parallel()
+            .run(|| {
+                let tx = tx.clone();
+                let walk = &walk;
+                Box::new(move |entry| walk.visit(entry, &tx))
+            });
+        drop(tx);
+        for event in rx {
+            match event {
+                Event::File(f) => found.files.push(f),
+                Event::Config(path, canonical) => found.configs.push((index, path, canonical)),
+                Event::Issue(i) => found.issues.push(i),
+                Event::SkippedDefault(p) => found.skipped_default.push(p),
+                Event::Excluded(e) => found.excluded.push(e),
+                Event::Ignored(i) => found.ignored.push(i),
             }
-            let path = entry.path();
-            let is_dir = entry.file_type().is_dir();
-
-            if is_dir && is_skipped_dir_name(entry.file_name()) {
-                self.out.skipped_default.push(path.to_path_buf());
-                it.skip_current_dir();
-                continue;
-            }
-
-            let abs = match path.strip_prefix(start) {
-                Ok(suffix) if suffix.as_os_str().is_empty() => abs_start.clone(),
-                Ok(suffix) => abs_start.join(suffix),
-                Err(_) => absolutize(path),
-            };
-            if is_dir {
-                if self.is_excluded(&abs, true, &disabled) {
-                    self.exclude_path(path, true);
-                    it.skip_current_dir();
-                }
-                continue;
-            }
-            if !entry.file_type().is_file() {
-                // Sockets, FIFOs, devices: never source files.
-                continue;
-            }
-            if entry.file_name() == CONFIG_FILE_NAME {
-                self.check_config(path);
-                continue;
-            }
-            let Some(lang) = Lang::from_path(path) else {
-                continue;
-            };
-            if self.is_excluded(&abs, false, &disabled) {
-                self.exclude_path(path, false);
-                continue;
-            }
-            self.read(path, &abs, lang);
         }
-    }
-
-    fn read(&mut self, path: &Path, abs: &Path, lang: Lang) {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf());
-        if !self.seen.insert(key) {
-            return;
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => self.out.files.push(SourceFile {
-                path: path.to_path_buf(),
-                lang,
-                bytes,
-            }),
-            Err(e) => self.out.issues.push(DiscoverIssue::Unreadable {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-                dir: false,
-            }),
-        }
-    }
-
-    fn exclude_path(&mut self, path: &Path, dir: bool) {
-        self.out.excluded.push(Excluded {
-            path: path.to_path_buf(),
-            dir,
-        });
-    }
-
-    /// A `tenantlint.toml` met while walking: reported once unless it is the one in use.
-    fn check_config(&mut self, path: &Path) {
-        let canonical = absolutize(path);
-        if self.config_in_use_canonical.as_ref() == Some(&canonical)
-            || !self.seen_configs.insert(canonical)
-        {
-            return;
-        }
-        self.out.issues.push(DiscoverIssue::UnusedConfig {
-            path: path.to_path_buf(),
-            in_use: self.config_in_use.clone(),
-            explicit: self.options.explicit_config,
-        });
     }
 
     /// `abs` relative to the root, `/`-separated; `None` outside the root or at the root.
@@ -462,6 +571,302 @@ impl Walker {
             .take_while(|a| a.starts_with(&self.root) && *a != self.root)
             .any(|a| self.is_excluded(a, true, &[]))
     }
+
+    /// The directories above `path` (absolute) whose ignore files apply to it, from the top
+    /// down: up to the top of its git work tree; outside one, up to the configuration root.
+    /// Ignore files further up (a home directory's) never apply, so results do not depend on
+    /// the machine.
+    fn ignore_scope<'p>(&self, path: &'p Path) -> Vec<&'p Path> {
+        if is_work_tree_top(path) {
+            return Vec::new();
+        }
+        let ancestors: Vec<&Path> = path.ancestors().skip(1).collect();
+        let len = match ancestors.iter().position(|a| is_work_tree_top(a)) {
+            Some(top) => top + 1,
+            None => ancestors
+                .iter()
+                .take_while(|a| a.starts_with(&self.root))
+                .count(),
+        };
+        ancestors[..len].iter().rev().copied().collect()
+    }
+
+    /// The ignore files of the directories above `dir` (absolute) that apply to it.
+    fn parent_ignores(&self, dir: &Path) -> Option<Arc<IgnoreDir>> {
+        self.ignore_scope(dir)
+            .into_iter()
+            .fold(None, |parent, a| IgnoreDir::load(a, a, parent))
+    }
+
+    /// `--force-exclude`: the rule ignoring `abs` (a path named explicitly), or a directory
+    /// above it, if any.
+    fn ignored_or_under_ignored(&self, abs: &Path, is_dir: bool) -> Option<IgnoredBy> {
+        if self.options.no_ignore {
+            return None;
+        }
+        let mut chain = None;
+        for dir in self.ignore_scope(abs) {
+            if let Some(rule) = IgnoreDir::matched(chain.as_ref(), dir, true) {
+                return Some(rule);
+            }
+            chain = IgnoreDir::load(dir, dir, chain);
+        }
+        IgnoreDir::matched(chain.as_ref(), abs, is_dir)
+    }
+}
+
+/// One start directory's walk, shared by the walker's threads.
+struct WalkTask<'a> {
+    ctx: &'a Ctx,
+    index: usize,
+    start: &'a Path,
+    abs_start: &'a Path,
+    /// The exclude globs that do not apply (they match the start directory, named explicitly).
+    disabled: &'a [usize],
+    /// The ignore files of each directory walked, by absolute path; `None` with `--no-ignore`.
+    ignores: Option<&'a IgnoreDirs>,
+}
+
+impl WalkTask<'_> {
+    fn visit(
+        &self,
+        entry: Result<ignore::DirEntry, ignore::Error>,
+        tx: &std::sync::mpsc::Sender<Event>,
+    ) -> WalkState {
+        let send = |event| {
+            // The receiver lives until the walk is over.
+            let _ = tx.send(event);
+        };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                for issue in walk_issues(self.start, &err) {
+                    send(Event::Issue(issue));
+                }
+                return WalkState::Continue;
+            }
+        };
+        if entry.depth() == 0 {
+            return WalkState::Continue;
+        }
+        let path = entry.path();
+        let Some(file_type) = entry.file_type() else {
+            return WalkState::Continue;
+        };
+        let is_dir = file_type.is_dir();
+
+        if is_dir && is_skipped_dir_name(entry.file_name()) {
+            send(Event::SkippedDefault(path.to_path_buf()));
+            return WalkState::Skip;
+        }
+
+        let abs = match path.strip_prefix(self.start) {
+            Ok(suffix) if suffix.as_os_str().is_empty() => self.abs_start.to_path_buf(),
+            Ok(suffix) => self.abs_start.join(suffix),
+            Err(_) => absolutize(path),
+        };
+        if is_dir {
+            if self.ctx.is_excluded(&abs, true, self.disabled) {
+                send(Event::Excluded(Excluded {
+                    path: path.to_path_buf(),
+                    dir: true,
+                }));
+                return WalkState::Skip;
+            }
+            if let Some(ignores) = self.ignores {
+                let parent = self.parent_ignores(ignores, &abs);
+                if let Some(rule) = IgnoreDir::matched(parent.as_ref(), &abs, true) {
+                    send(Event::Ignored(rule.ignored(path, true)));
+                    return WalkState::Skip;
+                }
+                let here = IgnoreDir::load(path, &abs, parent);
+                if let Ok(mut dirs) = ignores.lock() {
+                    dirs.insert(abs, here);
+                }
+            }
+            return WalkState::Continue;
+        }
+        if !file_type.is_file() {
+            // Sockets, FIFOs, devices: never source files.
+            return WalkState::Continue;
+        }
+        if entry.file_name() == CONFIG_FILE_NAME {
+            send(Event::Config(path.to_path_buf(), absolutize(path)));
+            return WalkState::Continue;
+        }
+        let Some(lang) = Lang::from_path(path) else {
+            return WalkState::Continue;
+        };
+        if self.ctx.is_excluded(&abs, false, self.disabled) {
+            send(Event::Excluded(Excluded {
+                path: path.to_path_buf(),
+                dir: false,
+            }));
+            return WalkState::Continue;
+        }
+        if let Some(ignores) = self.ignores {
+            let parent = self.parent_ignores(ignores, &abs);
+            if let Some(rule) = IgnoreDir::matched(parent.as_ref(), &abs, false) {
+                send(Event::Ignored(rule.ignored(path, false)));
+                return WalkState::Continue;
+            }
+        }
+        send(Event::File(read_file(self.index, path, &abs, lang)));
+        WalkState::Continue
+    }
+
+    /// The ignore files that apply in the directory holding `abs`. The walker visits a
+    /// directory before anything in it, so the directory's entry is there.
+    fn parent_ignores(&self, ignores: &IgnoreDirs, abs: &Path) -> Option<Arc<IgnoreDir>> {
+        let dir = abs.parent()?;
+        ignores.lock().ok()?.get(dir).cloned().flatten()
+    }
+}
+
+/// Reads a source file (on the walker thread that met it).
+fn read_file(start: usize, path: &Path, abs: &Path, lang: Lang) -> FoundFile {
+    FoundFile {
+        start,
+        path: path.to_path_buf(),
+        key: std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf()),
+        lang,
+        read: std::fs::read(path).map_err(|e| e.to_string()),
+    }
+}
+
+/// The ignore files that apply in each directory walked, by absolute path (`None`: none).
+type IgnoreDirs = Mutex<HashMap<PathBuf, Option<Arc<IgnoreDir>>>>;
+
+/// The ignore files of one directory, and those of the directories above it.
+struct IgnoreDir {
+    parent: Option<Arc<IgnoreDir>>,
+    /// `.ignore`.
+    ignore: Option<Gitignore>,
+    /// `.gitignore`.
+    gitignore: Option<Gitignore>,
+    /// `.git/info/exclude`, at the top of a work tree.
+    exclude: Option<Gitignore>,
+    /// The top of a git work tree: the `.gitignore` files above it do not apply below it.
+    work_tree_top: bool,
+}
+
+/// The rule that ignores a path.
+struct IgnoredBy {
+    kind: IgnoreKind,
+    file: PathBuf,
+    pattern: String,
+}
+
+impl IgnoredBy {
+    fn ignored(self, path: &Path, dir: bool) -> Ignored {
+        Ignored {
+            path: path.to_path_buf(),
+            dir,
+            kind: self.kind,
+            file: self.file,
+            pattern: self.pattern,
+        }
+    }
+}
+
+impl IgnoreDir {
+    /// The ignore files of the directory `path` (as walked; `abs`, absolute), below `parent`.
+    /// A directory that has none shares its parent's node.
+    fn load(path: &Path, abs: &Path, parent: Option<Arc<IgnoreDir>>) -> Option<Arc<IgnoreDir>> {
+        let ignore = read_ignore_file(abs, &path.join(".ignore"));
+        let gitignore = read_ignore_file(abs, &path.join(".gitignore"));
+        let git = std::fs::symlink_metadata(path.join(".git")).ok();
+        let exclude = git
+            .as_ref()
+            .and_then(|meta| git_exclude_file(path, meta))
+            .and_then(|file| read_ignore_file(abs, &file));
+        if ignore.is_none() && gitignore.is_none() && exclude.is_none() && git.is_none() {
+            return parent;
+        }
+        Some(Arc::new(IgnoreDir {
+            parent,
+            ignore,
+            gitignore,
+            exclude,
+            work_tree_top: git.is_some(),
+        }))
+    }
+
+    /// The rule that ignores `abs` (absolute) in `node` and the directories above it, if the
+    /// last rule matching it is not a `!` negation. As in ripgrep: a deeper file wins over
+    /// one above it, and `.ignore` over `.gitignore` over `.git/info/exclude`; the
+    /// `.gitignore` files above the top of the work tree do not apply.
+    fn matched(node: Option<&Arc<IgnoreDir>>, abs: &Path, is_dir: bool) -> Option<IgnoredBy> {
+        let mut found: [Option<Match<&ignore::gitignore::Glob>>; 3] = [None, None, None];
+        let mut in_work_tree = true;
+        let mut node = node;
+        while let Some(n) = node {
+            let files = [
+                (&n.ignore, true),
+                (&n.gitignore, in_work_tree),
+                (&n.exclude, in_work_tree),
+            ];
+            for (slot, (matcher, applies)) in found.iter_mut().zip(files) {
+                if slot.is_some() || !applies {
+                    continue;
+                }
+                if let Some(m) = matcher {
+                    let hit = m.matched(abs, is_dir);
+                    if !hit.is_none() {
+                        *slot = Some(hit);
+                    }
+                }
+            }
+            in_work_tree &= !n.work_tree_top;
+            node = n.parent.as_ref();
+        }
+        let kinds = [
+            IgnoreKind::Ignore,
+            IgnoreKind::Gitignore,
+            IgnoreKind::GitExclude,
+        ];
+        match found.into_iter().zip(kinds).find(|(m, _)| m.is_some())? {
+            (Some(Match::Ignore(glob)), kind) => Some(IgnoredBy {
+                kind,
+                file: glob.from().map(Path::to_path_buf).unwrap_or_default(),
+                pattern: glob.original().to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The rules of the ignore file `file` for the directory `abs`; `None` when there is no such
+/// file or it has no rule. Lines that are not valid patterns are dropped, as git does.
+fn read_ignore_file(abs: &Path, file: &Path) -> Option<Gitignore> {
+    let bytes = std::fs::read(file).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut builder = GitignoreBuilder::new(abs);
+    for line in text.lines() {
+        let _ = builder.add_line(Some(file.to_path_buf()), line);
+    }
+    builder.build().ok().filter(|g| !g.is_empty())
+}
+
+/// Whether `dir` is the top of a git work tree (it holds `.git`, a directory or a file).
+fn is_work_tree_top(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(".git")).is_ok()
+}
+
+/// `.git/info/exclude` of the work tree at `dir`; for a linked work tree or a submodule
+/// (`.git` is a file naming the git directory), that of its common git directory.
+fn git_exclude_file(dir: &Path, git: &std::fs::Metadata) -> Option<PathBuf> {
+    let dot_git = dir.join(".git");
+    if git.is_dir() {
+        return Some(dot_git.join("info/exclude"));
+    }
+    let text = std::fs::read_to_string(&dot_git).ok()?;
+    let git_dir = dir.join(text.trim().strip_prefix("gitdir:")?.trim());
+    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(common) => git_dir.join(common.trim()),
+        Err(_) => git_dir,
+    };
+    Some(common.join("info/exclude"))
 }
 
 /// A directory skipped by its name ([`SKIPPED_DIRS`]).
@@ -492,21 +897,36 @@ fn slash_path(rel: &Path) -> String {
     s
 }
 
-fn walk_issue(start: &Path, err: &walkdir::Error) -> Option<DiscoverIssue> {
-    let path = err.path().unwrap_or(start);
-    if let Some(ancestor) = err.loop_ancestor() {
-        return Some(DiscoverIssue::SymlinkLoop {
-            path: path.to_path_buf(),
-            ancestor: Some(ancestor.to_path_buf()),
-        });
+/// What an error of the walk means for the user (none, or several for a partial error).
+fn walk_issues(start: &Path, err: &ignore::Error) -> Vec<DiscoverIssue> {
+    let mut path = start;
+    let mut err = err;
+    loop {
+        match err {
+            ignore::Error::WithPath {
+                path: p,
+                err: inner,
+            } => {
+                path = p;
+                err = inner;
+            }
+            ignore::Error::WithDepth { err: inner, .. }
+            | ignore::Error::WithLineNumber { err: inner, .. } => err = inner,
+            _ => break,
+        }
     }
-    match err.io_error() {
-        Some(io) => path_issue(path, io, false),
-        None => Some(DiscoverIssue::Unreadable {
+    match err {
+        ignore::Error::Partial(errs) => errs.iter().flat_map(|e| walk_issues(path, e)).collect(),
+        ignore::Error::Loop { ancestor, child } => vec![DiscoverIssue::SymlinkLoop {
+            path: child.clone(),
+            ancestor: Some(ancestor.clone()),
+        }],
+        ignore::Error::Io(io) => path_issue(path, io, false).into_iter().collect(),
+        other => vec![DiscoverIssue::Unreadable {
             path: path.to_path_buf(),
-            message: err.to_string(),
+            message: other.to_string(),
             dir: std::fs::metadata(path).is_ok_and(|m| m.is_dir()),
-        }),
+        }],
     }
 }
 
@@ -991,5 +1411,86 @@ mod tests {
         );
         let langs: Vec<Lang> = d.files.iter().map(|f| f.lang).collect();
         assert_eq!(langs, vec![Lang::Php, Lang::Rust]);
+    }
+
+    #[test]
+    fn ignore_files_are_recorded_with_their_rule() {
+        let t = app("ignored");
+        t.write(".gitignore", "lib/\n*.PHP\n");
+        t.write("bbs/.ignore", "view.phtml\n");
+        // `.ignore` wins over `.gitignore`, wherever they are.
+        t.write("bbs/super/.gitignore", "!admin.php\n");
+        t.write(".ignore", "admin.php\n");
+        let cfg = Config::default_at(t.0.clone());
+        let d = discover(std::slice::from_ref(&t.0), &cfg);
+        assert_eq!(rel_names(&d, &t.0), vec!["index.php"]);
+        let ignored = |path: &str, dir, kind, file: &str, pattern: &str| Ignored {
+            path: t.0.join(path),
+            dir,
+            kind,
+            file: t.0.join(file),
+            pattern: pattern.to_string(),
+        };
+        assert_eq!(
+            d.ignored,
+            vec![
+                ignored(
+                    "bbs/list.PHP",
+                    false,
+                    IgnoreKind::Gitignore,
+                    ".gitignore",
+                    "*.PHP"
+                ),
+                ignored(
+                    "bbs/super/admin.php",
+                    false,
+                    IgnoreKind::Ignore,
+                    ".ignore",
+                    "admin.php"
+                ),
+                ignored(
+                    "bbs/view.phtml",
+                    false,
+                    IgnoreKind::Ignore,
+                    "bbs/.ignore",
+                    "view.phtml"
+                ),
+                ignored("lib", true, IgnoreKind::Gitignore, ".gitignore", "lib/"),
+            ]
+        );
+        // The directories skipped by name are not looked into by the ignore files.
+        assert_eq!(d.skipped_default.len(), 3);
+
+        let no_ignore = DiscoverOptions {
+            no_ignore: true,
+            ..DiscoverOptions::default()
+        };
+        let d = discover_with(std::slice::from_ref(&t.0), &cfg, no_ignore);
+        assert_eq!(d.files.len(), 5);
+        assert!(d.ignored.is_empty());
+    }
+
+    #[test]
+    fn named_ignored_directory_is_walked_unless_force_exclude() {
+        let t = app("ignored-named");
+        t.write(".gitignore", "bbs/\n");
+        let cfg = Config::default_at(t.0.clone());
+        let dir = t.0.join("bbs");
+        let d = discover(std::slice::from_ref(&dir), &cfg);
+        assert_eq!(d.files.len(), 3);
+        assert!(d.ignored.is_empty());
+        let force = DiscoverOptions {
+            force_exclude: true,
+            ..DiscoverOptions::default()
+        };
+        let d = discover_with(&[dir.clone(), dir.join("super/admin.php")], &cfg, force);
+        assert!(d.files.is_empty(), "{:?}", d.files);
+        assert_eq!(
+            d.ignored
+                .iter()
+                .map(|i| (&i.path, i.dir))
+                .collect::<Vec<_>>(),
+            vec![(&dir, true), (&dir.join("super/admin.php"), false)]
+        );
     }
 }

@@ -169,6 +169,7 @@ fn analyse(
     let skipped = skipped_paths(
         &discovered.skipped_default,
         &discovered.excluded,
+        &discovered.ignored,
         cwd.as_deref(),
     );
 
@@ -358,6 +359,7 @@ fn analyse(
         skipped: SkippedCounts {
             default_dirs: skipped.default_dirs.len(),
             excluded: skipped.excluded_dirs.len() + skipped.excluded_files.len(),
+            ignored: skipped.ignored.len(),
         },
         parse_errors: files
             .iter()

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::discover;
 use crate::include;
-use crate::report::model::Skipped;
+use crate::report::model::{IgnoredPath, Skipped};
 
 /// `root` (canonical) relative to the top of its git work tree.
 pub(crate) fn root_in_repo(root: &Path) -> Option<String> {
@@ -25,6 +25,7 @@ pub(crate) fn root_in_repo(root: &Path) -> Option<String> {
 pub(crate) fn skipped_paths(
     default_dirs: &[PathBuf],
     excluded: &[discover::Excluded],
+    ignored: &[discover::Ignored],
     cwd: Option<&Path>,
 ) -> Skipped {
     let dir = |p: &Path| {
@@ -45,6 +46,20 @@ pub(crate) fn skipped_paths(
             .iter()
             .filter(|e| !e.dir)
             .map(|e| display_path(&e.path, cwd))
+            .collect(),
+        ignored: ignored
+            .iter()
+            .map(|i| IgnoredPath {
+                path: if i.dir {
+                    dir(&i.path)
+                } else {
+                    display_path(&i.path, cwd)
+                },
+                dir: i.dir,
+                kind: i.kind,
+                file: display_path(&i.file, cwd),
+                pattern: i.pattern.clone(),
+            })
             .collect(),
     }
 }

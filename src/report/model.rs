@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::discover::IgnoreKind;
 use crate::facts::Span;
 use crate::lines::{LineCol, LineIndex};
 use crate::rules::{Finding, Rule};
@@ -240,6 +241,14 @@ pub struct SkippedCounts {
     pub default_dirs: usize,
     /// Source files and directories matched by `[scan] exclude` (a directory counts once).
     pub excluded: usize,
+    /// Source files and directories matched by `.gitignore`, `.ignore` or
+    /// `.git/info/exclude` (a directory counts once); left out of the JSON when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ignored: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The paths the walk skipped, as displayed (`-v` lists them); directories end with `/`.
@@ -251,6 +260,21 @@ pub struct Skipped {
     pub excluded_dirs: Vec<String>,
     /// Source files matched by `[scan] exclude`.
     pub excluded_files: Vec<String>,
+    /// Source files and directories matched by an ignore file, sorted by path.
+    pub ignored: Vec<IgnoredPath>,
+}
+
+/// A path an ignore file kept from the scan, as displayed, and the rule that did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredPath {
+    /// The path; a directory ends with `/`.
+    pub path: String,
+    pub dir: bool,
+    pub kind: IgnoreKind,
+    /// The ignore file holding the rule.
+    pub file: String,
+    /// The rule, as written in the file.
+    pub pattern: String,
 }
 
 /// The kind of statement a query is (its first statement, for a site holding several).
@@ -342,7 +366,7 @@ pub struct Report {
     /// configuration files not used…), paths as displayed. Unreadable files and directories
     /// are TL000 findings instead.
     pub warnings: Vec<String>,
-    /// The paths skipped by default or by `[scan] exclude`.
+    /// The paths skipped by default, by `[scan] exclude` or by ignore files.
     pub skipped: Skipped,
     /// Findings silenced by a directive, with its reason.
     pub suppressed: Vec<suppress::Suppressed>,

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::discover::SKIPPED_DIRS;
-use crate::report::model::Report;
+use crate::discover::{IgnoreKind, SKIPPED_DIRS};
+use crate::report::model::{IgnoredPath, Report};
 
 /// `1 file`, `2 files`, `0 files`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
@@ -22,7 +22,7 @@ pub fn config_line(report: &Report) -> String {
 /// One line saying how many paths were skipped and why, when some were:
 ///
 /// ```text
-/// skipped: 2 directories by default (vendor, node_modules), 1 directory and 14 files by [scan] exclude; -v lists them
+/// skipped: 2 directories by default (vendor, node_modules), 1 directory and 14 files by [scan] exclude, 3 files by .gitignore; -v lists them
 /// ```
 pub fn skipped_line(report: &Report, listed: bool) -> String {
     let s = &report.skipped;
@@ -41,23 +41,19 @@ pub fn skipped_line(report: &Report, listed: bool) -> String {
     }
     let dirs = s.excluded_dirs.len();
     let files = s.excluded_files.len();
-    let excluded = match (dirs, files) {
-        (0, 0) => None,
-        (0, _) => Some(count(files, "file", "files")),
-        (_, 0) => Some(count(dirs, "directory", "directories")),
-        _ => Some(format!(
-            "{} and {}",
-            count(dirs, "directory", "directories"),
-            count(files, "file", "files")
-        )),
-    };
-    if let Some(excluded) = excluded {
+    if let Some(excluded) = dirs_and_files(dirs, files) {
         parts.push(format!("{excluded} by [scan] exclude"));
+    }
+    for (kind, paths) in ignored_by_kind(&s.ignored) {
+        let dirs = paths.iter().filter(|p| p.dir).count();
+        if let Some(ignored) = dirs_and_files(dirs, paths.len() - dirs) {
+            parts.push(format!("{ignored} by {}", kind.as_str()));
+        }
     }
     if parts.is_empty() {
         return String::new();
     }
-    let total = s.default_dirs.len() + dirs + files;
+    let total = s.default_dirs.len() + dirs + files + s.ignored.len();
     let hint = match (listed, total) {
         (true, _) => "listed above",
         (false, 1) => "-v lists it",
@@ -66,7 +62,31 @@ pub fn skipped_line(report: &Report, listed: bool) -> String {
     format!("skipped: {}; {hint}\n", parts.join(", "))
 }
 
-/// `-v`: every skipped path, under a heading per reason (directories end with `/`).
+/// `1 directory and 2 files`, `3 files`; `None` for none.
+fn dirs_and_files(dirs: usize, files: usize) -> Option<String> {
+    match (dirs, files) {
+        (0, 0) => None,
+        (0, _) => Some(count(files, "file", "files")),
+        (_, 0) => Some(count(dirs, "directory", "directories")),
+        _ => Some(format!(
+            "{} and {}",
+            count(dirs, "directory", "directories"),
+            count(files, "file", "files")
+        )),
+    }
+}
+
+/// The ignored paths of each kind of ignore file, for the kinds that ignored some.
+pub fn ignored_by_kind(ignored: &[IgnoredPath]) -> Vec<(IgnoreKind, Vec<&IgnoredPath>)> {
+    IgnoreKind::ALL
+        .iter()
+        .map(|kind| (*kind, ignored.iter().filter(|i| i.kind == *kind).collect()))
+        .filter(|(_, paths): &(IgnoreKind, Vec<&IgnoredPath>)| !paths.is_empty())
+        .collect()
+}
+
+/// `-v`: every skipped path, under a heading per reason (directories end with `/`); an
+/// ignored path with the ignore file and the rule that matched it.
 ///
 /// ```text
 /// skipped by default (1):
@@ -74,6 +94,8 @@ pub fn skipped_line(report: &Report, listed: bool) -> String {
 /// skipped by [scan] exclude (2):
 ///   bbs/super/
 ///   lib/old.php
+/// skipped by .gitignore (1):
+///   build/  (.gitignore: build/)
 /// ```
 pub fn skipped_list(report: &Report) -> String {
     let s = &report.skipped;
@@ -90,6 +112,12 @@ pub fn skipped_list(report: &Report) -> String {
         let _ = writeln!(out, "skipped by [scan] exclude ({}):", excluded.len());
         for p in excluded {
             let _ = writeln!(out, "  {p}");
+        }
+    }
+    for (kind, paths) in ignored_by_kind(&s.ignored) {
+        let _ = writeln!(out, "skipped by {} ({}):", kind.as_str(), paths.len());
+        for p in paths {
+            let _ = writeln!(out, "  {}  ({}: {})", p.path, p.file, p.pattern);
         }
     }
     out

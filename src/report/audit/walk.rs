@@ -192,7 +192,11 @@ pub fn scope_items(audit: &Audit, m: &impl Markup) -> Vec<String> {
         )
     });
     let sk = &r.skipped;
-    if sk.default_dirs.is_empty() && sk.excluded_dirs.is_empty() && sk.excluded_files.is_empty() {
+    if sk.default_dirs.is_empty()
+        && sk.excluded_dirs.is_empty()
+        && sk.excluded_files.is_empty()
+        && sk.ignored.is_empty()
+    {
         out.push("Nothing was skipped.".to_string());
     }
     if !sk.default_dirs.is_empty() {
@@ -208,6 +212,14 @@ pub fn scope_items(audit: &Audit, m: &impl Markup) -> Vec<String> {
             "Skipped by {} in the configuration: {}.",
             m.code("[scan] exclude"),
             m.list_code(&excluded)
+        ));
+    }
+    for (kind, paths) in crate::report::scope::ignored_by_kind(&sk.ignored) {
+        let paths: Vec<&str> = paths.iter().map(|p| p.path.as_str()).collect();
+        out.push(format!(
+            "Skipped by {}: {}.",
+            m.code(kind.as_str()),
+            m.list_code(&paths)
         ));
     }
     out
