@@ -12,7 +12,10 @@
 //! * `--linear`: also measure a corpus of 2N files (same seed) and print the ratios 2N / N.
 //! * `--keep DIR`: write the corpus to DIR and keep it (default: a directory under `target/`,
 //!   deleted afterwards).
-//! * `--dir DIR`: measure an existing tree instead of generating one.
+//! * `--dir DIR` [`--config FILE`]: measure an existing tree instead of generating one.
+//!
+//! Each round runs the floor, `check --no-cache` (from cold) and `check` reading the result
+//! cache an earlier run filled (the second run on an unchanged tree).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -34,12 +37,13 @@ struct Args {
     dir: Option<PathBuf>,
     keep: Option<PathBuf>,
     floor: Option<PathBuf>,
+    config: Option<PathBuf>,
 }
 
 fn usage(msg: &str) -> ! {
     eprintln!("synth: {msg}");
     eprintln!(
-        "usage: cargo bench --bench synth -- [--files N] [--seed S] [--rounds R] [--linear] [--keep DIR | --dir DIR]"
+        "usage: cargo bench --bench synth -- [--files N] [--seed S] [--rounds R] [--linear] [--keep DIR | --dir DIR [--config FILE]]"
     );
     std::process::exit(2);
 }
@@ -53,6 +57,7 @@ fn parse_args() -> Args {
         dir: None,
         keep: None,
         floor: None,
+        config: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -72,6 +77,7 @@ fn parse_args() -> Args {
             "--dir" => args.dir = Some(value("--dir").into()),
             "--keep" => args.keep = Some(value("--keep").into()),
             "--floor" => args.floor = Some(value("--floor").into()),
+            "--config" => args.config = Some(value("--config").into()),
             // what `cargo bench` passes to every bench target
             "--bench" => {}
             other => usage(&format!("unknown argument `{other}`")),
@@ -200,9 +206,16 @@ fn floor_cmd(dir: &Path) -> Command {
     cmd
 }
 
-fn check_cmd(dir: &Path) -> Command {
+/// `check` from cold (`--no-cache`), or reading the result cache a previous run filled.
+fn check_cmd(dir: &Path, config: Option<&Path>, cached: bool) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tenantlint"));
     cmd.arg("check").arg(dir).args(["--format", "json"]);
+    if let Some(config) = config {
+        cmd.arg("--config").arg(config);
+    }
+    if !cached {
+        cmd.arg("--no-cache");
+    }
     // not GitHub's format, whatever the environment says
     cmd.env_remove("TENANTLINT_FORMAT");
     cmd
@@ -244,29 +257,42 @@ struct Measured {
     bytes: u64,
     floor: Side,
     check: Side,
+    /// `check` again on the unchanged tree, its facts from the result cache.
+    cached: Side,
 }
 
-fn measure(dir: &Path, rounds: usize) -> Measured {
+fn measure(dir: &Path, config: Option<&Path>, rounds: usize) -> Measured {
     // Warm-up: page cache, and what the corpus is (files, bytes, findings).
     let warm = run_child(floor_cmd(dir), true);
     ok_floor(&warm);
     let mut it = warm.stdout.split_whitespace();
     let files: usize = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     let bytes: u64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let warm = run_child(check_cmd(dir), true);
+    let warm = run_child(check_cmd(dir, config, false), true);
     ok_check(&warm);
     describe_report(&warm.stdout);
+    // Fills the cache the cached rounds read.
+    let fill = run_child(check_cmd(dir, config, true), true);
+    ok_check(&fill);
+    if fill.stdout != warm.stdout && !same_report(&fill.stdout, &warm.stdout) {
+        panic!("check reported differently with the result cache");
+    }
 
     let (mut fw, mut fr, mut cw, mut cr) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut kw, mut kr) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         let f = run_child(floor_cmd(dir), false);
         ok_floor(&f);
         fw.push(f.wall);
         fr.extend(f.rss);
-        let c = run_child(check_cmd(dir), false);
+        let c = run_child(check_cmd(dir, config, false), false);
         ok_check(&c);
         cw.push(c.wall);
         cr.extend(c.rss);
+        let k = run_child(check_cmd(dir, config, true), false);
+        ok_check(&k);
+        kw.push(k.wall);
+        kr.extend(k.rss);
     }
     let side = |w: Vec<Duration>, r: Vec<u64>| Side {
         wall: median(w),
@@ -277,7 +303,23 @@ fn measure(dir: &Path, rounds: usize) -> Measured {
         bytes,
         floor: side(fw, fr),
         check: side(cw, cr),
+        cached: side(kw, kr),
     }
+}
+
+/// Two JSON reports say the same, the elapsed time aside.
+fn same_report(a: &str, b: &str) -> bool {
+    let parse = |s: &str| {
+        serde_json::from_str::<serde_json::Value>(s)
+            .ok()
+            .map(|mut v| {
+                if let Some(summary) = v["summary"].as_object_mut() {
+                    summary.remove("elapsed_ms");
+                }
+                v
+            })
+    };
+    parse(a).is_some() && parse(a) == parse(b)
 }
 
 /// One line on what `check` found, from its JSON summary.
@@ -315,7 +357,11 @@ fn print_table(m: &Measured, rounds: usize) {
         "{:<18} {:>7} {:>8} {:>10} {:>8} {:>9} {:>12}",
         "", "files", "MB", "wall ms", "MB/s", "files/s", "peak RSS MB"
     );
-    for (name, side) in [("parse-only floor", m.floor), ("check", m.check)] {
+    for (name, side) in [
+        ("parse-only floor", m.floor),
+        ("check", m.check),
+        ("check, cached", m.cached),
+    ] {
         let secs = side.wall.as_secs_f64();
         println!(
             "{:<18} {:>7} {:>8.2} {:>10.1} {:>8.1} {:>9.0} {:>12}",
@@ -337,6 +383,10 @@ fn print_table(m: &Measured, rounds: usize) {
         (Some(c), Some(f)) => println!(", peak RSS {:.2}x", c as f64 / f as f64),
         _ => println!(", peak RSS unavailable on this platform"),
     }
+    println!(
+        "ratio second run (cached) / first: time {:.2}x",
+        m.cached.wall.as_secs_f64() / m.check.wall.as_secs_f64()
+    );
 }
 
 /// A corpus directory that is deleted when dropped, unless it is kept.
@@ -426,12 +476,12 @@ fn main() {
             usage(&format!("--dir {}: not a directory", dir.display()));
         }
         println!("corpus: {}", dir.display());
-        let m = measure(dir, args.rounds);
+        let m = measure(dir, args.config.as_deref(), args.rounds);
         print_table(&m, args.rounds);
         return;
     }
     let small = make_corpus(args.files, args.seed, args.keep.as_deref());
-    let m = measure(&small.dir, args.rounds);
+    let m = measure(&small.dir, None, args.rounds);
     print_table(&m, args.rounds);
     if args.linear {
         let keep2 = args.keep.as_ref().map(|k| {
@@ -441,7 +491,7 @@ fn main() {
         });
         println!();
         let large = make_corpus(args.files * 2, args.seed, keep2.as_deref());
-        let m2 = measure(&large.dir, args.rounds);
+        let m2 = measure(&large.dir, None, args.rounds);
         print_table(&m2, args.rounds);
         println!();
         println!(

@@ -36,10 +36,15 @@ const FORMAT: u32 = 1;
 pub struct FactsCache {
     dir: PathBuf,
     key: u128,
-    /// Entries read from disk, by file key: the encoded facts.
-    stored: HashMap<u128, Vec<u8>>,
-    /// Entries for this run's files, written by [`FactsCache::save`].
+    /// The cache file as read.
+    data: Vec<u8>,
+    /// Entries read from disk, by file key: where in `data` the encoded facts are.
+    stored: HashMap<u128, std::ops::Range<usize>>,
+    /// Entries lowered by this run, written by [`FactsCache::save`] with the stored entries
+    /// this run read.
     fresh: Mutex<Vec<(u128, Vec<u8>)>>,
+    /// The keys of the stored entries this run read.
+    hits: Mutex<Vec<u128>>,
     /// Whether anything differs from what is on disk (a miss, or stored entries unused).
     dirty: std::sync::atomic::AtomicBool,
 }
@@ -51,12 +56,14 @@ impl FactsCache {
     /// executable cannot be found): nothing is cached then.
     pub fn open(dir: &Path, options: &FrontendOptions, names: &ProjectNames) -> Option<FactsCache> {
         let key = run_key(options, names)?;
-        let stored = read(&dir.join(CACHE_FILE), key).unwrap_or_default();
+        let (data, stored) = read(&dir.join(CACHE_FILE), key).unwrap_or_default();
         Some(FactsCache {
             dir: dir.to_path_buf(),
             key,
+            data,
             stored,
             fresh: Mutex::new(Vec::new()),
+            hits: Mutex::new(Vec::new()),
             dirty: std::sync::atomic::AtomicBool::new(false),
         })
     }
@@ -71,9 +78,11 @@ impl FactsCache {
 
     /// The facts stored for `key`, if any (and decodable), kept for the next run.
     pub fn get(&self, key: u128) -> Option<FileFacts> {
-        let bytes = self.stored.get(&key)?;
-        let facts = postcard::from_bytes::<FileFacts>(bytes).ok()?;
-        self.keep(key, bytes.clone());
+        let range = self.stored.get(&key)?;
+        let facts = postcard::from_bytes::<FileFacts>(self.data.get(range.clone())?).ok()?;
+        if let Ok(mut hits) = self.hits.lock() {
+            hits.push(key);
+        }
         Some(facts)
     }
 
@@ -81,13 +90,9 @@ impl FactsCache {
     pub fn put(&self, key: u128, facts: &FileFacts) {
         self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Ok(bytes) = postcard::to_stdvec(facts) {
-            self.keep(key, bytes);
-        }
-    }
-
-    fn keep(&self, key: u128, bytes: Vec<u8>) {
-        if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.push((key, bytes));
+            if let Ok(mut fresh) = self.fresh.lock() {
+                fresh.push((key, bytes));
+            }
         }
     }
 
@@ -95,20 +100,29 @@ impl FactsCache {
     /// they differ from what was read. The directory is created with a `.gitignore` that keeps
     /// it out of version control.
     pub fn save(self) -> std::io::Result<()> {
-        let mut fresh = self.fresh.into_inner().unwrap_or_default();
-        fresh.sort_by_key(|(k, _)| *k);
-        fresh.dedup_by_key(|(k, _)| *k);
+        let mut hits = self.hits.into_inner().unwrap_or_default();
+        hits.sort_unstable();
+        hits.dedup();
         let unchanged = !self.dirty.load(std::sync::atomic::Ordering::Relaxed)
-            && fresh.len() == self.stored.len();
+            && hits.len() == self.stored.len();
         if unchanged {
             return Ok(());
         }
+        let fresh = self.fresh.into_inner().unwrap_or_default();
+        let mut entries: Vec<(u128, &[u8])> =
+            fresh.iter().map(|(k, b)| (*k, b.as_slice())).collect();
+        entries.extend(hits.iter().filter_map(|k| {
+            let range = self.stored.get(k)?.clone();
+            Some((*k, self.data.get(range)?))
+        }));
+        entries.sort_by_key(|(k, _)| *k);
+        entries.dedup_by_key(|(k, _)| *k);
         std::fs::create_dir_all(&self.dir)?;
         let ignore = self.dir.join(".gitignore");
         if !ignore.exists() {
             std::fs::write(&ignore, "# Written by tenantlint: its result cache.\n*\n")?;
         }
-        let payload = postcard::to_stdvec(&(self.key, &fresh)).map_err(std::io::Error::other)?;
+        let payload = postcard::to_stdvec(&(self.key, &entries)).map_err(std::io::Error::other)?;
         let mut bytes = Vec::with_capacity(payload.len() + 20);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT.to_le_bytes());
@@ -178,8 +192,10 @@ fn run_key(options: &FrontendOptions, names: &ProjectNames) -> Option<u128> {
     Some(xxh3_128(text.as_bytes()))
 }
 
-/// The entries of the cache file at `path` if it is whole and was written under `key`.
-fn read(path: &Path, key: u128) -> Option<HashMap<u128, Vec<u8>>> {
+/// The cache file at `path`, and where each entry's facts are in it, if it is whole and was
+/// written under `key`.
+type Entries = (Vec<u8>, HashMap<u128, std::ops::Range<usize>>);
+fn read(path: &Path, key: u128) -> Option<Entries> {
     let bytes = std::fs::read(path).ok()?;
     let body = bytes.strip_prefix(MAGIC.as_slice())?;
     let (format, body) = body.split_first_chunk::<4>()?;
@@ -190,8 +206,20 @@ fn read(path: &Path, key: u128) -> Option<HashMap<u128, Vec<u8>>> {
     if xxh3_64(payload).to_le_bytes() != sum {
         return None;
     }
-    let (stored_key, entries): (u128, Vec<(u128, Vec<u8>)>) = postcard::from_bytes(payload).ok()?;
-    (stored_key == key).then(|| entries.into_iter().collect())
+    let (stored_key, entries): (u128, Vec<(u128, &[u8])>) = postcard::from_bytes(payload).ok()?;
+    if stored_key != key {
+        return None;
+    }
+    // Each entry borrows from `bytes`: kept as its offset in it.
+    let base = bytes.as_ptr() as usize;
+    let index = entries
+        .into_iter()
+        .map(|(k, slice)| {
+            let start = slice.as_ptr() as usize - base;
+            (k, start..start + slice.len())
+        })
+        .collect();
+    Some((bytes, index))
 }
 
 #[cfg(test)]

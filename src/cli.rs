@@ -104,8 +104,9 @@ pub struct CheckArgs {
     /// configuration): parse every file again.
     #[arg(long)]
     pub no_cache: bool,
-    /// Print to stderr the time each phase took (discover, prefilter, parse and lower, project
-    /// pass, SQL and rules, report) and how many files were parsed and skipped.
+    /// Print to stderr the time each phase took (discover, byte scan and cache, parse and
+    /// lower, project pass, SQL and rules, report) and how many files were parsed and how many
+    /// read from the cache.
     #[arg(long)]
     pub stats: bool,
     /// Report only findings not recorded in this baseline file, and say how many of its

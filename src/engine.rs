@@ -154,7 +154,7 @@ fn analyse(
         });
     let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, &defined));
     frontend.project_functions = Some(Arc::new(defined));
-    stats.prefilter = phase.elapsed();
+    stats.byte_scan = phase.elapsed();
     let phase = Instant::now();
 
     let (unreadable, notes): (Vec<DiscoverIssue>, Vec<DiscoverIssue>) = discovered

@@ -480,7 +480,7 @@ fn stats_go_to_stderr_and_leave_the_report_unchanged() {
     assert_eq!(json(&plain), json(&with_stats));
     for phase in [
         "discover",
-        "prefilter",
+        "byte scan, cache",
         "parse and lower",
         "project pass",
         "SQL and rules",

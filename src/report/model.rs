@@ -393,9 +393,9 @@ pub struct Report {
 pub struct ScanStats {
     /// Walking the paths and reading the files.
     pub discover: Duration,
-    /// The byte-level scan of every file: the functions the project defines, and which files
-    /// need a tree.
-    pub prefilter: Duration,
+    /// The byte-level scan of every file for the functions the project defines, and reading
+    /// the result cache.
+    pub byte_scan: Duration,
     /// tree-sitter parsing and lowering into facts, in parallel.
     pub parse: Duration,
     /// The project pass: summaries, constants, includes, callers' fragments.
@@ -405,8 +405,6 @@ pub struct ScanStats {
     pub rules: Duration,
     /// Files parsed and lowered.
     pub files_parsed: usize,
-    /// Files the prefilter showed could not matter: not parsed.
-    pub files_skipped: usize,
     /// Files whose facts came from the result cache: not parsed.
     pub cache_hits: usize,
     /// Why the result cache could not be written, if it could not.

@@ -20,7 +20,7 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
     };
     let phases = [
         ("discover", stats.discover),
-        ("prefilter", stats.prefilter),
+        ("byte scan, cache", stats.byte_scan),
         ("parse and lower", stats.parse),
         ("project pass", stats.project),
         ("SQL and rules", stats.rules),
@@ -35,14 +35,13 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
         ));
     }
     out.push_str(&format!("  {:<16} {:>9.1} ms\n", "total", ms(total)));
-    let files = stats.files_parsed + stats.files_skipped + stats.cache_hits;
+    let files = stats.files_parsed + stats.cache_hits;
     out.push_str(&format!(
-        "  {}, {:.1} MB read: {} parsed, {} from the cache, {} skipped by the prefilter\n",
+        "  {}, {:.1} MB read: {} parsed, {} from the cache\n",
         count(files, "file", "files"),
         stats.bytes as f64 / 1e6,
         stats.files_parsed,
         stats.cache_hits,
-        stats.files_skipped,
     ));
     if !total.is_zero() {
         out.push_str(&format!(
@@ -62,13 +61,12 @@ mod tests {
     fn every_phase_is_listed_with_its_share_of_the_total() {
         let stats = ScanStats {
             discover: Duration::from_millis(10),
-            prefilter: Duration::from_millis(5),
+            byte_scan: Duration::from_millis(5),
             parse: Duration::from_millis(60),
             project: Duration::from_millis(5),
             rules: Duration::from_millis(15),
             files_parsed: 90,
-            files_skipped: 10,
-            cache_hits: 0,
+            cache_hits: 10,
             cache_error: None,
             bytes: 2_000_000,
         };
@@ -83,9 +81,7 @@ mod tests {
         );
         assert!(text.contains("  total                100.0 ms\n"), "{text}");
         assert!(
-            text.contains(
-                "100 files, 2.0 MB read: 90 parsed, 0 from the cache, 10 skipped by the prefilter"
-            ),
+            text.contains("100 files, 2.0 MB read: 90 parsed, 10 from the cache"),
             "{text}"
         );
         assert!(text.contains("20.0 MB/s, 1000 files/s"), "{text}");
