@@ -326,7 +326,7 @@ impl PartialOrd for FnKey {
 }
 
 /// A piece of a constant definition, for project-wide constant folding.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FoldPiece {
     Text(String),
     /// A reference to another path (`$iw['table_prefix']`, `G5_TABLE_PREFIX`).

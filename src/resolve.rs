@@ -18,7 +18,9 @@
 //! constant whose definitions are its callers' arguments.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::{
     ConstCall, ConstDef, FileFacts, FnKey, FoldPiece, Hole, HoleExpr, Piece, Template,
@@ -107,13 +109,17 @@ impl Constants {
         configured: &BTreeMap<String, String>,
         targets: &dyn Fn(&FnKey) -> Vec<FnKey>,
     ) -> Self {
-        let mut by_path: HashMap<VarPath, Vec<Vec<FoldPiece>>> = HashMap::new();
+        let mut by_path: HashMap<VarPath, Vec<Vec<FoldPiece>>> = HashMap::default();
         // Parameters used by definitions: (function key, index) → their path.
-        let mut params: HashMap<(FnKey, u32), VarPath> = HashMap::new();
-        let add = |by_path: &mut HashMap<VarPath, Vec<Vec<FoldPiece>>>, path: &VarPath, value| {
-            let entry = by_path.entry(path.clone()).or_default();
-            if !entry.contains(&value) {
-                entry.push(value);
+        let mut params: HashMap<(FnKey, u32), VarPath> = HashMap::default();
+        // Each path's distinct values in the order first met; `seen` makes that linear (a
+        // path such as `$form['#type']` may be assigned thousands of times).
+        let mut seen: HashSet<(VarPath, Vec<FoldPiece>)> = HashSet::default();
+        let mut add = |by_path: &mut HashMap<VarPath, Vec<Vec<FoldPiece>>>,
+                       path: &VarPath,
+                       value: Vec<FoldPiece>| {
+            if seen.insert((path.clone(), value.clone())) {
+                by_path.entry(path.clone()).or_default().push(value);
             }
         };
         let mut roots: Vec<VarPath> = Vec::new();
@@ -144,7 +150,7 @@ impl Constants {
                 .map(|(f, i, ways)| ((f, i), ways))
                 .filter(|(k, _)| params.contains_key(k))
                 .collect();
-            let mut by_function: HashMap<&FnKey, Vec<(u32, &VarPath)>> = HashMap::new();
+            let mut by_function: HashMap<&FnKey, Vec<(u32, &VarPath)>> = HashMap::default();
             for ((f, i), path) in &params {
                 by_function.entry(f).or_default().push((*i, path));
             }
@@ -176,8 +182,8 @@ impl Constants {
         }
         let mut constants = Constants {
             defs: by_path,
-            folded: HashMap::new(),
-            prefixes: HashMap::new(),
+            folded: HashMap::default(),
+            prefixes: HashMap::default(),
             configured: configured
                 .iter()
                 .map(|(k, v)| (normalize_expr(k), v.clone()))
@@ -194,7 +200,7 @@ impl Constants {
                 constants.prefixes.insert(p, prefix);
             }
         }
-        constants.defs = HashMap::new();
+        constants.defs = HashMap::default();
         constants
     }
 

@@ -43,6 +43,11 @@ pub struct Summaries {
     returns_source: HashSet<(FnKey, TaintKind)>,
     /// `(function, param)`: the parameter reaches SQL text unescaped in the function.
     sql_params: HashSet<(FnKey, u32)>,
+    /// The names of the functions in `sql_params`: most calls are to none of them.
+    sql_param_names: HashSet<Arc<str>>,
+    /// `cls::m` → the method found up `cls`'s chain of parents, if any: the walk is done once
+    /// per call key (calls are resolved many times, in the fixpoints and per site).
+    class_methods: std::sync::RwLock<HashMap<FnKey, Option<FnKey>>>,
 }
 
 /// A place in the run's files: the file's index and a byte span in it.
@@ -137,19 +142,23 @@ impl Summaries {
                     .unwrap_or_default();
             }
             FnOwner::Class(class) => {
-                let mut queue = std::collections::VecDeque::from([class.clone()]);
-                let mut seen = HashSet::default();
-                while let Some(c) = queue.pop_front() {
-                    if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
-                        continue;
+                let memo = self
+                    .class_methods
+                    .read()
+                    .ok()
+                    .and_then(|m| m.get(callee).cloned());
+                let found = match memo {
+                    Some(found) => found,
+                    None => {
+                        let found = self.method_up_the_chain(class, callee.name());
+                        if let Ok(mut m) = self.class_methods.write() {
+                            m.insert(callee.clone(), found.clone());
+                        }
+                        found
                     }
-                    let key = FnKey::method(c.clone(), callee.name().clone());
-                    if let Some((k, _)) = self.functions.get_key_value(&key) {
-                        return std::slice::from_ref(k);
-                    }
-                    if let Some(parents) = self.parents.get(&*c) {
-                        queue.extend(parents.iter().map(|p| Arc::from(p.as_str())));
-                    }
+                };
+                if let Some((k, _)) = found.and_then(|f| self.functions.get_key_value(&f)) {
+                    return std::slice::from_ref(k);
                 }
             }
             FnOwner::AnyClass => {}
@@ -158,6 +167,25 @@ impl Summaries {
             .get(callee.name())
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// The method `name` of `class` or of the nearest class or trait it takes methods from.
+    fn method_up_the_chain(&self, class: &Arc<str>, name: &Arc<str>) -> Option<FnKey> {
+        let mut queue = std::collections::VecDeque::from([class.clone()]);
+        let mut seen = HashSet::default();
+        while let Some(c) = queue.pop_front() {
+            if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
+                continue;
+            }
+            let key = FnKey::method(c.clone(), name.clone());
+            if self.functions.contains_key(&key) {
+                return Some(key);
+            }
+            if let Some(parents) = self.parents.get(&*c) {
+                queue.extend(parents.iter().map(|p| Arc::from(p.as_str())));
+            }
+        }
+        None
     }
 
     /// `(callee, param, kind)` propagates for some definition the call may run.
@@ -177,13 +205,19 @@ impl Summaries {
     /// Fixpoint over return summaries: which functions propagate which parameters, and which
     /// return request values of their own.
     fn solve_returns(&mut self) {
+        // Functions that return tainted values (most return none), taken once: the fixpoint
+        // only adds to `propagates` and `returns_source`.
+        let work: Vec<(FnKey, Vec<(usize, Taint)>)> = self
+            .functions
+            .iter()
+            .filter(|(_, s)| !s.returns.is_empty())
+            .map(|(name, s)| (name.clone(), s.returns.clone()))
+            .collect();
         loop {
             let mut changed = false;
-            let names: Vec<FnKey> = self.functions.keys().cloned().collect();
-            for name in names {
-                let returns = self.functions[&name].returns.clone();
+            for (name, returns) in &work {
                 for kind in [TaintKind::Host, TaintKind::TenantParam] {
-                    for (file, r) in &returns {
+                    for (file, r) in returns {
                         for p in self.params_of(r, kind, 0) {
                             changed |= self.propagates.insert((name.clone(), p, kind));
                         }
@@ -244,7 +278,7 @@ impl Summaries {
                         if let Piece::Hole(h) = piece {
                             for t in &h.taint {
                                 for p in self.params_of(t, TaintKind::Host, 0) {
-                                    self.sql_params.insert((func.clone(), p));
+                                    self.add_sql_param(func, p);
                                 }
                             }
                         }
@@ -264,7 +298,7 @@ impl Summaries {
                     }
                     for t in holes.iter().flat_map(|h| &h.taint) {
                         for p in self.params_of(t, TaintKind::Host, 0) {
-                            changed |= self.sql_params.insert((func.clone(), p));
+                            changed |= self.add_sql_param(func, p);
                         }
                     }
                 }
@@ -273,6 +307,11 @@ impl Summaries {
                 break;
             }
         }
+    }
+
+    fn add_sql_param(&mut self, function: &FnKey, param: u32) -> bool {
+        self.sql_param_names.insert(function.name().clone());
+        self.sql_params.insert((function.clone(), param))
     }
 
     /// Whether a call may run a function or method defined in the scanned project.
@@ -295,6 +334,9 @@ impl Summaries {
     /// Whether argument `index` of the call reaches SQL text unescaped in a definition it may
     /// run.
     pub fn is_sql_param(&self, callee: &FnKey, index: u32) -> bool {
+        if !self.sql_param_names.contains(callee.name()) {
+            return false;
+        }
         self.targets(callee)
             .iter()
             .any(|t| self.sql_params.contains(&(t.clone(), index)))
