@@ -5,8 +5,8 @@
 //! that lowered it, the configuration's `[sources]`, `[sanitizers]` and `[checks]`, and the
 //! names of the functions the project defines (only calls to them are summarised). The cache
 //! is one file, `.tenantlint_cache/facts.bin` beside the configuration, holding the key of
-//! everything but the bytes and, per file, the facts keyed by a hash of the language and the
-//! bytes. A cache written under another key (another build, another configuration, a function
+//! everything but the bytes and, per file, the facts (postcard, LZ4-compressed) keyed by a hash
+//! of the language and the bytes. A cache written under another key (another build, another configuration, a function
 //! added or removed anywhere) is not read: all its entries would be stale. The project pass and
 //! the rules always run, so a report is the same with and without the cache.
 //!
@@ -30,7 +30,7 @@ pub const CACHE_DIR: &str = ".tenantlint_cache";
 const CACHE_FILE: &str = "facts.bin";
 const MAGIC: &[u8; 8] = b"TLFACTS\0";
 /// Bumped whenever the layout of the file (not of the facts: the build is in the key) changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// One run's view of the cache: what was read at the start, and what this run will write.
 pub struct FactsCache {
@@ -79,7 +79,8 @@ impl FactsCache {
     /// The facts stored for `key`, if any (and decodable), kept for the next run.
     pub fn get(&self, key: u128) -> Option<FileFacts> {
         let range = self.stored.get(&key)?;
-        let facts = postcard::from_bytes::<FileFacts>(self.data.get(range.clone())?).ok()?;
+        let encoded = decompress(self.data.get(range.clone())?)?;
+        let facts = postcard::from_bytes::<FileFacts>(&encoded).ok()?;
         if let Ok(mut hits) = self.hits.lock() {
             hits.push(key);
         }
@@ -89,7 +90,10 @@ impl FactsCache {
     /// Remember `facts`, just lowered, for `key`.
     pub fn put(&self, key: u128, facts: &FileFacts) {
         self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(bytes) = postcard::to_stdvec(facts) {
+        if let Ok(encoded) = postcard::to_stdvec(facts) {
+            // Facts repeat their strings: compressed, the cache is about a fifth of the size,
+            // to read and to hold while a run reads it.
+            let bytes = lz4_flex::compress_prepend_size(&encoded);
             if let Ok(mut fresh) = self.fresh.lock() {
                 fresh.push((key, bytes));
             }
@@ -140,6 +144,17 @@ impl FactsCache {
             let _ = std::fs::remove_file(&temp);
         })
     }
+}
+
+/// An entry's facts, decompressed; `None` for an entry whose stated size LZ4 could not have
+/// compressed into its length (never a huge allocation on a forged entry).
+fn decompress(entry: &[u8]) -> Option<Vec<u8>> {
+    let (size, compressed) = entry.split_first_chunk::<4>()?;
+    let size = u32::from_le_bytes(*size) as usize;
+    if size > compressed.len().saturating_mul(255).saturating_add(64) {
+        return None;
+    }
+    lz4_flex::decompress(compressed, size).ok()
 }
 
 /// The cache directory of a project whose configuration's directory is `root`.
@@ -296,6 +311,18 @@ mod tests {
             FactsCache::open(&cache_dir, &FrontendOptions::default(), &names).expect("open");
         assert!(cache.get(key).is_none());
         assert!(open(&cache_dir).get(key).is_some());
+    }
+
+    #[test]
+    fn an_entry_stating_an_impossible_size_is_refused_without_allocating_it() {
+        // 2 GB claimed for three bytes of LZ4: corrupt, not a 2 GB buffer.
+        assert!(decompress(&[0, 0, 0, 0x80, 1, 2, 3]).is_none());
+        assert!(decompress(&[1, 2]).is_none());
+        let packed = lz4_flex::compress_prepend_size(b"select * from iw_order");
+        assert_eq!(
+            decompress(&packed).as_deref(),
+            Some(&b"select * from iw_order"[..])
+        );
     }
 
     #[test]
