@@ -153,6 +153,7 @@ fn analyse(
             a
         });
     let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, &defined));
+    let large_files = std::sync::Mutex::new(());
     frontend.project_functions = Some(Arc::new(defined));
     stats.byte_scan = phase.elapsed();
     let phase = Instant::now();
@@ -196,13 +197,21 @@ fn analyse(
             } else if let Some(facts) = cached {
                 facts
             } else if let Some(parser) = parsers.get(file.lang) {
-                catch_unwind(AssertUnwindSafe(|| {
+                // A tree takes some fifty times its file's size: large files (generated data,
+                // fixtures) are parsed one at a time, so that their trees never add up.
+                let _one_at_a_time = (source.len() >= LARGE_FILE)
+                    .then(|| large_files.lock().unwrap_or_else(|e| e.into_inner()));
+                let facts = catch_unwind(AssertUnwindSafe(|| {
                     let facts = language.analyze(parser, &source, &frontend);
                     if let (Some(cache), Some(key)) = (&cache, key) {
                         cache.put(key, &facts);
                     }
                     facts
-                }))
+                }));
+                if source.len() >= LARGE_FILE {
+                    release_freed_memory();
+                }
+                facts
                 .unwrap_or_else(|panic| FileFacts {
                     analysis_errors: vec![(
                         Span::default(),
@@ -455,6 +464,21 @@ fn analyse(
     };
     report.recount();
     report
+}
+
+/// Files of this many bytes or more are parsed one at a time.
+const LARGE_FILE: usize = 256 * 1024;
+
+/// Give the memory a large file's tree took back to the system: glibc keeps freed memory in
+/// the arena of the thread that freed it, so each worker would otherwise hold on to the
+/// largest tree it ever built.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free memory of the allocator's arenas to the system;
+    // it takes no pointer and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
