@@ -162,10 +162,9 @@ pub fn dir_for(root: &Path) -> PathBuf {
     root.join(CACHE_DIR)
 }
 
-/// Remove the cache directory under `root`; whether there was one.
-pub fn clean(root: &Path) -> std::io::Result<bool> {
-    let dir = dir_for(root);
-    match std::fs::remove_dir_all(&dir) {
+/// Remove the cache directory `dir`; whether there was one.
+pub fn clean(dir: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_dir_all(dir) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e),
@@ -332,8 +331,8 @@ mod tests {
         cache.put(1, &FileFacts::default());
         cache.save().expect("saved");
         assert!(dir_for(dir.path()).is_dir());
-        assert!(clean(dir.path()).expect("removed"));
+        assert!(clean(&dir_for(dir.path())).expect("removed"));
         assert!(!dir_for(dir.path()).exists());
-        assert!(!clean(dir.path()).expect("nothing to remove"));
+        assert!(!clean(&dir_for(dir.path())).expect("nothing to remove"));
     }
 }

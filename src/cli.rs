@@ -49,6 +49,9 @@ pub enum CacheCommand {
         /// Configuration file whose directory holds the cache.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Remove the cache kept in DIR instead (as `check --cache-dir` keeps it).
+        #[arg(long, value_name = "DIR", env = "TENANTLINT_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
     },
 }
 
@@ -101,9 +104,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
     /// Neither read nor write the result cache (`.tenantlint_cache/` beside the
-    /// configuration): parse every file again.
+    /// configuration, or `--cache-dir`): parse every file again.
     #[arg(long)]
     pub no_cache: bool,
+    /// Keep the result cache in DIR instead of `.tenantlint_cache/` beside the configuration
+    /// (CI caches restore it there).
+    #[arg(long, value_name = "DIR", env = "TENANTLINT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Print to stderr the time each phase took (discover, byte scan and cache, parse and
     /// lower, project pass, SQL and rules, report) and how many files were parsed and how many
     /// read from the cache.
@@ -172,6 +179,9 @@ pub struct ReportArgs {
     /// Neither read nor write the result cache (as for `check`).
     #[arg(long)]
     pub no_cache: bool,
+    /// Keep the result cache in DIR (as for `check`).
+    #[arg(long, value_name = "DIR", env = "TENANTLINT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Do not read `.gitignore`, `.ignore` and `.git/info/exclude` (as for `check`).
     #[arg(long)]
     pub no_ignore: bool,
@@ -243,24 +253,35 @@ pub fn run(cli: Cli) -> Result<ExitStatus, RunError> {
         Command::Rule { code } => print_rule(code.as_deref()),
         Command::Check(args) => check(args),
         Command::Report(args) => write_report(args),
-        Command::Cache(CacheCommand::Clean { path, config }) => {
-            clean_cache(&path, config.as_deref())
-        }
+        Command::Cache(CacheCommand::Clean {
+            path,
+            config,
+            cache_dir,
+        }) => clean_cache(&path, config.as_deref(), cache_dir.as_deref()),
     }
 }
 
 /// `tenantlint cache clean`: remove the cache beside the configuration `path` uses.
-fn clean_cache(path: &Path, config: Option<&Path>) -> Result<ExitStatus, RunError> {
-    if config.is_none() && is_missing(path) {
-        return Err(RunError::MissingPaths(vec![path.display().to_string()]));
-    }
-    let config = match config {
-        Some(file) => Config::load(file)?,
-        None => discover_config(std::slice::from_ref(&path.to_path_buf()))?,
+fn clean_cache(
+    path: &Path,
+    config: Option<&Path>,
+    cache_dir: Option<&Path>,
+) -> Result<ExitStatus, RunError> {
+    let dir = match cache_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            if config.is_none() && is_missing(path) {
+                return Err(RunError::MissingPaths(vec![path.display().to_string()]));
+            }
+            let config = match config {
+                Some(file) => Config::load(file)?,
+                None => discover_config(std::slice::from_ref(&path.to_path_buf()))?,
+            };
+            crate::cache::dir_for(&config.root)
+        }
     };
-    let dir = crate::cache::dir_for(&config.root);
     let shown = engine::display_path(&dir, std::env::current_dir().ok().as_deref());
-    if crate::cache::clean(&config.root)? {
+    if crate::cache::clean(&dir)? {
         eprintln!("tenantlint: removed {shown}");
     } else {
         eprintln!("tenantlint: no cache at {shown}");
@@ -370,6 +391,8 @@ struct ScanRequest<'a> {
     progress: bool,
     /// Read and write the result cache.
     cache: bool,
+    /// Where the result cache is kept, if not beside the configuration.
+    cache_dir: Option<&'a Path>,
 }
 
 /// Refuse missing paths, load the configuration (`--config`, or the one the paths find) and
@@ -421,7 +444,10 @@ fn load_and_scan(request: ScanRequest) -> Result<(Config, engine::Report), RunEr
     };
     // A progress bar on stderr for the human formats, when stderr is a terminal.
     let bar = BarProgress::new(request.progress && std::io::stderr().is_terminal());
-    let cache_dir = request.cache.then(|| crate::cache::dir_for(&config.root));
+    let cache_dir = request.cache.then(|| match request.cache_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => crate::cache::dir_for(&config.root),
+    });
     let cache = cache_dir.as_deref();
     let mut report = pool.install(|| {
         if named_files {
@@ -466,6 +492,7 @@ fn check(args: CheckArgs) -> Result<ExitStatus, RunError> {
         changed_since: args.changed_since.as_deref(),
         progress: matches!(format, Format::Pretty),
         cache: !args.no_cache,
+        cache_dir: args.cache_dir.as_deref(),
     })?;
     let cwd = std::env::current_dir().unwrap_or_default();
     if let Some(path) = &args.write_baseline {
@@ -600,6 +627,7 @@ fn write_report(args: ReportArgs) -> Result<ExitStatus, RunError> {
         changed_since: None,
         progress: false,
         cache: !args.no_cache,
+        cache_dir: args.cache_dir.as_deref(),
     })?;
     let stamp = audit::Stamp::collect(&config, &report, &args.paths);
     let text = audit::render(args.format, &report, &stamp);

@@ -3,10 +3,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // An empty `TENANTLINT_FORMAT` (as CI templates leave an unset variable) means no format was
-    // asked for, not an empty one; this runs before any thread starts.
-    if std::env::var_os("TENANTLINT_FORMAT").is_some_and(|v| v.is_empty()) {
-        std::env::remove_var("TENANTLINT_FORMAT");
+    // An empty `TENANTLINT_FORMAT` or `TENANTLINT_CACHE_DIR` (as CI templates leave an unset
+    // variable) means none was asked for, not an empty one; this runs before any thread starts.
+    for name in ["TENANTLINT_FORMAT", "TENANTLINT_CACHE_DIR"] {
+        if std::env::var_os(name).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(name);
+        }
     }
     let cli = tenantlint::Cli::parse();
     match tenantlint::run(cli) {

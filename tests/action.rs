@@ -140,6 +140,8 @@ fn run_action(repo: &Path, given: &[(&str, &str)]) -> Run {
             .env("GITHUB_ACTION_PATH", crate_root())
             .env("GITHUB_WORKSPACE", repo)
             .env("RUNNER_TOOL_CACHE", &tools)
+            .env("RUNNER_TEMP", work.join("temp"))
+            .env("GITHUB_SHA", "0123abcd")
             .env("RUNNER_OS", "Linux")
             .env("RUNNER_ARCH", "X64")
             .env_remove("TENANTLINT_FORMAT");
@@ -232,6 +234,29 @@ fn a_clean_tree_passes() {
             .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+/// The check keeps its result cache where the action's cache step saves and restores it:
+/// a second run in the same job or a later one reports the same from it.
+#[test]
+fn the_result_cache_is_kept_where_the_action_caches_it() {
+    let p = git_repo(&[
+        ("tenantlint.toml", CONFIG),
+        ("a.php", "<?php\nsql_query(\"select * from iw_member\");\n"),
+    ]);
+    let first = run_action(&p.dir, &[]);
+    assert_eq!(first.code, 1);
+    let results = PathBuf::from(&first.outputs["key"]["results"]);
+    assert!(results.join("facts.bin").is_file(), "{}", results.display());
+    assert!(!p.dir.join(".tenantlint_cache").exists());
+    let key = &first.outputs["key"]["results-key"];
+    assert!(key.starts_with(&first.outputs["key"]["results-restore"]));
+    assert!(key.ends_with("-0123abcd"), "{key}");
+    let second = run_action(&p.dir, &[]);
+    assert_eq!(second.code, 1);
+    assert_eq!(first.summary, second.summary);
+    let text = std::fs::read_to_string(crate_root().join("action.yml")).unwrap();
+    assert!(text.contains("path: ${{ steps.key.outputs.results }}"));
 }
 
 #[test]

@@ -205,3 +205,51 @@ fn the_samples_report_the_same_bytes_with_and_without_the_cache_and_threads() {
         assert_eq!(single, reading, "{sample}");
     }
 }
+
+/// `--cache-dir` (or `TENANTLINT_CACHE_DIR`) keeps the cache elsewhere, as a CI cache restores
+/// it; `cache clean --cache-dir` removes it there; an empty variable is no directory.
+#[test]
+fn the_cache_can_be_kept_in_another_directory() {
+    let p = project();
+    let elsewhere = TempProject::new(&[]);
+    let dir = elsewhere.dir.join("results");
+    let dir_arg = dir.to_str().unwrap();
+    let (first, stderr) = run(&p, &["--cache-dir", dir_arg]);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+    assert!(dir.join("facts.bin").is_file());
+    assert!(!p.dir.join(".tenantlint_cache").exists());
+
+    let (code, stdout, stderr) = common::run_with_env(
+        &p.dir,
+        &["check", "--format", "json", "--stats"],
+        &[("TENANTLINT_CACHE_DIR", dir_arg)],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(parsed_and_cached(&stderr), (0, 3), "{stderr}");
+    assert_eq!(
+        first,
+        without_timing(serde_json::from_str(&stdout).unwrap())
+    );
+
+    // `--no-cache` wins over the variable.
+    let (code, _, stderr) = common::run_with_env(
+        &p.dir,
+        &["check", "--format", "json", "--stats", "--no-cache"],
+        &[("TENANTLINT_CACHE_DIR", dir_arg)],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+
+    // Empty, as CI templates leave unset inputs: the default place.
+    let (code, _, stderr) = common::run_with_env(
+        &p.dir,
+        &["check", "--format", "json"],
+        &[("TENANTLINT_CACHE_DIR", "")],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(p.dir.join(".tenantlint_cache/facts.bin").is_file());
+
+    let (code, _, stderr) = p.run(&["cache", "clean", "--cache-dir", dir_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!dir.exists());
+}
