@@ -80,7 +80,8 @@ impl FactsCache {
     pub fn get(&self, key: u128) -> Option<FileFacts> {
         let range = self.stored.get(&key)?;
         let encoded = decompress(self.data.get(range.clone())?)?;
-        let facts = postcard::from_bytes::<FileFacts>(&encoded).ok()?;
+        let mut facts = postcard::from_bytes::<FileFacts>(&encoded).ok()?;
+        share_texts(&mut facts);
         if let Ok(mut hits) = self.hits.lock() {
             hits.push(key);
         }
@@ -143,6 +144,39 @@ impl FactsCache {
         std::fs::rename(&temp, self.dir.join(CACHE_FILE)).inspect_err(|_| {
             let _ = std::fs::remove_file(&temp);
         })
+    }
+}
+
+/// Lowering shares the text of a piece of SQL between the places that hold it (a query and
+/// the call that passes it on); decoding makes a copy for each. Shared again here, a file's
+/// facts from the cache take no more memory than fresh ones.
+fn share_texts(facts: &mut FileFacts) {
+    let mut seen: std::collections::HashSet<std::sync::Arc<str>> = Default::default();
+    let templates = facts
+        .sites
+        .iter_mut()
+        .flat_map(|s| s.variants.iter_mut())
+        .chain(
+            facts
+                .fragment_calls
+                .iter_mut()
+                .flat_map(|c| c.args.iter_mut().flatten()),
+        )
+        .chain(
+            facts
+                .param_defaults
+                .iter_mut()
+                .flat_map(|d| d.value.iter_mut()),
+        );
+    for piece in templates.flatten() {
+        if let crate::facts::Piece::Text { text, .. } = piece {
+            match seen.get(&**text) {
+                Some(shared) => *text = shared.clone(),
+                None => {
+                    seen.insert(text.clone());
+                }
+            }
+        }
     }
 }
 
@@ -310,6 +344,45 @@ mod tests {
             FactsCache::open(&cache_dir, &FrontendOptions::default(), &names).expect("open");
         assert!(cache.get(key).is_none());
         assert!(open(&cache_dir).get(key).is_some());
+    }
+
+    #[test]
+    fn texts_shared_when_lowered_are_shared_when_read_back() {
+        use crate::facts::{FnKey, FragmentCall, Piece, SqlSite};
+        let text: std::sync::Arc<str> = "select * from iw_order".into();
+        let piece = Piece::Text {
+            text: text.clone(),
+            src: 10,
+            linear: true,
+        };
+        let facts = FileFacts {
+            sites: vec![SqlSite {
+                exec: crate::facts::Span::new(0, 30),
+                variants: vec![vec![piece.clone()]],
+                capped: false,
+                function: None,
+                dialect: Default::default(),
+                params: Vec::new(),
+            }],
+            fragment_calls: vec![FragmentCall {
+                callee: FnKey::from("sql_query"),
+                args: vec![vec![vec![piece]]],
+            }],
+            ..FileFacts::default()
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = open(dir.path());
+        cache.put(7, &facts);
+        cache.save().expect("saved");
+        let read = open(dir.path()).get(7).expect("a hit");
+        let (Piece::Text { text: a, .. }, Piece::Text { text: b, .. }) = (
+            &read.sites[0].variants[0][0],
+            &read.fragment_calls[0].args[0][0][0],
+        ) else {
+            panic!("texts expected");
+        };
+        assert_eq!(&**a, "select * from iw_order");
+        assert!(std::sync::Arc::ptr_eq(a, b));
     }
 
     #[test]
