@@ -196,13 +196,39 @@ pub fn dir_for(root: &Path) -> PathBuf {
     root.join(CACHE_DIR)
 }
 
-/// Remove the cache directory `dir`; whether there was one.
+/// Remove the cache directory `dir`; whether there was one. Only what a cache holds is
+/// removed: a directory holding anything else (`--cache-dir` named the wrong one) is an error,
+/// and nothing in it is touched.
 pub fn clean(dir: &Path) -> std::io::Result<bool> {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let mut ours = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_ours = name == ".gitignore"
+            || name == CACHE_FILE
+            || (name.starts_with(&format!("{CACHE_FILE}.")) && name.ends_with(".tmp"));
+        if !is_ours || !entry.file_type()?.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is not a tenantlint cache (it holds `{name}`); nothing was removed",
+                    dir.display()
+                ),
+            ));
+        }
+        ours.push(entry.path());
     }
+    for file in ours {
+        std::fs::remove_file(file)?;
+    }
+    std::fs::remove_dir(dir)?;
+    Ok(true)
 }
 
 /// Everything lowering depends on but a file's own bytes: the build, the options, the
@@ -407,5 +433,13 @@ mod tests {
         assert!(clean(&dir_for(dir.path())).expect("removed"));
         assert!(!dir_for(dir.path()).exists());
         assert!(!clean(&dir_for(dir.path())).expect("nothing to remove"));
+        // A directory that is not a cache is left alone.
+        let other = dir.path().join("home");
+        std::fs::create_dir_all(other.join("src")).expect("mkdir");
+        std::fs::write(other.join("notes.txt"), "keep").expect("write");
+        std::fs::write(other.join(".gitignore"), "*").expect("write");
+        let err = clean(&other).expect_err("not a cache");
+        assert!(err.to_string().contains("not a tenantlint cache"), "{err}");
+        assert!(other.join("notes.txt").is_file() && other.join(".gitignore").is_file());
     }
 }

@@ -252,4 +252,12 @@ fn the_cache_can_be_kept_in_another_directory() {
     let (code, _, stderr) = p.run(&["cache", "clean", "--cache-dir", dir_arg]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!dir.exists());
+
+    // A directory that is not a cache is never emptied: exit 2, everything still there.
+    elsewhere.write("docs/readme.txt", "keep me");
+    let docs = elsewhere.dir.join("docs");
+    let (code, _, stderr) = p.run(&["cache", "clean", "--cache-dir", docs.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a tenantlint cache"), "{stderr}");
+    assert!(docs.join("readme.txt").is_file());
 }
