@@ -122,9 +122,12 @@ impl FactsCache {
         }));
         entries.sort_by_key(|(k, _)| *k);
         entries.dedup_by_key(|(k, _)| *k);
+        // Never write into a directory that holds anything but a cache (`--cache-dir .`).
+        cache_files(&self.dir)?;
+        let created = !self.dir.exists();
         std::fs::create_dir_all(&self.dir)?;
         let ignore = self.dir.join(".gitignore");
-        if !ignore.exists() {
+        if created {
             std::fs::write(&ignore, "# Written by tenantlint: its result cache.\n*\n")?;
         }
         let payload = postcard::to_stdvec(&(self.key, &entries)).map_err(std::io::Error::other)?;
@@ -200,9 +203,22 @@ pub fn dir_for(root: &Path) -> PathBuf {
 /// removed: a directory holding anything else (`--cache-dir` named the wrong one) is an error,
 /// and nothing in it is touched.
 pub fn clean(dir: &Path) -> std::io::Result<bool> {
+    let Some(ours) = cache_files(dir)? else {
+        return Ok(false);
+    };
+    for file in ours {
+        std::fs::remove_file(file)?;
+    }
+    std::fs::remove_dir(dir)?;
+    Ok(true)
+}
+
+/// The files of the cache directory `dir` (`None` if there is none), or an error if it holds
+/// anything a cache does not.
+fn cache_files(dir: &Path) -> std::io::Result<Option<Vec<PathBuf>>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let mut ours = Vec::new();
@@ -217,18 +233,14 @@ pub fn clean(dir: &Path) -> std::io::Result<bool> {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!(
-                    "{} is not a tenantlint cache (it holds `{name}`); nothing was removed",
+                    "{} is not a tenantlint cache (it holds `{name}`); nothing was written or removed",
                     dir.display()
                 ),
             ));
         }
         ours.push(entry.path());
     }
-    for file in ours {
-        std::fs::remove_file(file)?;
-    }
-    std::fs::remove_dir(dir)?;
-    Ok(true)
+    Ok(Some(ours))
 }
 
 /// Everything lowering depends on but a file's own bytes: the build, the options, the

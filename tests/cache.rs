@@ -253,6 +253,20 @@ fn the_cache_can_be_kept_in_another_directory() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!dir.exists());
 
+    // Nor written into: the run goes on without the cache and says why.
+    let (code, stdout, stderr) = p.run(&["check", "--format", "json", "--cache-dir", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("could not write the result cache"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not a tenantlint cache"), "{stderr}");
+    assert!(!p.dir.join(".gitignore").exists() && !p.dir.join("facts.bin").exists());
+    assert_eq!(
+        first,
+        without_timing(serde_json::from_str(&stdout).unwrap())
+    );
+
     // A directory that is not a cache is never emptied: exit 2, everything still there.
     elsewhere.write("docs/readme.txt", "keep me");
     let docs = elsewhere.dir.join("docs");
