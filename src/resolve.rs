@@ -114,12 +114,20 @@ impl Constants {
         let mut params: HashMap<(FnKey, u32), VarPath> = HashMap::default();
         // Each path's distinct values in the order first met; `seen` makes that linear (a
         // path such as `$form['#type']` may be assigned thousands of times).
-        let mut seen: HashSet<(VarPath, Vec<FoldPiece>)> = HashSet::default();
+        let mut seen: HashMap<VarPath, HashSet<Vec<FoldPiece>>> = HashMap::default();
         let mut add = |by_path: &mut HashMap<VarPath, Vec<Vec<FoldPiece>>>,
                        path: &VarPath,
-                       value: Vec<FoldPiece>| {
-            if seen.insert((path.clone(), value.clone())) {
-                by_path.entry(path.clone()).or_default().push(value);
+                       value: &[FoldPiece]| {
+            let values = match seen.get_mut(path) {
+                Some(values) => values,
+                None => seen.entry(path.clone()).or_default(),
+            };
+            if !values.contains(value) {
+                values.insert(value.to_vec());
+                by_path
+                    .entry(path.clone())
+                    .or_default()
+                    .push(value.to_vec());
             }
         };
         let mut roots: Vec<VarPath> = Vec::new();
@@ -143,7 +151,7 @@ impl Constants {
             if !by_path.contains_key(&d.path) {
                 roots.push(d.path.clone());
             }
-            add(&mut by_path, &d.path, value);
+            add(&mut by_path, &d.path, &value);
         }
         if !params.is_empty() {
             let defaults: HashMap<(FnKey, u32), Vec<Vec<FoldPiece>>> = defaults
@@ -154,9 +162,13 @@ impl Constants {
             for ((f, i), path) in &params {
                 by_function.entry(f).or_default().push((*i, path));
             }
-            // A call binds the parameters of each definition it may run.
+            // A call binds the parameters of each definition it may run, all of its name:
+            // calls of other names are passed over without looking their definitions up.
+            let names: HashSet<&std::sync::Arc<str>> =
+                by_function.keys().map(|f| f.name()).collect();
             for (call, target) in calls
                 .into_iter()
+                .filter(|c| names.contains(c.callee.name()))
                 .flat_map(|c| targets(&c.callee).into_iter().map(move |t| (c, t)))
             {
                 let Some(bound) = by_function.get(&target) else {
@@ -166,12 +178,13 @@ impl Constants {
                     let key = (target.clone(), *i);
                     // An argument that does not fold is a run-time value; an omitted one is
                     // the default.
-                    let ways = match call.args.get(*i as usize) {
-                        Some(ways) if ways.is_empty() => vec![vec![FoldPiece::Opaque]],
-                        Some(ways) => ways.clone(),
+                    let opaque = [vec![FoldPiece::Opaque]];
+                    let ways: &[Vec<FoldPiece>] = match call.args.get(*i as usize) {
+                        Some(ways) if ways.is_empty() => &opaque,
+                        Some(ways) => ways,
                         None => match defaults.get(&key) {
-                            Some(d) if !d.is_empty() => d.clone(),
-                            _ => vec![vec![FoldPiece::Opaque]],
+                            Some(d) if !d.is_empty() => d,
+                            _ => &opaque,
                         },
                     };
                     for way in ways {

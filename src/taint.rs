@@ -79,6 +79,16 @@ pub struct Resolved {
     pub via: Option<FnKey>,
 }
 
+/// The names of the functions a taint came back from, along its whole chain.
+fn chain_callees(t: &Taint, names: &mut HashSet<Arc<str>>) {
+    if let TaintOrigin::Call { callee, inner, .. } = &t.origin {
+        names.insert(callee.name().clone());
+        if let Some(inner) = inner {
+            chain_callees(inner, names);
+        }
+    }
+}
+
 impl Summaries {
     pub fn build(files: &[FileFacts]) -> Self {
         let mut s = Summaries::default();
@@ -213,13 +223,33 @@ impl Summaries {
             .filter(|(_, s)| !s.returns.is_empty())
             .map(|(name, s)| (name.clone(), s.returns.clone()))
             .collect();
+        // What a return value resolves to depends only on the summaries of the callees along
+        // its chain, all found by name: after the first round, a function is looked at again
+        // only when a callee of that name gained something in the round before.
+        let callees: Vec<HashSet<Arc<str>>> = work
+            .iter()
+            .map(|(_, returns)| {
+                let mut names = HashSet::default();
+                for (_, r) in returns {
+                    chain_callees(r, &mut names);
+                }
+                names
+            })
+            .collect();
+        let mut changed_names: Option<HashSet<Arc<str>>> = None;
         loop {
-            let mut changed = false;
-            for (name, returns) in &work {
+            let mut changed: HashSet<Arc<str>> = HashSet::default();
+            for ((name, returns), callees) in work.iter().zip(&callees) {
+                if let Some(names) = &changed_names {
+                    if !callees.iter().any(|c| names.contains(c)) {
+                        continue;
+                    }
+                }
+                let mut grew = false;
                 for kind in [TaintKind::Host, TaintKind::TenantParam] {
                     for (file, r) in returns {
                         for p in self.params_of(r, kind, 0) {
-                            changed |= self.propagates.insert((name.clone(), p, kind));
+                            grew |= self.propagates.insert((name.clone(), p, kind));
                         }
                         let mut budget = 0;
                         if self
@@ -227,14 +257,18 @@ impl Summaries {
                             .is_some()
                             || self.reads_source_via_call(r, kind)
                         {
-                            changed |= self.returns_source.insert((name.clone(), kind));
+                            grew |= self.returns_source.insert((name.clone(), kind));
                         }
                     }
                 }
+                if grew {
+                    changed.insert(name.name().clone());
+                }
             }
-            if !changed {
+            if changed.is_empty() {
                 break;
             }
+            changed_names = Some(changed);
         }
     }
 
@@ -286,9 +320,24 @@ impl Summaries {
                 }
             }
         }
-        loop {
-            let mut changed = false;
-            for call in files.iter().flat_map(|f| &f.calls) {
+        // A call passes its caller's parameters on to SQL only through a callee's SQL
+        // parameters, found by the callee's name: calls are looked at again only when a
+        // function of their callee's name gained one.
+        let mut calls_by_name: HashMap<&Arc<str>, Vec<&crate::facts::CallFact>> =
+            HashMap::default();
+        for call in files.iter().flat_map(|f| &f.calls) {
+            if call.in_function.is_some() {
+                calls_by_name
+                    .entry(call.callee.name())
+                    .or_default()
+                    .push(call);
+            }
+        }
+        let mut pending: Vec<Arc<str>> = self.sql_param_names.iter().cloned().collect();
+        let mut queued: HashSet<Arc<str>> = pending.iter().cloned().collect();
+        while let Some(name) = pending.pop() {
+            queued.remove(&name);
+            for call in calls_by_name.get(&name).into_iter().flatten() {
                 let Some(func) = &call.in_function else {
                     continue;
                 };
@@ -298,13 +347,12 @@ impl Summaries {
                     }
                     for t in holes.iter().flat_map(|h| &h.taint) {
                         for p in self.params_of(t, TaintKind::Host, 0) {
-                            changed |= self.add_sql_param(func, p);
+                            if self.add_sql_param(func, p) && queued.insert(func.name().clone()) {
+                                pending.push(func.name().clone());
+                            }
                         }
                     }
                 }
-            }
-            if !changed {
-                break;
             }
         }
     }
@@ -517,5 +565,108 @@ mod tests {
         ep.guards.push(("check_ep".into(), 0));
         assert!(s.resolve(&ep, TaintKind::TenantParam, 0).is_none());
         assert!(s.checks(&"check_ep".into(), 0) && !s.checks(&"check_ep".into(), 1));
+    }
+
+    /// `f0` returns the host; `f{n}` returns what `f{n-1}` returns; `g{n}` passes its
+    /// parameter through `g{n-1}`, down to `g0`, which returns it. Listed deepest first, so
+    /// that each link is learnt only after the one below it: every round must be taken.
+    #[test]
+    fn return_summaries_follow_chains_of_any_length_in_any_order() {
+        let depth = 12;
+        let mut functions = Vec::new();
+        for n in (1..depth).rev() {
+            functions.push(function(
+                &format!("f{n}"),
+                vec![call(&format!("f{}", n - 1), None, None)],
+                vec![],
+            ));
+            functions.push(function(
+                &format!("g{n}"),
+                vec![call(
+                    &format!("g{}", n - 1),
+                    Some(0),
+                    Some(Taint::new(TaintOrigin::Param(0))),
+                )],
+                vec![],
+            ));
+        }
+        functions.push(function("f0", vec![source(TaintKind::Host)], vec![]));
+        functions.push(function(
+            "g0",
+            vec![Taint::new(TaintOrigin::Param(0))],
+            vec![],
+        ));
+        functions.push(function(
+            "unrelated",
+            vec![call("strlen", None, None)],
+            vec![],
+        ));
+        let s = Summaries::build(&facts(functions));
+        let top = format!("f{}", depth - 1);
+        assert!(s
+            .resolve(&call(&top, None, None), TaintKind::Host, 0)
+            .is_some());
+        let host = source(TaintKind::Host);
+        let g_top = format!("g{}", depth - 1);
+        assert!(s
+            .resolve(
+                &call(&g_top, Some(0), Some(host.clone())),
+                TaintKind::Host,
+                0
+            )
+            .is_some());
+        assert!(s
+            .resolve(&call("unrelated", None, None), TaintKind::Host, 0)
+            .is_none());
+        // The chain passes the tenant parameter too, but nothing returns one of its own.
+        assert!(s
+            .resolve(&call(&top, None, None), TaintKind::TenantParam, 0)
+            .is_none());
+    }
+
+    /// `sink0` puts its parameter in SQL text; `sink{n}` hands its parameter to `sink{n-1}`;
+    /// the calls are listed top first, so each caller is learnt a round after its callee.
+    #[test]
+    fn sql_parameters_climb_chains_of_callers_in_any_order() {
+        let depth = 12;
+        let param = |i| crate::facts::Hole {
+            taint: vec![Taint::new(TaintOrigin::Param(i))],
+            ..crate::facts::Hole::new(Span::new(0, 1), crate::facts::HoleExpr::Opaque("$p".into()))
+        };
+        let mut calls = Vec::new();
+        for n in (1..depth).rev() {
+            calls.push(crate::facts::CallFact {
+                callee: format!("sink{}", n - 1).as_str().into(),
+                span: Span::new(n, n + 1),
+                // The parameter goes second; the first argument is a constant.
+                args: vec![vec![], vec![param(1)]],
+                in_function: Some(format!("sink{n}").as_str().into()),
+            });
+        }
+        let site = crate::facts::SqlSite {
+            exec: Span::new(0, 1),
+            variants: vec![vec![Piece::Hole(param(1))]],
+            capped: false,
+            function: Some("sink0".into()),
+            dialect: Default::default(),
+            params: Vec::new(),
+        };
+        let functions = (0..depth)
+            .map(|n| function(&format!("sink{n}"), vec![], vec![]))
+            .chain([function("other", vec![], vec![])])
+            .collect();
+        let files = vec![FileFacts {
+            functions,
+            calls,
+            sites: vec![site],
+            ..FileFacts::default()
+        }];
+        let s = Summaries::build(&files);
+        for n in 0..depth {
+            let key: FnKey = format!("sink{n}").as_str().into();
+            assert!(s.is_sql_param(&key, 1), "sink{n}");
+            assert!(!s.is_sql_param(&key, 0), "sink{n} argument 0");
+        }
+        assert!(!s.is_sql_param(&"other".into(), 1));
     }
 }
