@@ -35,7 +35,8 @@ fn main() {
             .par_iter()
             .map_init(tenantlint::lang::php_parser, |parser, f| {
                 let parser = parser.as_mut().expect("grammar");
-                let source = String::from_utf8_lossy(&f.bytes);
+                let bytes = f.bytes.unpack().unwrap_or_default();
+                let source = String::from_utf8_lossy(&bytes);
                 parser
                     .parse(source.as_bytes(), None)
                     .map(|t| t.root_node().child_count() as u64)

@@ -94,7 +94,10 @@ impl FactsCache {
         if let Ok(encoded) = postcard::to_stdvec(facts) {
             // Facts repeat their strings: compressed, the cache is about a fifth of the size,
             // to read and to hold while a run reads it.
-            let bytes = lz4_flex::compress_prepend_size(&encoded);
+            let mut bytes = lz4_flex::compress_prepend_size(&encoded);
+            // The block is allocated for the worst case, about the input's size: held until
+            // the cache is saved, it must not keep that room.
+            bytes.shrink_to_fit();
             if let Ok(mut fresh) = self.fresh.lock() {
                 fresh.push((key, bytes));
             }

@@ -46,6 +46,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{Match, WalkBuilder, WalkState};
 
 use crate::config::{absolutize, Config, CONFIG_FILE_NAME};
+use crate::source_text::Packed;
 
 /// Directory names never descended into (`target` is Cargo's build directory).
 pub const SKIPPED_DIRS: &[&str] = &[".git", "vendor", "node_modules", "target"];
@@ -78,7 +79,8 @@ pub struct SourceFile {
     /// The path as walked (the user's spelling joined with walked components).
     pub path: PathBuf,
     pub lang: Lang,
-    pub bytes: Vec<u8>,
+    /// The file's bytes as read, compressed while they wait for the front-end.
+    pub bytes: Packed,
 }
 
 /// Something about the paths that the user must be told.
@@ -407,7 +409,7 @@ struct FoundFile {
     /// Canonical path, so that each file is scanned once.
     key: PathBuf,
     lang: Lang,
-    read: Result<Vec<u8>, String>,
+    read: Result<Packed, String>,
 }
 
 /// One thing a walker thread met, sent to the thread that collects them.
@@ -730,7 +732,9 @@ fn read_file(start: usize, path: &Path, abs: &Path, lang: Lang) -> FoundFile {
         path: path.to_path_buf(),
         key: std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf()),
         lang,
-        read: std::fs::read(path).map_err(|e| e.to_string()),
+        read: std::fs::read(path)
+            .map(Packed::new)
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -997,6 +1001,8 @@ pub(crate) struct Decoded {
     pub(crate) text: String,
     /// Not text at all (NUL bytes): not analysed.
     pub(crate) binary: bool,
+    /// The text is the bytes as read (UTF-8 without a BOM).
+    pub(crate) identical: bool,
 }
 
 /// UTF-8 (a BOM is dropped); failing that, EUC-KR / CP949, common in Korean PHP code bases;
@@ -1004,12 +1010,16 @@ pub(crate) struct Decoded {
 /// lines and columns stay right.
 pub(crate) fn decode_source(bytes: Vec<u8>) -> Decoded {
     let binary = bytes.iter().take(8192).any(|b| *b == 0);
-    let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
-        Some(rest) => rest.to_vec(),
-        None => bytes,
+    let (bytes, bom) = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => (rest.to_vec(), true),
+        None => (bytes, false),
     };
+    let mut identical = false;
     let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+        Ok(t) => {
+            identical = !bom;
+            t
+        }
         Err(e) => {
             let bytes = e.into_bytes();
             match encoding_rs::EUC_KR.decode_without_bom_handling_and_without_replacement(&bytes) {
@@ -1018,7 +1028,11 @@ pub(crate) fn decode_source(bytes: Vec<u8>) -> Decoded {
             }
         }
     };
-    Decoded { text, binary }
+    Decoded {
+        text,
+        binary,
+        identical,
+    }
 }
 
 #[cfg(test)]
@@ -1108,7 +1122,7 @@ mod tests {
             .iter()
             .find(|f| f.path.ends_with("index.php"))
             .unwrap();
-        assert_eq!(index.bytes, b"<?php echo 1;");
+        assert!(index.bytes == *b"<?php echo 1;".as_slice());
     }
 
     #[test]

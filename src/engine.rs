@@ -19,16 +19,18 @@ use crate::facts::{FileFacts, Span, SqlSite};
 use crate::findings::{assign_fingerprints, sort_and_dedup, SiteFinding};
 use crate::include;
 use crate::lang;
+use crate::memory;
 use crate::paths::{root_in_repo, root_relative, skipped_paths};
 use crate::project::Project;
 use crate::rules::{Finding, Rule};
+use crate::source_text::SourceText;
 use crate::sql_files;
 use crate::suppress;
 
 pub use crate::paths::display_path;
 pub use crate::report::model::{
-    BaselineStatus, Cause, Report, ReportScope, ScanStats, ScannedFile, Skipped, SkippedCounts,
-    StatementKind, Summary, TableUse, Unanalyzed, UnanalyzedKind,
+    BaselineStatus, Cause, PhasePeaks, Report, ReportScope, ScanStats, ScannedFile, Skipped,
+    SkippedCounts, StatementKind, Summary, TableUse, Unanalyzed, UnanalyzedKind,
 };
 
 /// Scan `paths` with `config`, with the default [`DiscoverOptions`].
@@ -139,6 +141,7 @@ fn analyse(
         bytes: discovered.files.iter().map(|f| f.bytes.len() as u64).sum(),
         ..ScanStats::default()
     };
+    stats.peaks.discover = memory::peak_rss();
     let phase = Instant::now();
     let cwd = std::env::current_dir().ok();
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
@@ -147,15 +150,15 @@ fn analyse(
     let defined = discovered
         .files
         .par_iter()
-        .map(|f| lang::frontend(f.lang).project_names(&f.bytes))
+        .map(|f| lang::frontend(f.lang).project_names(&f.bytes.unpack().unwrap_or_default()))
         .reduce(lang::ProjectNames::default, |mut a, b| {
             a.extend(b);
             a
         });
     let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, &defined));
-    let large_files = std::sync::Mutex::new(());
     frontend.project_functions = Some(Arc::new(defined));
     stats.byte_scan = phase.elapsed();
+    stats.peaks.byte_scan = memory::peak_rss();
     let phase = Instant::now();
 
     let (unreadable, notes): (Vec<DiscoverIssue>, Vec<DiscoverIssue>) = discovered
@@ -175,43 +178,38 @@ fn analyse(
     );
 
     // Stage 2: one tree-sitter parser per thread, one parse per file.
-    let parsed: Vec<(ScannedFile, FileFacts, PathBuf, bool)> = discovered
-        .files
-        .into_par_iter()
-        .map_init(lang::Parsers::default, |parsers, file| {
-            progress.file_done();
-            let language = lang::frontend(file.lang);
-            // The cache's key is taken from the bytes as read, before decoding.
-            let key = cache
-                .as_ref()
-                .map(|_| FactsCache::file_key(file.lang, &file.bytes));
-            let decoded = decode_source(file.bytes);
-            let source = decoded.text;
-            let cached = match (&cache, key) {
-                (Some(cache), Some(key)) if !decoded.binary => cache.get(key),
-                _ => None,
-            };
-            let hit = cached.is_some();
-            let mut facts = if decoded.binary {
-                FileFacts::default()
-            } else if let Some(facts) = cached {
-                facts
-            } else if let Some(parser) = parsers.get(file.lang) {
-                // A tree takes some fifty times its file's size: large files (generated data,
-                // fixtures) are parsed one at a time, so that their trees never add up.
-                let _one_at_a_time = (source.len() >= LARGE_FILE)
-                    .then(|| large_files.lock().unwrap_or_else(|e| e.into_inner()));
-                let facts = catch_unwind(AssertUnwindSafe(|| {
-                    let facts = language.analyze(parser, &source, &frontend);
-                    if let (Some(cache), Some(key)) = (&cache, key) {
-                        cache.put(key, &facts);
-                    }
-                    facts
-                }));
-                if source.len() >= LARGE_FILE {
-                    release_freed_memory();
+    let lower = |parsers: &mut lang::Parsers, (index, file): (usize, discover::SourceFile)| {
+        progress.file_done();
+        let language = lang::frontend(file.lang);
+        // The cache's key is taken from the bytes as read, before decoding.
+        // Unpacking what was packed in this process cannot fail; should it ever, the file is
+        // reported as not analysed rather than analysed as empty.
+        let unpacked = file.bytes.unpack();
+        let lost = unpacked.is_none();
+        let raw = unpacked.unwrap_or_default();
+        let key = cache
+            .as_ref()
+            .map(|_| FactsCache::file_key(file.lang, &raw));
+        let decoded = decode_source(raw.into_owned());
+        let source = decoded.text;
+        let cached = match (&cache, key) {
+            (Some(cache), Some(key)) if !decoded.binary => cache.get(key),
+            _ => None,
+        };
+        let hit = cached.is_some();
+        let mut facts = if decoded.binary {
+            FileFacts::default()
+        } else if let Some(facts) = cached {
+            facts
+        } else if let Some(parser) = parsers.get(file.lang) {
+            let facts = catch_unwind(AssertUnwindSafe(|| {
+                let facts = language.analyze(parser, &source, &frontend);
+                if let (Some(cache), Some(key)) = (&cache, key) {
+                    cache.put(key, &facts);
                 }
                 facts
+            }));
+            facts
                 .unwrap_or_else(|panic| FileFacts {
                     analysis_errors: vec![(
                         Span::default(),
@@ -222,44 +220,87 @@ fn analyse(
                     )],
                     ..FileFacts::default()
                 })
-            } else {
-                FileFacts {
-                    analysis_errors: vec![(
-                        Span::default(),
-                        format!("the {} grammar could not be loaded", language.name()),
-                    )],
-                    ..FileFacts::default()
-                }
-            };
-            if decoded.binary {
-                facts.analysis_errors.push((
+        } else {
+            FileFacts {
+                analysis_errors: vec![(
                     Span::default(),
-                    format!(
-                        "this file is binary, not {} source: it was not analysed",
-                        language.name()
-                    ),
-                ));
+                    format!("the {} grammar could not be loaded", language.name()),
+                )],
+                ..FileFacts::default()
             }
-            facts.lang = Some(file.lang);
-            let absolute = include::lexical_absolute(&file.path, cwd.as_deref());
-            include::bind_file_place(&mut facts, &absolute);
-            let scanned = ScannedFile {
-                display: display_path(&file.path, cwd.as_deref()),
-                root_relative: root_relative(&file.path, cwd.as_deref(), &root),
-                lines: std::sync::OnceLock::new(),
-                // The text of a binary file is not kept: nothing reads it, and no report shows it.
-                source: Arc::new(if decoded.binary { String::new() } else { source }),
-                parse_errors: facts.parse_errors,
-                unreadable: false,
-                directory: false,
-                absolute: absolute.clone(),
-                context: false,
-            };
-            (scanned, facts, absolute, hit)
-        })
-        .collect();
+        };
+        if lost {
+            facts.analysis_errors.push((
+                Span::default(),
+                "the file's contents could not be read back from memory: it was not analysed"
+                    .to_string(),
+            ));
+        }
+        if decoded.binary {
+            facts.analysis_errors.push((
+                Span::default(),
+                format!(
+                    "this file is binary, not {} source: it was not analysed",
+                    language.name()
+                ),
+            ));
+        }
+        facts.lang = Some(file.lang);
+        let absolute = include::lexical_absolute(&file.path, cwd.as_deref());
+        include::bind_file_place(&mut facts, &absolute);
+        let scanned = ScannedFile {
+            display: display_path(&file.path, cwd.as_deref()),
+            root_relative: root_relative(&file.path, cwd.as_deref(), &root),
+            lines: std::sync::OnceLock::new(),
+            // The text of a binary file is not kept: nothing reads it, and no report shows it.
+            text: if decoded.binary {
+                SourceText::default()
+            } else if decoded.identical {
+                // The text is the bytes as read: keep the block they were read into.
+                drop(source);
+                SourceText::from_utf8(file.bytes)
+            } else {
+                SourceText::new(source)
+            },
+            parse_errors: facts.parse_errors,
+            unreadable: false,
+            directory: false,
+            absolute: absolute.clone(),
+            context: false,
+        };
+        (index, (scanned, facts, absolute, hit))
+    };
+    // A tree takes some fifty times its file's size: large files (generated data, fixtures)
+    // are lowered one after the other from the start, while little else is held, so that
+    // their trees never add up; the other threads lower the rest meanwhile.
+    let (large, small): (Vec<_>, Vec<_>) = discovered
+        .files
+        .into_iter()
+        .enumerate()
+        .partition(|(_, f)| f.bytes.len() >= LARGE_FILE);
+    let (mut parsed, rest) = rayon::join(
+        || {
+            let mut parsers = lang::Parsers::default();
+            large
+                .into_iter()
+                .map(|file| {
+                    let lowered = lower(&mut parsers, file);
+                    memory::release_freed_memory();
+                    lowered
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            small
+                .into_par_iter()
+                .map_init(lang::Parsers::default, lower)
+                .collect::<Vec<_>>()
+        },
+    );
+    parsed.extend(rest);
+    parsed.sort_unstable_by_key(|(index, _)| *index);
 
-    stats.cache_hits = parsed.iter().filter(|p| p.3).count();
+    stats.cache_hits = parsed.iter().filter(|(_, p)| p.3).count();
     stats.files_parsed = parsed.len() - stats.cache_hits;
     if let Some(cache) = cache {
         if let Err(e) = cache.save() {
@@ -270,7 +311,7 @@ fn analyse(
     let mut facts = Vec::with_capacity(parsed.len());
     let mut absolute_paths = Vec::with_capacity(parsed.len());
     let first_context = parsed.len().saturating_sub(context);
-    for (i, (mut file, f, path, _)) in parsed.into_iter().enumerate() {
+    for (i, (_, (mut file, f, path, _))) in parsed.into_iter().enumerate() {
         file.context = i >= first_context;
         files.push(file);
         facts.push(f);
@@ -284,7 +325,7 @@ fn analyse(
             files.push(ScannedFile {
                 display: display_path(path, cwd.as_deref()),
                 root_relative: root_relative(path, cwd.as_deref(), &root),
-                source: Arc::new(String::new()),
+                text: SourceText::default(),
                 lines: std::sync::OnceLock::new(),
                 parse_errors: false,
                 unreadable: true,
@@ -316,12 +357,14 @@ fn analyse(
 
     progress.finish();
     stats.parse = phase.elapsed();
+    stats.peaks.parse = memory::peak_rss();
     let phase = Instant::now();
     // Stage 3: the project pass (summaries, constant folding, includes, callers' fragments).
     let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
     let project = Project::build(&facts, &absolute_paths, &displays, &config.tables);
     let matcher = config.tenant_tables();
     stats.project = phase.elapsed();
+    stats.peaks.project = memory::peak_rss();
     let phase = Instant::now();
 
     // Stages 4–5: SQL analysis and rules, per site.
@@ -446,6 +489,7 @@ fn analyse(
     let suppressed = applied.suppressed;
     summary.suppressed = suppressed.len();
     stats.rules = phase.elapsed();
+    stats.peaks.rules = memory::peak_rss();
 
     let mut report = Report {
         files,
@@ -469,18 +513,6 @@ fn analyse(
 /// Files of this many bytes or more are parsed one at a time.
 const LARGE_FILE: usize = 256 * 1024;
 
-/// Give the memory a large file's tree took back to the system: glibc keeps freed memory in
-/// the arena of the thread that freed it, so each worker would otherwise hold on to the
-/// largest tree it ever built.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only returns free memory of the allocator's arenas to the system;
-    // it takes no pointer and is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<&str>()
@@ -502,7 +534,7 @@ mod tests {
             files: vec![discover::SourceFile {
                 path: PathBuf::from("ok.php"),
                 lang: discover::Lang::Php,
-                bytes: b"<?php\necho 1;\n".to_vec(),
+                bytes: crate::source_text::Packed::new(b"<?php\necho 1;\n".to_vec()),
             }],
             issues: vec![
                 DiscoverIssue::Unreadable {

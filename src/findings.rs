@@ -109,7 +109,7 @@ pub(crate) fn sort_and_dedup(
 /// findings with the same key, in file order.
 pub(crate) fn assign_fingerprints(findings: &mut [Finding], files: &[ScannedFile]) {
     let text_at = |file: usize, span: Span| -> String {
-        let source = files[file].source.as_str();
+        let source = files[file].source();
         source
             .get(span.start..span.end)
             .unwrap_or("")

@@ -12,9 +12,9 @@
 //! macro. A file that cannot be found or read leaves its query unanalyzed, with why. A SQL
 //! file's own `-- tenantlint-ignore` comments silence its findings.
 
+use crate::source_text::SourceText;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::discover::decode_source;
 use crate::facts::{
@@ -121,7 +121,7 @@ pub(crate) fn attach(
                 if let ([Piece::Hole(_)], [(_, index)]) = (variant.as_slice(), opened.as_slice()) {
                     let entry = moved
                         .entry((*index, DialectKey(site.dialect)))
-                        .or_insert_with(|| (whole_file(&files[*index].source, &site), Vec::new()));
+                        .or_insert_with(|| (whole_file(files[*index].source(), &site), Vec::new()));
                     if !entry.1.contains(&(i, site.exec)) {
                         entry.1.push((i, site.exec));
                     }
@@ -133,7 +133,7 @@ pub(crate) fn attach(
                     .map(|p| match p {
                         Piece::Hole(h) => match opened.iter().find(|(at, _)| *at == h.span) {
                             Some((_, index)) => Piece::Hole(Hole {
-                                known: Some(files[*index].source.as_str().into()),
+                                known: Some(files[*index].source().into()),
                                 ..h
                             }),
                             None => Piece::Hole(h),
@@ -308,7 +308,7 @@ fn open(
                 files.push(ScannedFile {
                     display: shown,
                     root_relative: root_relative(&path, cwd, root),
-                    source: Arc::new(decoded.text),
+                    text: SourceText::plain(decoded.text),
                     lines: std::sync::OnceLock::new(),
                     parse_errors: false,
                     unreadable: false,

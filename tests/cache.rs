@@ -279,3 +279,64 @@ fn the_cache_can_be_kept_in_another_directory() {
     assert!(stderr.contains("not a tenantlint cache"), "{stderr}");
     assert!(docs.join("readme.txt").is_file());
 }
+
+/// Large files (generated data, dumps) are lowered apart from the rest, before it, and every
+/// text is kept compressed until a report shows it: neither may change what is reported, nor
+/// its order, nor the source lines shown, with any number of threads, with or without the
+/// cache.
+#[test]
+fn large_files_report_like_small_ones_in_every_format() {
+    // About 400 KB: a data file with a query at its very end, after thousands of lines.
+    let mut dump = String::from("<?php\n$rows = [];\n");
+    for i in 0..6000 {
+        dump.push_str(&format!(
+            "$rows[] = ['id' => {i}, 'name' => 'item {i}', 'note' => 'x{i}'];\n"
+        ));
+    }
+    dump.push_str("$last = sql_fetch(\"select * from iw_item where it_id = 7\");\n");
+    assert!(dump.len() > 300 * 1024);
+    let mut second = dump.replace("iw_item", "iw_order");
+    second.push_str(
+        "$ok = sql_fetch(\"select * from iw_order where ep_code = '{$iw['store']}'\");\n",
+    );
+    let p = TempProject::new(&[
+        ("tenantlint.toml", CONFIG),
+        (
+            "a_small.php",
+            "<?php\nsql_query(\"select * from iw_member where mb_id = 1\");\n",
+        ),
+        ("m_dump.php", &dump),
+        ("n_dump.php", &second),
+        (
+            "z_small.php",
+            "<?php\nsql_query(\"delete from iw_cart where ct_id = 2\");\n",
+        ),
+    ]);
+    let (one, _) = run(&p, &["--no-cache", "--threads", "1"]);
+    let (filling, _) = run(&p, &["--threads", "4"]);
+    let (cached, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (0, 4));
+    assert_eq!(one, filling);
+    assert_eq!(one, cached);
+    let files: Vec<(String, u64)> = findings(&one)
+        .into_iter()
+        .map(|(_, file, line)| (file, line))
+        .collect();
+    let last_line = dump.lines().count() as u64;
+    assert_eq!(
+        files,
+        [
+            ("a_small.php".to_string(), 2),
+            ("m_dump.php".to_string(), last_line),
+            ("n_dump.php".to_string(), last_line),
+            ("z_small.php".to_string(), 2),
+        ]
+    );
+    // The text shown comes back exactly from the compressed source.
+    let (code, text, err) = p.run(&["check", "--format", "pretty", "m_dump.php"]);
+    assert_eq!(code, 1, "{text}{err}");
+    assert!(
+        text.contains("select * from iw_item where it_id = 7"),
+        "{text}"
+    );
+}

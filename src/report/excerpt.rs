@@ -32,7 +32,7 @@ pub struct Excerpt<'a> {
 
 impl<'a> Excerpt<'a> {
     pub fn new(file: &'a ScannedFile) -> Excerpt<'a> {
-        let (text, shifts) = shown_text(&file.source);
+        let (text, shifts) = shown_text(file.source());
         Excerpt {
             file,
             name: escape_inline(&file.display).into_owned(),
@@ -43,7 +43,7 @@ impl<'a> Excerpt<'a> {
 
     /// The file's source text, which finding spans are offsets into.
     pub fn source_text(&self) -> &str {
-        &self.file.source
+        self.file.source()
     }
 
     /// The shown text.

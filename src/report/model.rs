@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::discover::IgnoreKind;
 use crate::facts::Span;
 use crate::lines::{LineCol, LineIndex};
 use crate::rules::{Finding, Rule};
+use crate::source_text::SourceText;
 use crate::suppress;
 
 /// One scanned file, kept for reporting.
@@ -20,7 +20,8 @@ pub struct ScannedFile {
     /// Path relative to the configuration's root (what `[scan] exclude` globs match), with `/`
     /// separators; `None` when the file is not under it.
     pub root_relative: Option<String>,
-    pub source: Arc<String>,
+    /// The file's text, as analysed (compressed until a report reads it).
+    pub text: SourceText,
     /// Built on first use: most files have nothing to report.
     pub(crate) lines: std::sync::OnceLock<LineIndex>,
     pub parse_errors: bool,
@@ -42,7 +43,7 @@ impl ScannedFile {
         ScannedFile {
             display,
             root_relative,
-            source: Arc::new(source),
+            text: SourceText::plain(source),
             lines: std::sync::OnceLock::new(),
             parse_errors: false,
             unreadable: false,
@@ -52,14 +53,19 @@ impl ScannedFile {
         }
     }
 
+    /// The file's text, as analysed: what finding spans are offsets into.
+    pub fn source(&self) -> &str {
+        self.text.get()
+    }
+
     /// Line and column of a byte offset: the one computation every output format uses.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.line_index().line_col(&self.source, offset)
+        self.line_index().line_col(self.source(), offset)
     }
 
     /// The line starts of the source, built once.
     pub fn line_index(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.source))
+        self.lines.get_or_init(|| LineIndex::new(self.source()))
     }
 }
 
@@ -411,6 +417,19 @@ pub struct ScanStats {
     pub cache_error: Option<String>,
     /// Bytes read from the files.
     pub bytes: u64,
+    /// The process's peak resident memory at the end of each phase, where the system says.
+    pub peaks: PhasePeaks,
+}
+
+/// The peak resident set size (bytes) the process had reached at the end of each phase of
+/// [`ScanStats`]; `None` where the system does not say.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhasePeaks {
+    pub discover: Option<u64>,
+    pub byte_scan: Option<u64>,
+    pub parse: Option<u64>,
+    pub project: Option<u64>,
+    pub rules: Option<u64>,
 }
 
 impl Report {

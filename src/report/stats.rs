@@ -18,21 +18,26 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
             100.0 * d.as_secs_f64() / total.as_secs_f64()
         }
     };
+    let peaks = &stats.peaks;
     let phases = [
-        ("discover", stats.discover),
-        ("byte scan, cache", stats.byte_scan),
-        ("parse and lower", stats.parse),
-        ("project pass", stats.project),
-        ("SQL and rules", stats.rules),
-        ("report", report),
+        ("discover", stats.discover, peaks.discover),
+        ("byte scan, cache", stats.byte_scan, peaks.byte_scan),
+        ("parse and lower", stats.parse, peaks.parse),
+        ("project pass", stats.project, peaks.project),
+        ("SQL and rules", stats.rules, peaks.rules),
+        ("report", report, None),
     ];
     let mut out = String::from("tenantlint --stats\n");
-    for (name, time) in phases {
+    for (name, time, peak) in phases {
         out.push_str(&format!(
-            "  {name:<16} {:>9.1} ms {:>5.1} %\n",
+            "  {name:<16} {:>9.1} ms {:>5.1} %",
             ms(time),
             share(time)
         ));
+        if let Some(peak) = peak {
+            out.push_str(&format!("   peak {:>6.1} MB", peak as f64 / 1e6));
+        }
+        out.push('\n');
     }
     out.push_str(&format!("  {:<16} {:>9.1} ms\n", "total", ms(total)));
     let files = stats.files_parsed + stats.cache_hits;
@@ -56,6 +61,7 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::model::PhasePeaks;
 
     #[test]
     fn every_phase_is_listed_with_its_share_of_the_total() {
@@ -69,10 +75,14 @@ mod tests {
             cache_hits: 10,
             cache_error: None,
             bytes: 2_000_000,
+            peaks: PhasePeaks {
+                parse: Some(150_000_000),
+                ..PhasePeaks::default()
+            },
         };
         let text = render(&stats, Duration::from_millis(5), Duration::from_millis(100));
         assert!(
-            text.contains("  parse and lower       60.0 ms  60.0 %\n"),
+            text.contains("  parse and lower       60.0 ms  60.0 %   peak  150.0 MB\n"),
             "{text}"
         );
         assert!(

@@ -639,7 +639,7 @@ const MAX_SPAN_LINES: usize = 8;
 /// The lines around `span` (marked) and the first line of `exec`, with line numbers; distant
 /// parts are separated by a gap.
 pub fn excerpt(file: &ScannedFile, span: Span, exec: Option<Span>) -> Vec<ExcerptRow> {
-    let text = file.source.as_str();
+    let text = file.source();
     if file.unreadable || text.is_empty() {
         return Vec::new();
     }
@@ -731,7 +731,7 @@ pub fn excerpt(file: &ScannedFile, span: Span, exec: Option<Span>) -> Vec<Excerp
 
 /// The source line at `offset`, trimmed and shortened to `max` characters, displayable.
 pub fn source_line(file: &ScannedFile, offset: usize, max: usize) -> String {
-    let text = file.source.as_str();
+    let text = file.source();
     let starts = crate::lines::LineIndex::new(text);
     let n = file.line_col(offset).line;
     let Some((_, line)) = line_at(text, &starts, n) else {
