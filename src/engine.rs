@@ -439,13 +439,14 @@ fn analyse(
             unanalyzed.push(Unanalyzed::new(*file, *span, cause.clone()));
         }
     }
-    for (file, f) in facts.iter().enumerate() {
-        findings.extend(
-            request_value_findings(file, f, &project.summaries)
-                .into_iter()
-                .map(SiteFinding::from),
-        );
-    }
+    // Request values passed to project functions and tenant uses, per file in parallel (in
+    // file order all the same).
+    let value_findings: Vec<Vec<Finding>> = facts
+        .par_iter()
+        .enumerate()
+        .map(|(file, f)| request_value_findings(file, f, &project.summaries))
+        .collect();
+    findings.extend(value_findings.into_iter().flatten().map(SiteFinding::from));
 
     findings.retain(|f| !files[f.finding.file].context);
     let mut findings = sort_and_dedup(findings, &files);
