@@ -80,7 +80,9 @@ impl FactsCache {
     pub fn get(&self, key: u128) -> Option<FileFacts> {
         let range = self.stored.get(&key)?;
         let encoded = decompress(self.data.get(range.clone())?)?;
-        let mut facts = postcard::from_bytes::<FileFacts>(&encoded).ok()?;
+        let mut facts = postcard::from_bytes::<FileFacts>(&encoded)
+            .ok()
+            .filter(FileFacts::verify)?;
         share_texts(&mut facts);
         if let Ok(mut hits) = self.hits.lock() {
             hits.push(key);
@@ -385,6 +387,41 @@ mod tests {
             FactsCache::open(&cache_dir, &FrontendOptions::default(), &names).expect("open");
         assert!(cache.get(key).is_none());
         assert!(open(&cache_dir).get(key).is_some());
+    }
+
+    #[test]
+    fn packed_calls_are_read_back_and_garbage_inside_a_valid_file_is_a_miss() {
+        use crate::facts::{CallFact, FnKey, PackedVec, Span};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join(CACHE_DIR);
+        let good = FactsCache::file_key(Lang::Php, b"good");
+        let bad = FactsCache::file_key(Lang::Php, b"bad");
+        let mut facts = FileFacts {
+            calls: vec![CallFact {
+                callee: FnKey::from("list_orders"),
+                span: Span::new(3, 9),
+                args: vec![vec![]],
+                in_function: None,
+            }]
+            .into(),
+            ..FileFacts::default()
+        };
+        facts.pack();
+        // Bytes that are no list of calls, in a file whose checksum is right.
+        let garbage = FileFacts {
+            calls: PackedVec::Packed(vec![0xff; 7].into_boxed_slice()),
+            ..FileFacts::default()
+        };
+        let cache = open(&cache_dir);
+        cache.put(good, &facts);
+        cache.put(bad, &garbage);
+        cache.save().expect("saved");
+        let cache = open(&cache_dir);
+        let read = cache.get(good).expect("a hit");
+        let calls = read.calls.items().expect("readable");
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].span, Span::new(3, 9));
+        assert!(cache.get(bad).is_none(), "unreadable facts are never used");
     }
 
     #[test]

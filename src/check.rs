@@ -513,7 +513,20 @@ pub(crate) fn request_value_findings(
         })
     };
     let mut out = Vec::new();
-    for call in &facts.calls {
+    // Packed calls decode unless a cache file was tampered with after it was verified: then
+    // say so rather than report nothing.
+    let calls = match facts.calls.items() {
+        Ok(calls) => calls,
+        Err(e) => {
+            out.push(Finding::analysis_error(
+                file,
+                Span::default(),
+                format!("the facts kept for this file could not be read back ({e}); its calls were not checked"),
+            ));
+            std::borrow::Cow::Owned(Vec::new())
+        }
+    };
+    for call in calls.iter() {
         for (index, holes) in call.args.iter().enumerate() {
             // An argument without request-derived holes has nothing for a value rule to find.
             if holes.iter().all(|h| h.taint.is_empty()) {

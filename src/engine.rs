@@ -203,7 +203,8 @@ fn analyse(
             facts
         } else if let Some(parser) = parsers.get(file.lang) {
             let facts = catch_unwind(AssertUnwindSafe(|| {
-                let facts = language.analyze(parser, &source, &frontend);
+                let mut facts = language.analyze(parser, &source, &frontend);
+                facts.pack();
                 if let (Some(cache), Some(key)) = (&cache, key) {
                     cache.put(key, &facts);
                 }

@@ -512,8 +512,8 @@ pub struct FileFacts {
     pub sites: Vec<SqlSite>,
     pub consts: Vec<ConstDef>,
     /// Calls to project functions whose arguments fold, for definitions that use a parameter.
-    pub const_calls: Vec<ConstCall>,
-    pub calls: Vec<CallFact>,
+    pub const_calls: PackedVec<ConstCall>,
+    pub calls: PackedVec<CallFact>,
     /// Calls to project functions that pass SQL-like text, with every way each argument may be
     /// built: a fragment parameter (`function list($where)`) is analysed with what callers pass.
     pub fragment_calls: Vec<FragmentCall>,
@@ -542,8 +542,153 @@ pub struct FileFacts {
     pub analysis_errors: Vec<(Span, String)>,
 }
 
+impl FileFacts {
+    /// Pack the lists that are only read again by the project pass and the rules: what a file
+    /// keeps after lowering, until then.
+    pub fn pack(&mut self) {
+        self.calls.pack();
+        self.const_calls.pack();
+    }
+
+    /// Whether every packed list can be read back (facts read from a cache file).
+    pub fn verify(&self) -> bool {
+        self.calls.verify() && self.const_calls.verify()
+    }
+}
+
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// A list of facts that is written while a file is lowered and then kept packed (postcard
+/// bytes, some five times smaller than the values) until the project pass and the rules read
+/// it: the calls a large project records outweigh everything else it keeps.
+///
+/// In the result cache it is stored as those bytes; [`PackedVec::verify`] checks what a cache
+/// file holds before it is used.
+#[derive(Clone)]
+pub enum PackedVec<T> {
+    /// Being written (and in facts built by hand).
+    Open(Vec<T>),
+    /// Packed: the postcard encoding of the values.
+    Packed(Box<[u8]>),
+}
+
+impl<T> Default for PackedVec<T> {
+    fn default() -> Self {
+        PackedVec::Open(Vec::new())
+    }
+}
+
+impl<T> From<Vec<T>> for PackedVec<T> {
+    fn from(items: Vec<T>) -> Self {
+        PackedVec::Open(items)
+    }
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
+    /// Add a value (to a packed list, after unpacking it).
+    pub fn push(&mut self, item: T) {
+        self.open().push(item);
+    }
+
+    /// Add values.
+    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+        self.open().extend(items);
+    }
+
+    fn open(&mut self) -> &mut Vec<T> {
+        if let PackedVec::Packed(_) = self {
+            let items = self.items().map(|c| c.into_owned()).unwrap_or_default();
+            *self = PackedVec::Open(items);
+        }
+        match self {
+            PackedVec::Open(items) => items,
+            PackedVec::Packed(_) => unreachable!("opened above"),
+        }
+    }
+
+    /// Pack the values written (an empty list stays as it is: nothing to hold).
+    pub fn pack(&mut self) {
+        if let PackedVec::Open(items) = self {
+            if !items.is_empty() {
+                if let Ok(bytes) = postcard::to_stdvec(items) {
+                    *self = PackedVec::Packed(bytes.into_boxed_slice());
+                }
+            }
+        }
+    }
+
+    /// The values: borrowed while open, decoded when packed. Values packed in this process
+    /// always decode; cached ones were verified when read.
+    pub fn items(&self) -> Result<std::borrow::Cow<'_, [T]>, postcard::Error> {
+        match self {
+            PackedVec::Open(items) => Ok(std::borrow::Cow::Borrowed(items)),
+            PackedVec::Packed(bytes) => {
+                postcard::from_bytes::<Vec<T>>(bytes).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+
+    /// Whether the values can be read (a packed list read from a cache file may be garbage).
+    pub fn verify(&self) -> bool {
+        self.items().is_ok()
+    }
+
+    /// Whether no value was written.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            PackedVec::Open(items) => items.is_empty(),
+            PackedVec::Packed(bytes) => bytes.is_empty(),
+        }
+    }
+}
+
+impl<T: fmt::Debug + serde::Serialize + serde::de::DeserializeOwned + Clone> fmt::Debug
+    for PackedVec<T>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.items() {
+            Ok(items) => f.debug_list().entries(items.iter()).finish(),
+            Err(e) => write!(f, "<unreadable: {e}>"),
+        }
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for PackedVec<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PackedVec::Packed(bytes) => serializer.serialize_bytes(bytes),
+            PackedVec::Open(items) => {
+                let bytes = postcard::to_stdvec(items).map_err(serde::ser::Error::custom)?;
+                serializer.serialize_bytes(&bytes)
+            }
+        }
+    }
+}
+
+impl<'de, T> serde::Deserialize<'de> for PackedVec<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = Box<[u8]>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("packed facts")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(v.into())
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+                Ok(v.into_boxed_slice())
+            }
+        }
+        let bytes = deserializer.deserialize_bytes(Bytes)?;
+        Ok(if bytes.is_empty() {
+            PackedVec::Open(Vec::new())
+        } else {
+            PackedVec::Packed(bytes)
+        })
     }
 }

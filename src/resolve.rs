@@ -20,6 +20,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::{
@@ -82,9 +83,32 @@ impl Constants {
             let ways = d.value.iter().map(template_pieces).collect();
             (d.function.clone(), d.index, ways)
         });
+        // Calls matter only to functions whose definitions use a parameter, found by name:
+        // each file's packed calls are unpacked in parallel and only those calls kept.
+        let names: HashSet<&std::sync::Arc<str>> = facts
+            .iter()
+            .flat_map(|f| &f.consts)
+            .filter(|d| d.value.iter().any(|p| matches!(p, FoldPiece::Param(_))))
+            .filter_map(|d| d.function.as_ref().map(FnKey::name))
+            .collect();
+        let calls: Vec<ConstCall> = if names.is_empty() {
+            Vec::new()
+        } else {
+            facts
+                .par_iter()
+                .flat_map_iter(|f| {
+                    let calls = f.const_calls.items().unwrap_or_default();
+                    calls
+                        .iter()
+                        .filter(|c| names.contains(c.callee.name()))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
         Self::build_with_calls(
             facts.iter().flat_map(|f| &f.consts),
-            facts.iter().flat_map(|f| &f.const_calls),
+            &calls,
             defaults,
             configured,
             targets,

@@ -10,6 +10,8 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::facts::{FileFacts, FnKey, FnOwner, Piece, Span, Taint, TaintKind, TaintOrigin};
 
 /// How deep `Call` taints are followed (they nest one level per call in the chain).
@@ -323,15 +325,36 @@ impl Summaries {
         // A call passes its caller's parameters on to SQL only through a callee's SQL
         // parameters, found by the callee's name: calls are looked at again only when a
         // function of their callee's name gained one.
+        // Only calls inside functions with an argument derived from a parameter can add one
+        // (what derives from a parameter is settled by now): the others are not kept. Each
+        // file's calls are unpacked in parallel, and dropped as soon as they are filtered.
+        let this = &*self;
+        let relevant: Vec<crate::facts::CallFact> = files
+            .par_iter()
+            .flat_map_iter(|f| {
+                let calls = f.calls.items().unwrap_or_default();
+                calls
+                    .iter()
+                    .filter(|call| {
+                        call.in_function.is_some()
+                            && call
+                                .args
+                                .iter()
+                                .flatten()
+                                .flat_map(|h| &h.taint)
+                                .any(|t| !this.params_of(t, TaintKind::Host, 0).is_empty())
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut calls_by_name: HashMap<&Arc<str>, Vec<&crate::facts::CallFact>> =
             HashMap::default();
-        for call in files.iter().flat_map(|f| &f.calls) {
-            if call.in_function.is_some() {
-                calls_by_name
-                    .entry(call.callee.name())
-                    .or_default()
-                    .push(call);
-            }
+        for call in &relevant {
+            calls_by_name
+                .entry(call.callee.name())
+                .or_default()
+                .push(call);
         }
         let mut pending: Vec<Arc<str>> = self.sql_param_names.iter().cloned().collect();
         let mut queued: HashSet<Arc<str>> = pending.iter().cloned().collect();
@@ -655,12 +678,15 @@ mod tests {
             .map(|n| function(&format!("sink{n}"), vec![], vec![]))
             .chain([function("other", vec![], vec![])])
             .collect();
-        let files = vec![FileFacts {
+        let mut files = vec![FileFacts {
             functions,
-            calls,
+            calls: calls.into(),
             sites: vec![site],
             ..FileFacts::default()
         }];
+        // As the engine keeps them after lowering.
+        files[0].pack();
+        assert!(matches!(files[0].calls, crate::facts::PackedVec::Packed(_)));
         let s = Summaries::build(&files);
         for n in 0..depth {
             let key: FnKey = format!("sink{n}").as_str().into();
