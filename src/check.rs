@@ -372,12 +372,12 @@ fn relocate(fragment: &Template, at: &Hole) -> Template {
             Piece::Text { text, .. } => Piece::Hole(Hole {
                 span: at.span,
                 expr: at.expr.clone(),
-                taint: Vec::new(),
+                taint: Default::default(),
                 known: Some(text.clone()),
             }),
             Piece::Hole(h) => Piece::Hole(Hole {
                 span: at.span,
-                taint: Vec::new(),
+                taint: Default::default(),
                 ..h.clone()
             }),
         })

@@ -69,7 +69,7 @@ pub struct Hole {
     pub expr: HoleExpr,
     /// Where the value may come from, when that matters to a rule (request host, tenant
     /// parameter, a function parameter for summaries).
-    pub taint: Vec<Taint>,
+    pub taint: Taints,
     /// The text the expression holds, when this file's own assignments tell (`$t = "iw_"
     /// . "member"`): used for table names before project-wide folding.
     pub known: Option<std::sync::Arc<str>>,
@@ -80,9 +80,94 @@ impl Hole {
         Hole {
             span,
             expr,
-            taint: Vec::new(),
+            taint: Taints::default(),
             known: None,
         }
+    }
+}
+
+/// The taints of a hole: shared between the copies of a value (values are copied at every
+/// read of a variable) and copied only when one of them changes; no allocation when empty.
+#[derive(Clone, Default)]
+pub struct Taints(Option<Arc<Vec<Taint>>>);
+
+// Equal as the taints they hold, however held.
+impl PartialEq for Taints {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Taints {}
+
+impl std::hash::Hash for Taints {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl Taints {
+    /// The taints, to change (copied first if shared).
+    pub fn make_mut(&mut self) -> &mut Vec<Taint> {
+        Arc::make_mut(self.0.get_or_insert_with(Default::default))
+    }
+
+    /// Add a taint.
+    pub fn push(&mut self, taint: Taint) {
+        self.make_mut().push(taint);
+    }
+
+    /// Keep the taints `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&Taint) -> bool) {
+        if self.0.is_some() {
+            self.make_mut().retain(keep);
+            if self.0.as_ref().is_some_and(|t| t.is_empty()) {
+                self.0 = None;
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Taints {
+    type Target = [Taint];
+    fn deref(&self) -> &[Taint] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl From<Vec<Taint>> for Taints {
+    fn from(taints: Vec<Taint>) -> Self {
+        if taints.is_empty() {
+            Taints(None)
+        } else {
+            Taints(Some(Arc::new(taints)))
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Taints {
+    type Item = &'a Taint;
+    type IntoIter = std::slice::Iter<'a, Taint>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for Taints {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for Taints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Taints {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<Taint>::deserialize(deserializer).map(Taints::from)
     }
 }
 
@@ -690,5 +775,54 @@ impl<'de, T> serde::Deserialize<'de> for PackedVec<T> {
         } else {
             PackedVec::Packed(bytes)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_of_taints_changes_alone_and_equality_ignores_how_they_are_held() {
+        let host = Taint::new(TaintOrigin::Source {
+            kind: TaintKind::Host,
+            span: Span::new(1, 2),
+        });
+        let mut a = Taints::from(vec![host.clone()]);
+        let b = a.clone();
+        a.make_mut()[0].escaped = true;
+        assert!(a[0].escaped && !b[0].escaped);
+        // Emptied by `retain`, or never filled: the same empty list.
+        let mut emptied = b.clone();
+        emptied.retain(|_| false);
+        assert!(emptied.is_empty());
+        assert_eq!(emptied, Taints::default());
+        let mut hashes = std::collections::HashSet::new();
+        hashes.insert(emptied);
+        assert!(!hashes.insert(Taints::from(Vec::new())));
+        let mut pushed = Taints::default();
+        pushed.push(host);
+        assert_eq!(pushed, b);
+    }
+
+    #[test]
+    fn packed_lists_read_back_what_was_written() {
+        let mut calls: PackedVec<ConstCall> = PackedVec::default();
+        calls.push(ConstCall {
+            callee: FnKey::from("define_tables"),
+            args: vec![vec![vec![FoldPiece::Text("g5_".into())]]],
+        });
+        calls.pack();
+        assert!(matches!(calls, PackedVec::Packed(_)));
+        let read = calls.items().expect("readable");
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].callee, FnKey::from("define_tables"));
+        // Written to again after packing: nothing is lost.
+        calls.push(ConstCall {
+            callee: FnKey::from("other"),
+            args: Vec::new(),
+        });
+        assert_eq!(calls.items().expect("readable").len(), 2);
+        assert!(!PackedVec::<ConstCall>::Packed(vec![0xff; 3].into()).verify());
     }
 }

@@ -653,7 +653,7 @@ mod tests {
     fn sql_parameters_climb_chains_of_callers_in_any_order() {
         let depth = 12;
         let param = |i| crate::facts::Hole {
-            taint: vec![Taint::new(TaintOrigin::Param(i))],
+            taint: vec![Taint::new(TaintOrigin::Param(i))].into(),
             ..crate::facts::Hole::new(Span::new(0, 1), crate::facts::HoleExpr::Opaque("$p".into()))
         };
         let mut calls = Vec::new();

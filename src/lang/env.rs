@@ -182,7 +182,9 @@ pub(crate) fn guard_variable(var: &mut Arc<VarState>, guard: &(FnKey, u32)) {
     for v in &mut var.value.variants {
         for p in &mut v.pieces {
             if let crate::facts::Piece::Hole(h) = p {
-                h.taint.iter_mut().for_each(add);
+                if !h.taint.is_empty() {
+                    h.taint.make_mut().iter_mut().for_each(add);
+                }
             }
         }
     }

@@ -151,7 +151,10 @@ impl Value {
         for v in &mut self.variants {
             for p in &mut v.pieces {
                 if let Piece::Hole(h) = p {
-                    for t in &mut h.taint {
+                    if h.taint.is_empty() {
+                        continue;
+                    }
+                    for t in h.taint.make_mut() {
                         if t.steps.last() != Some(&step) && t.steps.len() < MAX_STEPS {
                             t.steps.push(step);
                         }

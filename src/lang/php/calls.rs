@@ -495,7 +495,7 @@ impl<'s> Lowerer<'s> {
                                     Value::single(Piece::Hole(Hole {
                                         span: *span,
                                         known: None,
-                                        taint: escaped(value.taints()),
+                                        taint: escaped(value.taints()).into(),
                                         expr: HoleExpr::Opaque(
                                             format!("(int) {}", hole_label(value)).into(),
                                         ),
@@ -503,7 +503,7 @@ impl<'s> Lowerer<'s> {
                                 }
                                 Some((value, _)) => value.clone(),
                                 None => Value::single(Piece::Hole(Hole {
-                                    taint: Vec::new(),
+                                    taint: Default::default(),
                                     known: None,
                                     span: if array_arg.is_some() {
                                         fallback_span
@@ -579,7 +579,7 @@ impl<'s> Lowerer<'s> {
                 taint,
                 known: None,
                 ..
-            }) => match taint.as_slice() {
+            }) => match &taint[..] {
                 [Taint {
                     origin: TaintOrigin::Param(i),
                     steps: s,

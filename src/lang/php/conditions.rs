@@ -321,7 +321,9 @@ impl<'s> Lowerer<'s> {
             for v in &mut var.value.variants {
                 for p in &mut v.pieces {
                     if let Piece::Hole(h) = p {
-                        apply(&mut h.taint);
+                        if !h.taint.is_empty() {
+                            apply(h.taint.make_mut());
+                        }
                     }
                 }
             }

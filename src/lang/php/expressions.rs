@@ -552,7 +552,7 @@ impl<'s> Lowerer<'s> {
             Value::single(Piece::Hole(Hole {
                 span,
                 expr,
-                taint,
+                taint: taint.into(),
                 known: None,
             }))
         };
@@ -601,7 +601,7 @@ impl<'s> Lowerer<'s> {
                 v.pieces = vec![Piece::Hole(Hole {
                     span,
                     expr: HoleExpr::Opaque(self.text(n).into()),
-                    taint,
+                    taint: taint.into(),
                     known: None,
                 })];
             } else if let Some(text) = known_value(&v.pieces) {
@@ -610,7 +610,7 @@ impl<'s> Lowerer<'s> {
                 v.pieces = vec![Piece::Hole(Hole {
                     span,
                     expr: HoleExpr::Path(path.as_str().into()),
-                    taint: Vec::new(),
+                    taint: Default::default(),
                     known: Some(text.into()),
                 })];
             } else if is_composite_name(&v.pieces) {

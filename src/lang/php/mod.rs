@@ -237,7 +237,7 @@ impl<'s> Lowerer<'s> {
     pub(super) fn opaque_tainted(&self, n: Node, taint: Vec<Taint>) -> Value {
         let mut v = self.opaque(n);
         if let Some(Piece::Hole(h)) = v.variants.first_mut().and_then(|t| t.pieces.first_mut()) {
-            h.taint = taint;
+            h.taint = taint.into();
         }
         v
     }

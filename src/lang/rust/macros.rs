@@ -424,7 +424,7 @@ impl<'s> Lowerer<'s> {
                                 Some((v, span)) if debug => Value::single(Piece::Hole(Hole {
                                     span,
                                     expr: HoleExpr::Opaque(text[range].into()),
-                                    taint: v.taints(),
+                                    taint: v.taints().into(),
                                     known: None,
                                 })),
                                 Some((v, _)) => v,

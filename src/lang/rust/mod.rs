@@ -280,7 +280,7 @@ impl<'s> Lowerer<'s> {
     fn opaque_tainted(&self, span: Span, text: &str, taint: Vec<Taint>) -> Value {
         let mut v = self.opaque_at(span, text);
         if let Some(Piece::Hole(h)) = v.variants.first_mut().and_then(|t| t.pieces.first_mut()) {
-            h.taint = taint;
+            h.taint = taint.into();
         }
         v
     }
@@ -408,7 +408,7 @@ impl<'s> Lowerer<'s> {
             span_of(n),
             HoleExpr::Opaque(collapse_whitespace(self.text(n), 80).into()),
         );
-        hole.taint = value.taints();
+        hole.taint = value.taints().into();
         BoundParam {
             marker,
             value: hole,
