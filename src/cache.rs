@@ -10,6 +10,11 @@
 //! added or removed anywhere) is not read: all its entries would be stale. The project pass and
 //! the rules always run, so a report is the same with and without the cache.
 //!
+//! Beside it, `sql.bin` keeps what parsing and analysing each rendered query text gave, keyed
+//! by the text, its dialect and its placeholders, under the build and the tenant policy
+//! (`[tenant]`): the rules still run on every query, but a text already seen is not parsed
+//! again.
+//!
 //! The file starts with a magic number and the format version and ends with a checksum of what
 //! is between: a cache that is truncated, corrupt, or written by something else is ignored
 //! (and replaced), never trusted.
@@ -28,20 +33,23 @@ use crate::lang::{FrontendOptions, ProjectNames};
 /// The directory beside the configuration.
 pub const CACHE_DIR: &str = ".tenantlint_cache";
 const CACHE_FILE: &str = "facts.bin";
+const SQL_FILE: &str = "sql.bin";
 const MAGIC: &[u8; 8] = b"TLFACTS\0";
 /// Bumped whenever the layout of the file (not of the facts: the build is in the key) changes.
 const FORMAT: u32 = 2;
 
-/// One run's view of the cache: what was read at the start, and what this run will write.
-pub struct FactsCache {
+/// One cache file as a run sees it: what was read at the start, and what this run will write.
+struct Store {
     dir: PathBuf,
+    /// The file's name in `dir`.
+    file: &'static str,
     key: u128,
     /// The cache file as read.
     data: Vec<u8>,
-    /// Entries read from disk, by file key: where in `data` the encoded facts are.
+    /// Entries read from disk, by entry key: where in `data` they are.
     stored: HashMap<u128, std::ops::Range<usize>>,
-    /// Entries lowered by this run, written by [`FactsCache::save`] with the stored entries
-    /// this run read.
+    /// Entries made by this run, written by [`Store::save`] with the stored entries this run
+    /// read.
     fresh: Mutex<Vec<(u128, Vec<u8>)>>,
     /// The keys of the stored entries this run read.
     hits: Mutex<Vec<u128>>,
@@ -49,67 +57,48 @@ pub struct FactsCache {
     dirty: std::sync::atomic::AtomicBool,
 }
 
-impl FactsCache {
-    /// Open the cache in `dir` (the `.tenantlint_cache` directory) for a run lowering with
-    /// `options` and the project's `names`. A missing, unreadable, corrupt or foreign cache
-    /// opens empty. `None` when this build cannot be told apart from another one (its
-    /// executable cannot be found): nothing is cached then.
-    pub fn open(dir: &Path, options: &FrontendOptions, names: &ProjectNames) -> Option<FactsCache> {
-        let key = run_key(options, names)?;
-        let (data, stored) = read(&dir.join(CACHE_FILE), key).unwrap_or_default();
-        Some(FactsCache {
+impl Store {
+    /// The file `file` in `dir`, if it is whole and was written under `key`; else empty.
+    fn open(dir: &Path, file: &'static str, key: u128) -> Store {
+        let (data, stored) = read(&dir.join(file), key).unwrap_or_default();
+        Store {
             dir: dir.to_path_buf(),
+            file,
             key,
             data,
             stored,
             fresh: Mutex::new(Vec::new()),
             hits: Mutex::new(Vec::new()),
             dirty: std::sync::atomic::AtomicBool::new(false),
-        })
+        }
     }
 
-    /// The key of one file: its language and bytes.
-    pub fn file_key(lang: Lang, bytes: &[u8]) -> u128 {
-        let mut h = Xxh3::new();
-        h.update(&[lang as u8]);
-        h.update(bytes);
-        h.digest128()
+    /// The entry stored for `key`, if any.
+    fn get(&self, key: u128) -> Option<&[u8]> {
+        self.stored
+            .get(&key)
+            .and_then(|range| self.data.get(range.clone()))
     }
 
-    /// The facts stored for `key`, if any (and decodable), kept for the next run.
-    pub fn get(&self, key: u128) -> Option<FileFacts> {
-        let range = self.stored.get(&key)?;
-        let encoded = decompress(self.data.get(range.clone())?)?;
-        let mut facts = postcard::from_bytes::<FileFacts>(&encoded)
-            .ok()
-            .filter(FileFacts::verify)?;
-        share_texts(&mut facts);
+    /// Keep the entry read for `key` for the next run.
+    fn keep(&self, key: u128) {
         if let Ok(mut hits) = self.hits.lock() {
             hits.push(key);
         }
-        Some(facts)
     }
 
-    /// Remember `facts`, just lowered, for `key`.
-    pub fn put(&self, key: u128, facts: &FileFacts) {
+    /// Remember `bytes` for `key`, made by this run.
+    fn put(&self, key: u128, bytes: Vec<u8>) {
         self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(encoded) = postcard::to_stdvec(facts) {
-            // Facts repeat their strings: compressed, the cache is about a fifth of the size,
-            // to read and to hold while a run reads it.
-            let mut bytes = lz4_flex::compress_prepend_size(&encoded);
-            // The block is allocated for the worst case, about the input's size: held until
-            // the cache is saved, it must not keep that room.
-            bytes.shrink_to_fit();
-            if let Ok(mut fresh) = self.fresh.lock() {
-                fresh.push((key, bytes));
-            }
+        if let Ok(mut fresh) = self.fresh.lock() {
+            fresh.push((key, bytes));
         }
     }
 
-    /// Write this run's entries (only they: entries of files deleted or changed since go), if
-    /// they differ from what was read. The directory is created with a `.gitignore` that keeps
-    /// it out of version control.
-    pub fn save(self) -> std::io::Result<()> {
+    /// Write this run's entries (only they: entries no longer used go), if they differ from
+    /// what was read. The directory is created with a `.gitignore` that keeps it out of
+    /// version control.
+    fn save(self) -> std::io::Result<()> {
         let mut hits = self.hits.into_inner().unwrap_or_default();
         hits.sort_unstable();
         hits.dedup();
@@ -145,13 +134,108 @@ impl FactsCache {
         // file where the cache is read.
         let temp = self
             .dir
-            .join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
+            .join(format!("{}.{}.tmp", self.file, std::process::id()));
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(&bytes)?;
         drop(file);
-        std::fs::rename(&temp, self.dir.join(CACHE_FILE)).inspect_err(|_| {
+        std::fs::rename(&temp, self.dir.join(self.file)).inspect_err(|_| {
             let _ = std::fs::remove_file(&temp);
         })
+    }
+}
+
+/// One run's view of the facts cache.
+pub struct FactsCache {
+    store: Store,
+}
+
+impl FactsCache {
+    /// Open the cache in `dir` (the `.tenantlint_cache` directory) for a run lowering with
+    /// `options` and the project's `names`. A missing, unreadable, corrupt or foreign cache
+    /// opens empty. `None` when this build cannot be told apart from another one (its
+    /// executable cannot be found): nothing is cached then.
+    pub fn open(dir: &Path, options: &FrontendOptions, names: &ProjectNames) -> Option<FactsCache> {
+        let key = run_key(options, names)?;
+        Some(FactsCache {
+            store: Store::open(dir, CACHE_FILE, key),
+        })
+    }
+
+    /// The key of one file: its language and bytes.
+    pub fn file_key(lang: Lang, bytes: &[u8]) -> u128 {
+        let mut h = Xxh3::new();
+        h.update(&[lang as u8]);
+        h.update(bytes);
+        h.digest128()
+    }
+
+    /// The facts stored for `key`, if any (and decodable), kept for the next run.
+    pub fn get(&self, key: u128) -> Option<FileFacts> {
+        let encoded = decompress(self.store.get(key)?)?;
+        let mut facts = postcard::from_bytes::<FileFacts>(&encoded)
+            .ok()
+            .filter(FileFacts::verify)?;
+        share_texts(&mut facts);
+        self.store.keep(key);
+        Some(facts)
+    }
+
+    /// Remember `facts`, just lowered, for `key`.
+    pub fn put(&self, key: u128, facts: &FileFacts) {
+        if let Ok(encoded) = postcard::to_stdvec(facts) {
+            // Facts repeat their strings: compressed, the cache is about a fifth of the size,
+            // to read and to hold while a run reads it.
+            let mut bytes = lz4_flex::compress_prepend_size(&encoded);
+            // The block is allocated for the worst case, about the input's size: held until
+            // the cache is saved, it must not keep that room.
+            bytes.shrink_to_fit();
+            self.store.put(key, bytes);
+        }
+    }
+
+    /// Write this run's entries (only they: entries of files deleted or changed since go), if
+    /// they differ from what was read.
+    pub fn save(self) -> std::io::Result<()> {
+        self.store.save()
+    }
+}
+
+/// One run's view of the SQL cache: what parsing and analysing each query text gave
+/// ([`crate::sql::query::parse_and_analyze`]), which depends only on the text, where its
+/// placeholders stand, the build and the tenant policy. Kept apart from the facts, it outlives
+/// a change to the project's functions.
+pub struct SqlCache {
+    store: Store,
+}
+
+impl SqlCache {
+    /// Open the SQL cache in `dir` for a run whose tenant policy is described by `policy`
+    /// (everything in the configuration the analysis of a query text reads). `None` as for
+    /// [`FactsCache::open`].
+    pub fn open(dir: &Path, policy: &str) -> Option<SqlCache> {
+        let key = build_key(&format!("sql\n{policy}"))?;
+        Some(SqlCache {
+            store: Store::open(dir, SQL_FILE, key),
+        })
+    }
+
+    /// What the query text keyed `key` ([`crate::sql::query::memo_key`]) gave last time.
+    pub fn get(&self, key: u128) -> Option<crate::sql::query::Analysed> {
+        let analysed = postcard::from_bytes(self.store.get(key)?).ok()?;
+        self.store.keep(key);
+        Some(analysed)
+    }
+
+    /// Remember what the query text keyed `key` gave.
+    pub fn put(&self, key: u128, analysed: &crate::sql::query::Analysed) {
+        if let Ok(bytes) = postcard::to_stdvec(analysed) {
+            self.store.put(key, bytes);
+        }
+    }
+
+    /// Write this run's entries, if they differ from what was read.
+    pub fn save(self) -> std::io::Result<()> {
+        self.store.save()
     }
 }
 
@@ -232,8 +316,9 @@ fn cache_files(dir: &Path) -> std::io::Result<Option<Vec<PathBuf>>> {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let is_ours = name == ".gitignore"
-            || name == CACHE_FILE
-            || (name.starts_with(&format!("{CACHE_FILE}.")) && name.ends_with(".tmp"));
+            || [CACHE_FILE, SQL_FILE].iter().any(|file| {
+                name == *file || (name.starts_with(&format!("{file}.")) && name.ends_with(".tmp"))
+            });
         if !is_ours || !entry.file_type()?.is_file() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -251,20 +336,7 @@ fn cache_files(dir: &Path) -> std::io::Result<Option<Vec<PathBuf>>> {
 /// Everything lowering depends on but a file's own bytes: the build, the options, the
 /// project's function names (sorted: the key never depends on hashing order).
 fn run_key(options: &FrontendOptions, names: &ProjectNames) -> Option<u128> {
-    let exe = std::env::current_exe().ok()?;
-    let meta = std::fs::metadata(&exe).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    let mut text = format!(
-        "{} {} {} {}\n",
-        env!("CARGO_PKG_VERSION"),
-        FORMAT,
-        meta.len(),
-        modified.as_nanos()
-    );
+    let mut text = String::new();
     let lists = [
         &options.host_sources,
         &options.tenant_params,
@@ -280,6 +352,26 @@ fn run_key(options: &FrontendOptions, names: &ProjectNames) -> Option<u128> {
         sorted.sort();
         text.push_str(&format!("{sorted:?}\n"));
     }
+    build_key(&text)
+}
+
+/// A key of this build (version, and the executable's size and time) and of `rest`; `None`
+/// when the executable cannot be found.
+fn build_key(rest: &str) -> Option<u128> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let text = format!(
+        "{} {} {} {}\n{rest}",
+        env!("CARGO_PKG_VERSION"),
+        FORMAT,
+        meta.len(),
+        modified.as_nanos()
+    );
     Some(xxh3_128(text.as_bytes()))
 }
 

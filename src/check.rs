@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::cache::SqlCache;
 use crate::config::TableMatcher;
 use crate::discover::Lang;
 use crate::facts::{FileFacts, FnKey, Hole, HoleExpr, Piece, Span, SqlSite, TaintOrigin, Template};
@@ -31,6 +32,8 @@ pub(crate) struct SiteChecker<'a> {
     includes: &'a Includes,
     /// Per file, the arms of its branches.
     branches: &'a [&'a [crate::facts::BranchArm]],
+    /// What query texts gave in earlier runs, when the result cache is on.
+    sql_cache: Option<&'a SqlCache>,
 }
 
 /// What checking one query site found.
@@ -59,7 +62,34 @@ impl<'a> SiteChecker<'a> {
             param_defaults: &project.param_defaults,
             includes: &project.includes,
             branches: &project.branches,
+            sql_cache: None,
         }
+    }
+
+    /// Read and write what query texts give in `cache`.
+    pub(crate) fn with_sql_cache(self, cache: Option<&'a SqlCache>) -> SiteChecker<'a> {
+        SiteChecker {
+            sql_cache: cache,
+            ..self
+        }
+    }
+
+    /// Parse and analyse `rendered`, or read what that gave from the SQL cache.
+    fn parse_and_analyze(
+        &self,
+        rendered: &template::RenderedSql,
+        policy: &analyze::TenantPolicy,
+    ) -> query::Analysed {
+        let Some(cache) = self.sql_cache else {
+            return query::parse_and_analyze(rendered, policy);
+        };
+        let key = query::memo_key(rendered);
+        if let Some(analysed) = cache.get(key) {
+            return analysed;
+        }
+        let analysed = query::parse_and_analyze(rendered, policy);
+        cache.put(key, &analysed);
+        analysed
     }
 }
 
@@ -119,7 +149,7 @@ impl SiteChecker<'_> {
             }
             let parsed = parsed_texts
                 .entry(rendered.text.clone())
-                .or_insert_with(|| query::parse_and_analyze(&rendered, &policy));
+                .or_insert_with(|| self.parse_and_analyze(&rendered, &policy));
             let is_sql = parsed.is_ok() || template::has_sql_structure(&rendered.text);
             if !is_sql {
                 continue;
@@ -137,7 +167,7 @@ impl SiteChecker<'_> {
                 );
             }
             let (facts, fragment_in_predicate, kind) = match parsed {
-                Ok(p) => (&p.facts, &p.fragment_in_predicate, p.kind),
+                Ok(p) => (&p.facts, p.fragment_in_predicate(&rendered), p.kind),
                 Err(e) => {
                     parse_failure.get_or_insert_with(|| Cause::sql_parse(e));
                     continue;

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cache::FactsCache;
+use crate::cache::{FactsCache, SqlCache};
 use crate::check::{request_value_findings, SiteChecker, SiteOutcome};
 use crate::config::Config;
 use crate::discover::{self, decode_source, DiscoverIssue, DiscoverOptions, Discovered};
@@ -374,7 +374,16 @@ fn analyse(
         .enumerate()
         .flat_map(|(i, f)| f.sites.iter().enumerate().map(move |(j, s)| (i, j, s)))
         .collect();
-    let checker = SiteChecker::new(&project, &matcher, &config.tenant.column);
+    // What query texts give depends on the tenant policy alone: kept beside the facts.
+    let sql_cache = cache_dir.and_then(|dir| {
+        let t = &config.tenant;
+        SqlCache::open(
+            dir,
+            &format!("{:?}\n{:?}\n{:?}", t.column, t.tables, t.exempt),
+        )
+    });
+    let checker = SiteChecker::new(&project, &matcher, &config.tenant.column)
+        .with_sql_cache(sql_cache.as_ref());
     let outcomes: Vec<SiteOutcome> = sites
         .par_iter()
         .map(|(file, _, site)| {
@@ -490,6 +499,11 @@ fn analyse(
     });
     let suppressed = applied.suppressed;
     summary.suppressed = suppressed.len();
+    if let Some(cache) = sql_cache {
+        if let Err(e) = cache.save() {
+            stats.cache_error.get_or_insert(e.to_string());
+        }
+    }
     stats.rules = phase.elapsed();
     stats.peaks.rules = memory::peak_rss();
 

@@ -145,6 +145,9 @@ fn no_cache_neither_reads_nor_writes_and_cache_clean_removes_it() {
 
     run(&p, &[]);
     assert!(p.dir.join(".tenantlint_cache").is_dir());
+    // The facts, and what the query texts gave.
+    assert!(p.dir.join(".tenantlint_cache/facts.bin").is_file());
+    assert!(p.dir.join(".tenantlint_cache/sql.bin").is_file());
     let (code, _, stderr) = p.run(&["cache", "clean"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("removed"), "{stderr}");
@@ -339,4 +342,40 @@ fn large_files_report_like_small_ones_in_every_format() {
         text.contains("select * from iw_item where it_id = 7"),
         "{text}"
     );
+}
+
+/// What a query text gives is kept too, under the tenant policy: changing the tenant column or
+/// the tenant tables, with the facts still cached, reports what a run without the cache
+/// reports.
+#[test]
+fn query_results_follow_a_change_of_the_tenant_policy() {
+    let p = project();
+    let (first, _) = run(&p, &[]);
+    let (again, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (0, 3));
+    assert_eq!(first, again);
+    let before = findings(&first);
+    // `od_id` as the tenant column: the order query becomes scoped, the item query not.
+    p.write(
+        "tenantlint.toml",
+        "[tenant]\ncolumn = \"od_id\"\ntables = [\"iw_*\"]\n",
+    );
+    let (cached, stderr) = run(&p, &[]);
+    assert_eq!(
+        parsed_and_cached(&stderr),
+        (0, 3),
+        "the facts do not depend on it"
+    );
+    let (fresh, _) = run(&p, &["--no-cache"]);
+    assert_eq!(cached, fresh);
+    assert_ne!(findings(&cached), before);
+    // No tenant tables at all: nothing to report.
+    p.write(
+        "tenantlint.toml",
+        "[tenant]\ncolumn = \"ep_code\"\ntables = [\"nothing_*\"]\n",
+    );
+    let (cached, _) = run(&p, &[]);
+    let (fresh, _) = run(&p, &["--no-cache"]);
+    assert_eq!(cached, fresh);
+    assert!(findings(&cached).is_empty(), "{cached}");
 }

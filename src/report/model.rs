@@ -285,7 +285,9 @@ pub struct IgnoredPath {
 
 /// The kind of statement a query is (its first statement, for a site holding several).
 /// Ordered as reports list them: writes that can destroy other tenants' rows first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum StatementKind {
     Delete,
     Update,

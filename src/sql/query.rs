@@ -5,11 +5,39 @@ use crate::report::model::StatementKind;
 use crate::sql::{analyze, parse, template};
 
 /// A rendered query, parsed and analysed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Parsed {
     pub facts: analyze::QueryFacts,
-    /// A fragment whose text is unknown sat where a predicate could be.
-    pub fragment_in_predicate: Option<String>,
+    /// A fragment whose text is unknown sat where a predicate could be: the position of its
+    /// hole in [`RenderedSql::holes`](template::RenderedSql::holes).
+    pub fragment_hole: Option<usize>,
     pub kind: StatementKind,
+}
+
+impl Parsed {
+    /// The expression of the fragment whose text is unknown that sat where a predicate could
+    /// be, as written in `rendered` (the query this was parsed from).
+    pub fn fragment_in_predicate(&self, rendered: &template::RenderedSql) -> Option<String> {
+        let hole = rendered.holes.get(self.fragment_hole?)?;
+        Some(hole.hole.expr.display().to_string())
+    }
+}
+
+/// What parsing and analysing a rendered query gave: its facts, or why it does not parse. A
+/// function of [`memo_key`] alone (and of the tenant policy), so kept between runs.
+pub type Analysed = Result<Parsed, String>;
+
+/// Everything [`parse_and_analyze`] reads of a rendered query: its dialect, its text, and for
+/// each placeholder whether it stands in a quoted string or for known text.
+pub fn memo_key(rendered: &template::RenderedSql) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&[rendered.dialect as u8]);
+    h.update(&(rendered.text.len() as u64).to_le_bytes());
+    h.update(rendered.text.as_bytes());
+    for hole in &rendered.holes {
+        h.update(&[u8::from(hole.quoted) | (u8::from(hole.resolved) << 1)]);
+    }
+    h.digest128()
 }
 
 /// Parse (recovering from placeholders that cannot stand where they are) and analyse.
@@ -34,7 +62,7 @@ pub fn parse_and_analyze(
     }
     Ok(Parsed {
         facts,
-        fragment_in_predicate,
+        fragment_hole: fragment_in_predicate,
         kind: StatementKind::of(&statements),
     })
 }
@@ -48,7 +76,7 @@ fn parse_recovering(
     rendered: &mut template::RenderedSql,
 ) -> (
     Result<Vec<sqlparser::ast::Statement>, String>,
-    Option<String>,
+    Option<usize>,
 ) {
     const MAX_RETRIES: usize = 8;
     let mut in_predicate = None;
@@ -64,7 +92,7 @@ fn parse_recovering(
         match rendered.blank_placeholder_at(offset) {
             Some(hole) => {
                 if predicate && in_predicate.is_none() {
-                    in_predicate = Some(hole.hole.expr.display().to_string());
+                    in_predicate = Some(hole.index);
                 }
             }
             // An unknown fragment ending where the parser stopped, in the SET list of an
@@ -190,5 +218,44 @@ mod tests {
         assert_eq!(upsert.facts.inserts.len(), 1);
         assert!(upsert.facts.inserts[0].sets_tenant_column);
         assert_eq!(upsert.kind, StatementKind::Insert);
+    }
+
+    /// The memo key changes with everything the analysis reads: the text, the dialect, and
+    /// whether a placeholder stands in a quoted string; the same rendering keys the same. A
+    /// fragment in a predicate is named from the query it is read back for.
+    #[test]
+    fn the_memo_key_follows_what_the_analysis_reads() {
+        let none = |_: &HoleExpr| None;
+        let key = |t: &Template, d: Dialect| {
+            memo_key(&template::render_with_prefixes(t, d, &none, &|_| None))
+        };
+        let bare = vec![text("select * from users where 1 "), hole("$where")];
+        let quoted = vec![
+            text("select * from users where 1 '"),
+            hole("$where"),
+            text("'"),
+        ];
+        assert_eq!(
+            key(&bare, Dialect::MySql),
+            key(&bare.clone(), Dialect::MySql)
+        );
+        assert_ne!(key(&bare, Dialect::MySql), key(&bare, Dialect::Postgres));
+        assert_ne!(key(&bare, Dialect::MySql), key(&quoted, Dialect::MySql));
+
+        let fragment = vec![text("select * from users where (1) "), hole("$search")];
+        let rendered = template::render_with_prefixes(&fragment, Dialect::MySql, &none, &|_| None);
+        let is_tenant = |_: &str| true;
+        let policy = TenantPolicy {
+            column: "tenant_id",
+            is_tenant_table: &is_tenant,
+        };
+        let parsed = parse_and_analyze(&rendered, &policy).expect("parses");
+        let stored: Parsed =
+            postcard::from_bytes(&postcard::to_stdvec(&parsed).expect("encodes")).expect("decodes");
+        assert_eq!(format!("{:?}", stored.facts), format!("{:?}", parsed.facts));
+        assert_eq!(
+            stored.fragment_in_predicate(&rendered).as_deref(),
+            Some("$search")
+        );
     }
 }

@@ -54,7 +54,7 @@ pub struct TenantPolicy<'a> {
 }
 
 /// One reference to a tenant table in a SELECT / UPDATE / DELETE scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableRef {
     /// Bare table name as written (schema prefix dropped, unquoted).
     pub table: String,
@@ -68,7 +68,7 @@ pub struct TableRef {
 }
 
 /// Constraint status of a [`TableRef`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Constraint {
     /// Some applicable conjunct pins the tenant column.
     Yes,
@@ -80,7 +80,7 @@ pub enum Constraint {
 }
 
 /// One INSERT / REPLACE into a tenant table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InsertFacts {
     /// Bare target table name.
     pub table: String,
@@ -93,7 +93,7 @@ pub struct InsertFacts {
 }
 
 /// Everything [`analyze`] found in a list of statements.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueryFacts {
     /// Every tenant-table reference in every query scope.
     pub refs: Vec<TableRef>,
