@@ -357,6 +357,8 @@ fn analyse(
     );
 
     progress.finish();
+    // The trees and the unpacked texts of the parse phase are gone: their memory goes back.
+    memory::release_freed_memory();
     stats.parse = phase.elapsed();
     stats.peaks.parse = memory::peak_rss();
     let phase = Instant::now();
@@ -364,6 +366,8 @@ fn analyse(
     let displays: Vec<String> = files.iter().map(|f| f.display.clone()).collect();
     let project = Project::build(&facts, &absolute_paths, &displays, &config.tables);
     let matcher = config.tenant_tables();
+    // What the project pass unpacked and dropped goes back before the rules allocate.
+    memory::release_freed_memory();
     stats.project = phase.elapsed();
     stats.peaks.project = memory::peak_rss();
     let phase = Instant::now();

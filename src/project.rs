@@ -34,9 +34,14 @@ impl<'a> Project<'a> {
         displays: &[String],
         tables: &BTreeMap<String, String>,
     ) -> Project<'a> {
-        let summaries = Summaries::build(facts);
-        let constants =
-            Constants::build_project(facts, tables, &|callee| summaries.targets(callee).to_vec());
+        // Which definitions a call may run is all constant folding needs of the summaries:
+        // the summaries are solved and the constants folded side by side.
+        let mut summaries = Summaries::index(facts);
+        let calls = summaries.call_targets();
+        let ((), constants) = rayon::join(
+            || summaries.solve(facts),
+            || Constants::build_project(facts, tables, &|callee| calls.targets(callee).to_vec()),
+        );
         let includes = Includes::build(absolute_paths, displays, facts, &constants);
         let mut fragment_callers: HashMap<FnKey, Vec<&Vec<Vec<Template>>>> = HashMap::new();
         for call in facts.iter().flat_map(|f| &f.fragment_calls) {

@@ -35,10 +35,8 @@ struct Summary {
 #[derive(Debug, Default)]
 pub struct Summaries {
     functions: HashMap<FnKey, Summary>,
-    /// Method name → the keys of every method with that name.
-    methods_by_name: HashMap<Arc<str>, Vec<FnKey>>,
-    /// Class → the classes and traits it takes methods from.
-    parents: HashMap<String, Vec<String>>,
+    /// Which definitions a call may run.
+    calls: Arc<CallTargets>,
     /// `(function, param, kind)`: the function returns a value derived from that parameter.
     propagates: HashSet<(FnKey, u32, TaintKind)>,
     /// `(function, kind)`: the function returns a request value it reads itself.
@@ -47,9 +45,84 @@ pub struct Summaries {
     sql_params: HashSet<(FnKey, u32)>,
     /// The names of the functions in `sql_params`: most calls are to none of them.
     sql_param_names: HashSet<Arc<str>>,
+}
+
+/// Which definitions a call may run: the project's functions and methods and its classes'
+/// parents. Built before anything is solved, and shared with constant folding, which binds
+/// parameters through calls too.
+#[derive(Debug, Default)]
+pub struct CallTargets {
+    /// Every function and method the project defines.
+    defined: HashSet<FnKey>,
+    /// Method name → the keys of every method with that name.
+    methods_by_name: HashMap<Arc<str>, Vec<FnKey>>,
+    /// Class → the classes and traits it takes methods from.
+    parents: HashMap<String, Vec<String>>,
     /// `cls::m` → the method found up `cls`'s chain of parents, if any: the walk is done once
     /// per call key (calls are resolved many times, in the fixpoints and per site).
     class_methods: std::sync::RwLock<HashMap<FnKey, Option<FnKey>>>,
+}
+
+impl CallTargets {
+    /// The definitions a call may run. `f` is the function `f`; `cls::m` the method `m` of
+    /// `cls` or of the nearest class or trait it takes methods from; when that finds none (the
+    /// class is not the project's, or defines the method in a subclass) and for `*::m`, every
+    /// method named `m`.
+    pub fn targets(&self, callee: &FnKey) -> &[FnKey] {
+        match callee.owner() {
+            FnOwner::Free => {
+                return self
+                    .defined
+                    .get(callee)
+                    .map(std::slice::from_ref)
+                    .unwrap_or_default();
+            }
+            FnOwner::Class(class) => {
+                let memo = self
+                    .class_methods
+                    .read()
+                    .ok()
+                    .and_then(|m| m.get(callee).cloned());
+                let found = match memo {
+                    Some(found) => found,
+                    None => {
+                        let found = self.method_up_the_chain(class, callee.name());
+                        if let Ok(mut m) = self.class_methods.write() {
+                            m.insert(callee.clone(), found.clone());
+                        }
+                        found
+                    }
+                };
+                if let Some(k) = found.and_then(|f| self.defined.get(&f)) {
+                    return std::slice::from_ref(k);
+                }
+            }
+            FnOwner::AnyClass => {}
+        }
+        self.methods_by_name
+            .get(callee.name())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The method `name` of `class` or of the nearest class or trait it takes methods from.
+    fn method_up_the_chain(&self, class: &Arc<str>, name: &Arc<str>) -> Option<FnKey> {
+        let mut queue = std::collections::VecDeque::from([class.clone()]);
+        let mut seen = HashSet::default();
+        while let Some(c) = queue.pop_front() {
+            if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
+                continue;
+            }
+            let key = FnKey::method(c.clone(), name.clone());
+            if self.defined.contains(&key) {
+                return Some(key);
+            }
+            if let Some(parents) = self.parents.get(&*c) {
+                queue.extend(parents.iter().map(|p| Arc::from(p.as_str())));
+            }
+        }
+        None
+    }
 }
 
 /// A place in the run's files: the file's index and a byte span in it.
@@ -92,7 +165,16 @@ fn chain_callees(t: &Taint, names: &mut HashSet<Arc<str>>) {
 }
 
 impl Summaries {
+    /// Merge the summaries of every file and solve them.
     pub fn build(files: &[FileFacts]) -> Self {
+        let mut s = Summaries::index(files);
+        s.solve(files);
+        s
+    }
+
+    /// Merge the summaries of every file, without solving them yet: which definitions a call
+    /// may run is known from here on ([`Summaries::call_targets`]).
+    pub fn index(files: &[FileFacts]) -> Self {
         let mut s = Summaries::default();
         let definitions = files
             .iter()
@@ -118,86 +200,47 @@ impl Summaries {
                 }
             }
         }
+        let mut calls = CallTargets {
+            defined: s.functions.keys().cloned().collect(),
+            ..CallTargets::default()
+        };
         for key in s.functions.keys().filter(|k| k.is_method()) {
-            s.methods_by_name
+            calls
+                .methods_by_name
                 .entry(key.name().clone())
                 .or_default()
                 .push(key.clone());
         }
-        for list in s.methods_by_name.values_mut() {
+        for list in calls.methods_by_name.values_mut() {
             list.sort();
         }
         for class in files.iter().flat_map(|f| &f.classes) {
-            let entry = s.parents.entry(class.name.clone()).or_default();
+            let entry = calls.parents.entry(class.name.clone()).or_default();
             for p in &class.parents {
                 if !entry.contains(p) {
                     entry.push(p.clone());
                 }
             }
         }
-        s.solve_returns();
-        s.solve_sql_params(files);
+        s.calls = Arc::new(calls);
         s
     }
 
-    /// The definitions a call may run. `f` is the function `f`; `cls::m` the method `m` of
-    /// `cls` or of the nearest class or trait it takes methods from; when that finds none (the
-    /// class is not the project's, or defines the method in a subclass) and for `*::m`, every
-    /// method named `m`.
-    pub fn targets(&self, callee: &FnKey) -> &[FnKey] {
-        match callee.owner() {
-            FnOwner::Free => {
-                return self
-                    .functions
-                    .get_key_value(callee)
-                    .map(|(k, _)| std::slice::from_ref(k))
-                    .unwrap_or_default();
-            }
-            FnOwner::Class(class) => {
-                let memo = self
-                    .class_methods
-                    .read()
-                    .ok()
-                    .and_then(|m| m.get(callee).cloned());
-                let found = match memo {
-                    Some(found) => found,
-                    None => {
-                        let found = self.method_up_the_chain(class, callee.name());
-                        if let Ok(mut m) = self.class_methods.write() {
-                            m.insert(callee.clone(), found.clone());
-                        }
-                        found
-                    }
-                };
-                if let Some((k, _)) = found.and_then(|f| self.functions.get_key_value(&f)) {
-                    return std::slice::from_ref(k);
-                }
-            }
-            FnOwner::AnyClass => {}
-        }
-        self.methods_by_name
-            .get(callee.name())
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+    /// Solve the summaries merged by [`Summaries::index`]: which functions pass which
+    /// parameters on, return request values, or put parameters in SQL text.
+    pub fn solve(&mut self, files: &[FileFacts]) {
+        self.solve_returns();
+        self.solve_sql_params(files);
     }
 
-    /// The method `name` of `class` or of the nearest class or trait it takes methods from.
-    fn method_up_the_chain(&self, class: &Arc<str>, name: &Arc<str>) -> Option<FnKey> {
-        let mut queue = std::collections::VecDeque::from([class.clone()]);
-        let mut seen = HashSet::default();
-        while let Some(c) = queue.pop_front() {
-            if seen.len() > MAX_CHAIN || !seen.insert(c.clone()) {
-                continue;
-            }
-            let key = FnKey::method(c.clone(), name.clone());
-            if self.functions.contains_key(&key) {
-                return Some(key);
-            }
-            if let Some(parents) = self.parents.get(&*c) {
-                queue.extend(parents.iter().map(|p| Arc::from(p.as_str())));
-            }
-        }
-        None
+    /// Which definitions a call may run, to share.
+    pub fn call_targets(&self) -> Arc<CallTargets> {
+        self.calls.clone()
+    }
+
+    /// The definitions a call may run ([`CallTargets::targets`]).
+    pub fn targets(&self, callee: &FnKey) -> &[FnKey] {
+        self.calls.targets(callee)
     }
 
     /// `(callee, param, kind)` propagates for some definition the call may run.
