@@ -373,3 +373,91 @@ pub(crate) fn call_facts(
     });
     (taint, call)
 }
+
+/// A part of the literal text of a format string (`sprintf`'s, `format!`'s), as the language's
+/// own splitter reads it.
+pub(crate) enum FormatSegment<D> {
+    /// Literal text as it reads (escapes such as `%%` or `{{` undone), and the byte range of the
+    /// piece's text it is written in.
+    Text(String, std::ops::Range<usize>),
+    /// A directive standing for an argument (`%s`, `{name}`), and the byte range it is written in.
+    Directive(D, std::ops::Range<usize>),
+}
+
+/// Where a directive of a format string is written: the text of the piece it is in, its range
+/// there, where that piece starts in the source, and whether the piece maps byte for byte.
+pub(crate) struct DirectiveAt<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) range: std::ops::Range<usize>,
+    pub(crate) src: usize,
+    pub(crate) linear: bool,
+}
+
+impl DirectiveAt<'_> {
+    /// Where the directive starts in the source (the piece's start when it does not map byte
+    /// for byte).
+    pub(crate) fn start(&self) -> usize {
+        if self.linear {
+            self.src + self.range.start
+        } else {
+            self.src
+        }
+    }
+
+    /// The directive as written.
+    pub(crate) fn written(&self) -> &str {
+        &self.text[self.range.clone()]
+    }
+}
+
+/// A format string's value with its directives replaced: for each way the format may read, its
+/// literal text is kept (located in the source while it maps byte for byte) and each directive
+/// is replaced by what `expand` gives for it. `split` reads the literal text of a piece;
+/// `expand` is given a counter of the arguments taken in order, from 0 for each way.
+pub(crate) fn expand_format<D>(
+    format: &Value,
+    split: impl Fn(&str) -> Vec<FormatSegment<D>>,
+    mut expand: impl FnMut(&D, &DirectiveAt<'_>, &mut usize) -> Value,
+) -> Value {
+    let mut out = Value::default();
+    for variant in &format.variants {
+        let mut built = Value {
+            variants: vec![Variant {
+                pieces: Vec::new(),
+                tags: variant.tags.clone(),
+            }],
+            capped: false,
+        };
+        let mut next = 0usize;
+        for piece in &variant.pieces {
+            let Piece::Text { text, src, linear } = piece else {
+                built = built.concat(Value::single(piece.clone()));
+                continue;
+            };
+            let (text, src, linear) = (&**text, *src, *linear);
+            for segment in split(text) {
+                match segment {
+                    FormatSegment::Text(literal, range) => {
+                        let same = text.get(range.clone()) == Some(literal.as_str());
+                        built = built.concat(Value::single(Piece::Text {
+                            text: literal.into(),
+                            src: if linear { src + range.start } else { src },
+                            linear: linear && same,
+                        }));
+                    }
+                    FormatSegment::Directive(directive, range) => {
+                        let at = DirectiveAt {
+                            text,
+                            range,
+                            src,
+                            linear,
+                        };
+                        built = built.concat(expand(&directive, &at, &mut next));
+                    }
+                }
+            }
+        }
+        out = out.union(built);
+    }
+    out
+}

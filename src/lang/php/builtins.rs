@@ -1,6 +1,8 @@
 //! What the front-end knows of PHP built-ins: functions that pass taint through or only inspect
 //! a string, translation functions, regex capture safety, `printf` formats, and class keys.
 
+use crate::lang::value::FormatSegment;
+
 /// PHP built-ins whose result is derived from their arguments (taint passes through).
 pub(super) const PROPAGATING_BUILTINS: &[&str] = &[
     "explode",
@@ -248,17 +250,18 @@ pub(super) fn class_key(name: &str) -> String {
         .to_ascii_lowercase()
 }
 
-pub(super) enum FormatPart {
-    Text(std::ops::Range<usize>),
-    Directive {
-        position: Option<usize>,
-        numeric: bool,
-        range: std::ops::Range<usize>,
-    },
+/// A `printf` directive: the argument it takes (`%2$s`: the second; `None`: the next one), and
+/// whether it converts that argument to a number (any conversion but `%s`).
+pub(super) struct PrintfDirective {
+    pub(super) position: Option<usize>,
+    pub(super) numeric: bool,
 }
 
-/// Split a `printf` format into literal text and directives.
-pub(super) fn split_format(text: &str) -> Vec<FormatPart> {
+/// Split a `printf` format into literal text (`%%` read as `%`) and directives.
+pub(super) fn split_format(text: &str) -> Vec<FormatSegment<PrintfDirective>> {
+    let literal = |range: std::ops::Range<usize>| {
+        FormatSegment::Text(text[range.clone()].replace("%%", "%"), range)
+    };
     let bytes = text.as_bytes();
     let mut parts = Vec::new();
     let mut lit_start = 0;
@@ -306,18 +309,20 @@ pub(super) fn split_format(text: &str) -> Vec<FormatPart> {
             continue;
         }
         if lit_start < start {
-            parts.push(FormatPart::Text(lit_start..start));
+            parts.push(literal(lit_start..start));
         }
-        parts.push(FormatPart::Directive {
-            position,
-            numeric: spec != b's',
-            range: start..j + 1,
-        });
+        parts.push(FormatSegment::Directive(
+            PrintfDirective {
+                position,
+                numeric: spec != b's',
+            },
+            start..j + 1,
+        ));
         i = j + 1;
         lit_start = i;
     }
     if lit_start < text.len() {
-        parts.push(FormatPart::Text(lit_start..text.len()));
+        parts.push(literal(lit_start..text.len()));
     }
     parts
 }

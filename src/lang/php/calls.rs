@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use super::builtins::{
-    class_key, regex_capture_safety, split_format, FormatPart, INSPECTING_BUILTINS,
-    PROPAGATING_BUILTINS, TRANSLATION_FUNCTIONS,
+    class_key, regex_capture_safety, split_format, INSPECTING_BUILTINS, PROPAGATING_BUILTINS,
+    TRANSLATION_FUNCTIONS,
 };
 use super::expressions::invalidate_children;
 use super::{span_of, Lowerer};
@@ -17,8 +17,8 @@ use crate::facts::{
 };
 use crate::lang::env::{Env, VarState};
 use crate::lang::value::{
-    add_taints, call_facts, escaped, hole_label, single_text, starts_with_sql_verb, Value, Variant,
-    MAX_STEPS, MAX_TAINTS,
+    add_taints, call_facts, escaped, expand_format, hole_label, single_text, starts_with_sql_verb,
+    Value, MAX_STEPS, MAX_TAINTS,
 };
 
 impl<'s> Lowerer<'s> {
@@ -455,72 +455,31 @@ impl<'s> Lowerer<'s> {
             }
         }
         let fallback_span = array_arg.unwrap_or_else(|| span_of(n));
-        let mut out = Value::default();
-        for variant in &format.variants {
-            let mut built = Value {
-                variants: vec![Variant {
-                    pieces: Vec::new(),
-                    tags: variant.tags.clone(),
-                }],
-                capped: false,
-            };
-            let mut next_arg = 0usize;
-            for piece in &variant.pieces {
-                let Piece::Text { text, src, linear } = piece else {
-                    built = built.concat(Value::single(piece.clone()));
-                    continue;
-                };
-                let (text, src, linear) = (&**text, *src, *linear);
-                for part in split_format(text) {
-                    match part {
-                        FormatPart::Text(range) => {
-                            built = built.concat(Value::single(Piece::Text {
-                                text: text[range.clone()].replace("%%", "%").into(),
-                                src: if linear { src + range.start } else { src },
-                                linear: linear && !text[range].contains("%%"),
-                            }));
-                        }
-                        FormatPart::Directive {
-                            position,
-                            numeric,
-                            range,
-                        } => {
-                            let idx = position.unwrap_or_else(|| {
-                                next_arg += 1;
-                                next_arg - 1
-                            });
-                            let directive_src = if linear { src + range.start } else { src };
-                            let v = match arg_values.get(idx) {
-                                Some((value, span)) if numeric => {
-                                    Value::single(Piece::Hole(Hole {
-                                        span: *span,
-                                        known: None,
-                                        taint: escaped(value.taints()).into(),
-                                        expr: HoleExpr::Opaque(
-                                            format!("(int) {}", hole_label(value)).into(),
-                                        ),
-                                    }))
-                                }
-                                Some((value, _)) => value.clone(),
-                                None => Value::single(Piece::Hole(Hole {
-                                    taint: Default::default(),
-                                    known: None,
-                                    span: if array_arg.is_some() {
-                                        fallback_span
-                                    } else {
-                                        Span::new(directive_src, directive_src + range.len())
-                                    },
-                                    expr: HoleExpr::Opaque(text[range].into()),
-                                })),
-                            };
-                            built = built.concat(v);
-                        }
-                    }
-                }
+        expand_format(&format, split_format, |directive, at, next| {
+            let idx = directive.position.unwrap_or_else(|| {
+                *next += 1;
+                *next - 1
+            });
+            match arg_values.get(idx) {
+                Some((value, span)) if directive.numeric => Value::single(Piece::Hole(Hole {
+                    span: *span,
+                    known: None,
+                    taint: escaped(value.taints()).into(),
+                    expr: HoleExpr::Opaque(format!("(int) {}", hole_label(value)).into()),
+                })),
+                Some((value, _)) => value.clone(),
+                None => Value::single(Piece::Hole(Hole {
+                    taint: Default::default(),
+                    known: None,
+                    span: if array_arg.is_some() {
+                        fallback_span
+                    } else {
+                        Span::new(at.start(), at.start() + at.range.len())
+                    },
+                    expr: HoleExpr::Opaque(at.written().into()),
+                })),
             }
-            out = out.union(built);
-        }
-        out
+        })
     }
 
     pub(super) fn record_const(&mut self, path: String, value: &Value) {

@@ -14,7 +14,7 @@ use tree_sitter::Node;
 use super::{span_of, Lowerer};
 use crate::facts::{Hole, HoleExpr, Piece, Span, SqlFileBase, SqlFileRef};
 use crate::lang::env::State;
-use crate::lang::value::{Value, Variant};
+use crate::lang::value::{expand_format, FormatSegment, Value};
 
 /// sqlx's query macros: the query literal comes first, or after the record type.
 const SQLX_MACROS: &[&str] = &[
@@ -73,17 +73,11 @@ pub(super) fn elements(root: Node) -> Vec<Node> {
     Vec::new()
 }
 
-/// One part of a format string.
-enum FormatPart {
-    /// Literal text, with `{{`/`}}` already made single braces; the range is in the source
-    /// text of the piece.
-    Text(String, std::ops::Range<usize>),
-    /// `{}`, `{0}`, `{name}` with its format spec (after `:`).
-    Arg {
-        selector: Selector,
-        debug: bool,
-        range: std::ops::Range<usize>,
-    },
+/// A `{…}` of a format string: the argument it takes, and whether it is `{:?}` (which quotes a
+/// string: a value, not SQL text).
+struct FormatArg {
+    selector: Selector,
+    debug: bool,
 }
 
 enum Selector {
@@ -93,7 +87,7 @@ enum Selector {
 }
 
 /// Split a format string into text and arguments.
-fn split_format(text: &str) -> Vec<FormatPart> {
+fn split_format(text: &str) -> Vec<FormatSegment<FormatArg>> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut literal = String::new();
@@ -115,7 +109,7 @@ fn split_format(text: &str) -> Vec<FormatPart> {
                     break;
                 };
                 if !literal.is_empty() {
-                    out.push(FormatPart::Text(
+                    out.push(FormatSegment::Text(
                         std::mem::take(&mut literal),
                         literal_start..i,
                     ));
@@ -130,11 +124,13 @@ fn split_format(text: &str) -> Vec<FormatPart> {
                 } else {
                     Selector::Name(sel.trim_start_matches("r#").to_string())
                 };
-                out.push(FormatPart::Arg {
-                    selector,
-                    debug: spec.contains('?'),
-                    range: i..i + close + 1,
-                });
+                out.push(FormatSegment::Directive(
+                    FormatArg {
+                        selector,
+                        debug: spec.contains('?'),
+                    },
+                    i..i + close + 1,
+                ));
                 i += close + 1;
                 literal_start = i;
             }
@@ -146,7 +142,7 @@ fn split_format(text: &str) -> Vec<FormatPart> {
         }
     }
     if !literal.is_empty() {
-        out.push(FormatPart::Text(literal, literal_start..text.len()));
+        out.push(FormatSegment::Text(literal, literal_start..text.len()));
     }
     out
 }
@@ -369,74 +365,35 @@ impl<'s> Lowerer<'s> {
                 }
             }
         }
-        let mut out = Value::default();
-        for variant in &format.variants {
-            let mut built = Value {
-                variants: vec![Variant {
-                    pieces: Vec::new(),
-                    tags: variant.tags.clone(),
-                }],
-                capped: false,
+        expand_format(&format, split_format, |arg, at, next| {
+            let span = if at.linear {
+                Span::new(at.src + at.range.start, at.src + at.range.end)
+            } else {
+                Span::new(at.src, at.src)
             };
-            let mut next = 0usize;
-            for piece in &variant.pieces {
-                let Piece::Text { text, src, linear } = piece else {
-                    built = built.concat(Value::single(piece.clone()));
-                    continue;
-                };
-                let (text, src, linear) = (&**text, *src, *linear);
-                for part in split_format(text) {
-                    match part {
-                        FormatPart::Text(literal, range) => {
-                            let same = text.get(range.clone()) == Some(literal.as_str());
-                            built = built.concat(Self::text_value(
-                                &literal,
-                                if linear { src + range.start } else { src },
-                                linear && same,
-                            ));
-                        }
-                        FormatPart::Arg {
-                            selector,
-                            debug,
-                            range,
-                        } => {
-                            let at = if linear {
-                                Span::new(src + range.start, src + range.end)
-                            } else {
-                                Span::new(src, src)
-                            };
-                            let found = match &selector {
-                                Selector::Next => {
-                                    next += 1;
-                                    positional.get(next - 1).cloned()
-                                }
-                                Selector::Index(k) => positional.get(*k).cloned(),
-                                Selector::Name(name) => {
-                                    match named.iter().find(|(n, _, _)| n == name) {
-                                        Some((_, v, span)) => Some((v.clone(), *span)),
-                                        // A captured variable: `{name}`.
-                                        None => Some((self.read_var(name, at, state), at)),
-                                    }
-                                }
-                            };
-                            let v = match found {
-                                // `{:?}` quotes a string: a value, not SQL text.
-                                Some((v, span)) if debug => Value::single(Piece::Hole(Hole {
-                                    span,
-                                    expr: HoleExpr::Opaque(text[range].into()),
-                                    taint: v.taints().into(),
-                                    known: None,
-                                })),
-                                Some((v, _)) => v,
-                                None => self.opaque_at(at, &text[range]),
-                            };
-                            built = built.concat(v);
-                        }
-                    }
+            let found = match &arg.selector {
+                Selector::Next => {
+                    *next += 1;
+                    positional.get(*next - 1).cloned()
                 }
+                Selector::Index(k) => positional.get(*k).cloned(),
+                Selector::Name(name) => match named.iter().find(|(n, _, _)| n == name) {
+                    Some((_, v, span)) => Some((v.clone(), *span)),
+                    // A captured variable: `{name}`.
+                    None => Some((self.read_var(name, span, state), span)),
+                },
+            };
+            match found {
+                // `{:?}` quotes a string: a value, not SQL text.
+                Some((v, span)) if arg.debug => Value::single(Piece::Hole(Hole {
+                    span,
+                    expr: HoleExpr::Opaque(at.written().into()),
+                    taint: v.taints().into(),
+                    known: None,
+                })),
+                Some((v, _)) => v,
+                None => self.opaque_at(span, at.written()),
             }
-            out = out.union(built);
-        }
-        out
+        })
     }
 }
