@@ -244,16 +244,11 @@ impl SqlCache {
 /// facts from the cache take no more memory than fresh ones.
 fn share_texts(facts: &mut FileFacts) {
     let mut seen: std::collections::HashSet<std::sync::Arc<str>> = Default::default();
+    // (The sites are kept packed: they are unpacked a file at a time where they are read.)
     let templates = facts
-        .sites
+        .fragment_calls
         .iter_mut()
-        .flat_map(|s| s.variants.iter_mut())
-        .chain(
-            facts
-                .fragment_calls
-                .iter_mut()
-                .flat_map(|c| c.args.iter_mut().flatten()),
-        )
+        .flat_map(|c| c.args.iter_mut().flatten())
         .chain(
             facts
                 .param_defaults
@@ -525,7 +520,7 @@ mod tests {
             src: 10,
             linear: true,
         };
-        let facts = FileFacts {
+        let mut facts = FileFacts {
             sites: vec![SqlSite {
                 exec: crate::facts::Span::new(0, 30),
                 variants: vec![vec![piece.clone()]],
@@ -533,26 +528,44 @@ mod tests {
                 function: None,
                 dialect: Default::default(),
                 params: Vec::new(),
-            }],
-            fragment_calls: vec![FragmentCall {
-                callee: FnKey::from("sql_query"),
-                args: vec![vec![vec![piece]]],
-            }],
+            }]
+            .into(),
+            fragment_calls: vec![
+                FragmentCall {
+                    callee: FnKey::from("sql_query"),
+                    args: vec![vec![vec![piece.clone()]]],
+                },
+                FragmentCall {
+                    callee: FnKey::from("sql_fetch"),
+                    args: vec![vec![vec![piece]]],
+                },
+            ],
             ..FileFacts::default()
         };
+        facts.pack();
         let dir = tempfile::tempdir().expect("temp dir");
         let cache = open(dir.path());
         cache.put(7, &facts);
         cache.save().expect("saved");
         let read = open(dir.path()).get(7).expect("a hit");
         let (Piece::Text { text: a, .. }, Piece::Text { text: b, .. }) = (
-            &read.sites[0].variants[0][0],
             &read.fragment_calls[0].args[0][0][0],
+            &read.fragment_calls[1].args[0][0][0],
         ) else {
             panic!("texts expected");
         };
         assert_eq!(&**a, "select * from iw_order");
         assert!(std::sync::Arc::ptr_eq(a, b));
+        // The sites stay packed, and read back whole.
+        let sites = read.sites.items().expect("readable");
+        assert_eq!(
+            sites[0].variants[0][0],
+            Piece::Text {
+                text,
+                src: 10,
+                linear: true,
+            }
+        );
     }
 
     #[test]

@@ -372,11 +372,9 @@ fn analyse(
     stats.peaks.project = memory::peak_rss();
     let phase = Instant::now();
 
-    // Stages 4–5: SQL analysis and rules, per site.
-    let sites: Vec<(usize, usize, &SqlSite)> = facts
-        .iter()
-        .enumerate()
-        .flat_map(|(i, f)| f.sites.iter().enumerate().map(move |(j, s)| (i, j, s)))
+    // Stages 4–5: SQL analysis and rules, per site; each file's sites unpacked in parallel.
+    let with_sites: Vec<usize> = (0..facts.len())
+        .filter(|i| !facts[*i].sites.is_empty())
         .collect();
     // What query texts give depends on the tenant policy alone: kept beside the facts.
     let sql_cache = cache_dir.and_then(|dir| {
@@ -388,25 +386,43 @@ fn analyse(
     });
     let checker = SiteChecker::new(&project, &matcher, &config.tenant.column)
         .with_sql_cache(sql_cache.as_ref());
-    let outcomes: Vec<SiteOutcome> = sites
+    let check_site = |file: usize, site: &SqlSite| {
+        catch_unwind(AssertUnwindSafe(|| {
+            checker.check(file, facts[file].lang, site)
+        }))
+        .unwrap_or_else(|panic| SiteOutcome {
+            is_sql: true,
+            findings: vec![SiteFinding::from(Finding::analysis_error(
+                file,
+                site.exec,
+                format!(
+                    "internal error while analysing this query ({})",
+                    panic_message(&panic)
+                ),
+            ))],
+            unanalyzed: None,
+            coverage: Vec::new(),
+        })
+    };
+    // Per site: its file, its index there, the call that runs it, and what checking it found.
+    type Checked = Result<(usize, usize, Span, SiteOutcome), Box<Finding>>;
+    let outcomes: Vec<Checked> = with_sites
         .par_iter()
-        .map(|(file, _, site)| {
-            catch_unwind(AssertUnwindSafe(|| {
-                checker.check(*file, facts[*file].lang, site)
-            }))
-            .unwrap_or_else(|panic| SiteOutcome {
-                is_sql: true,
-                findings: vec![SiteFinding::from(Finding::analysis_error(
-                    *file,
-                    site.exec,
-                    format!(
-                        "internal error while analysing this query ({})",
-                        panic_message(&panic)
-                    ),
-                ))],
-                unanalyzed: None,
-                coverage: Vec::new(),
-            })
+        .flat_map_iter(|&file| match facts[file].sites.items() {
+            Ok(sites) => sites
+                .iter()
+                .enumerate()
+                .map(|(index, site)| Ok((file, index, site.exec, check_site(file, site))))
+                .collect::<Vec<_>>(),
+            // Packed in this run, or verified when read from the cache: this cannot happen,
+            // and is said if it ever does.
+            Err(e) => vec![Err(Box::new(Finding::analysis_error(
+                file,
+                Span::default(),
+                format!(
+                    "the queries kept for this file could not be read back ({e}); they were not checked"
+                ),
+            )))],
         })
         .collect();
 
@@ -435,15 +451,22 @@ fn analyse(
     };
     let mut unanalyzed = Vec::new();
     let mut coverage = Vec::new();
-    for ((file, index, site), mut outcome) in sites.iter().zip(outcomes) {
-        if !outcome.is_sql || files[*file].context {
+    for checked in outcomes {
+        let (file, index, exec, mut outcome) = match checked {
+            Ok(checked) => checked,
+            Err(unreadable) => {
+                findings.push((*unreadable).into());
+                continue;
+            }
+        };
+        if !outcome.is_sql || files[file].context {
             continue;
         }
-        sql_files.locate(*file, *index, &mut outcome.findings);
+        sql_files.locate(file, index, &mut outcome.findings);
         summary.sql_sites += 1;
         coverage.extend(outcome.coverage);
         if let Some(cause) = outcome.unanalyzed {
-            unanalyzed.push(Unanalyzed::new(*file, site.exec, cause));
+            unanalyzed.push(Unanalyzed::new(file, exec, cause));
         }
         findings.extend(outcome.findings);
     }

@@ -594,7 +594,7 @@ pub struct FileFacts {
     /// built by hand): for advice in the language's own terms.
     #[serde(skip)]
     pub lang: Option<crate::discover::Lang>,
-    pub sites: Vec<SqlSite>,
+    pub sites: PackedVec<SqlSite>,
     pub consts: Vec<ConstDef>,
     /// Calls to project functions whose arguments fold, for definitions that use a parameter.
     pub const_calls: PackedVec<ConstCall>,
@@ -631,11 +631,14 @@ impl FileFacts {
     /// Pack the lists that are only read again by the project pass and the rules: what a file
     /// keeps after lowering, until then.
     pub fn pack(&mut self) {
+        self.sites.pack();
         self.calls.pack();
         self.const_calls.pack();
     }
 
-    /// Whether every packed list can be read back (facts read from a cache file).
+    /// Whether the packed lists the project pass reads can be read back (facts read from a
+    /// cache file). The sites are unpacked by the per-site check, which reports a file whose
+    /// sites cannot be read (TL000): they are not decoded once more here.
     pub fn verify(&self) -> bool {
         self.calls.verify() && self.const_calls.verify()
     }
@@ -695,6 +698,15 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
         }
     }
 
+    /// The values, taken out (unpacked if packed; none if they cannot be read), leaving the
+    /// list empty.
+    pub fn take(&mut self) -> Vec<T> {
+        match std::mem::take(self) {
+            PackedVec::Open(items) => items,
+            packed => packed.items().map(|c| c.into_owned()).unwrap_or_default(),
+        }
+    }
+
     /// Pack the values written (an empty list stays as it is: nothing to hold).
     pub fn pack(&mut self) {
         if let PackedVec::Open(items) = self {
@@ -720,6 +732,15 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
     /// Whether the values can be read (a packed list read from a cache file may be garbage).
     pub fn verify(&self) -> bool {
         self.items().is_ok()
+    }
+
+    /// The values as a front-end returns them, before they are packed (what tests read);
+    /// empty once packed: read them with [`PackedVec::items`] then.
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            PackedVec::Open(items) => items,
+            PackedVec::Packed(_) => &[],
+        }
     }
 
     /// Whether no value was written.

@@ -85,7 +85,7 @@ pub(crate) fn attach(
         let source = absolute[i].clone();
         let context = files[i].context;
         let mut kept = Vec::new();
-        for mut site in std::mem::take(&mut facts[i].sites) {
+        for mut site in facts[i].sites.take() {
             let mut variants: Vec<Template> = Vec::new();
             for variant in std::mem::take(&mut site.variants) {
                 let named: Vec<&SqlFileRef> = variant
@@ -148,12 +148,14 @@ pub(crate) fn attach(
                 kept.push(site);
             }
         }
-        facts[i].sites = kept;
+        facts[i].sites = kept.into();
         facts[i].sql_files = refs;
     }
     for ((file, _), (site, runs)) in moved {
-        let index = facts[file].sites.len();
-        facts[file].sites.push(site);
+        let mut sites = facts[file].sites.take();
+        let index = sites.len();
+        sites.push(site);
+        facts[file].sites = sites.into();
         out.runs.insert((file, index), runs);
     }
     out.unread.dedup();

@@ -347,23 +347,32 @@ impl Summaries {
 
     /// Fixpoint over sinks: parameters that reach SQL text, directly or through a callee.
     fn solve_sql_params(&mut self, files: &[FileFacts]) {
-        for file in files {
-            for site in &file.sites {
-                let Some(func) = &site.function else {
-                    continue;
-                };
-                for variant in &site.variants {
-                    for piece in variant {
+        // Parameters in a function's own SQL text: each file's sites unpacked in parallel.
+        let this = &*self;
+        let seeds: Vec<(FnKey, u32)> = files
+            .par_iter()
+            .flat_map_iter(|file| {
+                let sites = file.sites.items().unwrap_or_default();
+                let mut seeds = Vec::new();
+                for site in sites.iter() {
+                    let Some(func) = &site.function else {
+                        continue;
+                    };
+                    for piece in site.variants.iter().flatten() {
                         if let Piece::Hole(h) = piece {
                             for t in &h.taint {
-                                for p in self.params_of(t, TaintKind::Host, 0) {
-                                    self.add_sql_param(func, p);
+                                for p in this.params_of(t, TaintKind::Host, 0) {
+                                    seeds.push((func.clone(), p));
                                 }
                             }
                         }
                     }
                 }
-            }
+                seeds
+            })
+            .collect();
+        for (func, p) in seeds {
+            self.add_sql_param(&func, p);
         }
         // A call passes its caller's parameters on to SQL only through a callee's SQL
         // parameters, found by the callee's name: calls are looked at again only when a
@@ -724,7 +733,7 @@ mod tests {
         let mut files = vec![FileFacts {
             functions,
             calls: calls.into(),
-            sites: vec![site],
+            sites: vec![site].into(),
             ..FileFacts::default()
         }];
         // As the engine keeps them after lowering.

@@ -129,14 +129,14 @@ proptest! {
     fn reported_spans_lie_in_the_file_on_the_table_text((src, expected) in php_strategy()) {
         let mut parser = tenantlint::lang::php_parser().expect("grammar");
         let facts = tenantlint::lang::php::analyze(&mut parser, &src, &FrontendOptions::default());
-        prop_assert_eq!(facts.sites.len(), 1);
+        prop_assert_eq!(facts.sites.as_slice().len(), 1);
         let is_tenant = |t: &str| t == "iw_member";
         let policy = analyze::TenantPolicy { column: "ep_code", is_tenant_table: &is_tenant };
         let resolve = |e: &HoleExpr| match e {
             HoleExpr::Path(p) if &**p == "$iw['member_table']" => Some("iw_member".to_string()),
             _ => None,
         };
-        for variant in &facts.sites[0].variants {
+        for variant in &facts.sites.as_slice()[0].variants {
             let rendered = template::render(variant, &resolve);
             let stmts = parse::parse_mysql(&rendered.text).expect("parses");
             let q = analyze::analyze(&stmts, &rendered.text, &policy);

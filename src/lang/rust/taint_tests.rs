@@ -21,7 +21,7 @@ fn findings(src: &str) -> Vec<(&'static str, usize)> {
     let f = analyze(&mut parser, src, &options);
     let summaries = Summaries::build(std::slice::from_ref(&f));
     let mut found = Vec::new();
-    for site in &f.sites {
+    for site in f.sites.as_slice() {
         for variant in &site.variants {
             let holes: Vec<&Hole> = variant
                 .iter()

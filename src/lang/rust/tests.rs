@@ -23,6 +23,7 @@ fn render(t: &Template) -> String {
 fn sites(src: &str) -> Vec<Vec<String>> {
     facts(src)
         .sites
+        .as_slice()
         .iter()
         .map(|s| s.variants.iter().map(render).collect())
         .collect()
@@ -49,8 +50,8 @@ async fn list(pool: &PgPool, tenant: i64, id: i64) {
 }
 "#,
     );
-    assert_eq!(f.sites.len(), 2);
-    let s = &f.sites[0];
+    assert_eq!(f.sites.as_slice().len(), 2);
+    let s = &f.sites.as_slice()[0];
     assert_eq!(
         s.variants.iter().map(render).collect::<Vec<_>>(),
         vec!["SELECT * FROM users WHERE tenant_id = $1 AND id = $2"]
@@ -67,8 +68,11 @@ async fn list(pool: &PgPool, tenant: i64, id: i64) {
     // The site is the query call.
     let src_start = s.exec.start;
     assert!(src_start > 0);
-    assert_eq!(render(&f.sites[1].variants[0]), "SELECT count(*) FROM t");
-    assert!(f.sites[1].params.is_empty());
+    assert_eq!(
+        render(&f.sites.as_slice()[1].variants[0]),
+        "SELECT count(*) FROM t"
+    );
+    assert!(f.sites.as_slice()[1].params.is_empty());
 }
 
 #[test]
@@ -87,6 +91,7 @@ impl Repo {
     );
     let rendered: Vec<Vec<String>> = f
         .sites
+        .as_slice()
         .iter()
         .map(|s| s.variants.iter().map(render).collect())
         .collect();
@@ -98,16 +103,19 @@ impl Repo {
             vec!["DELETE FROM x"],
         ]
     );
-    assert_eq!(f.sites[0].function, Some(FnKey::method("Repo", "get")));
     assert_eq!(
-        params(&f.sites[0]),
+        f.sites.as_slice()[0].function,
+        Some(FnKey::method("Repo", "get"))
+    );
+    assert_eq!(
+        params(&f.sites.as_slice()[0]),
         vec![
             (ParamMarker::Numbered(1), "t.id".to_string()),
             (ParamMarker::Numbered(2), "self.b + 1".to_string())
         ]
     );
     assert_eq!(
-        params(&f.sites[1]),
+        params(&f.sites.as_slice()[1]),
         vec![(ParamMarker::Numbered(1), "id".to_string())]
     );
 }
@@ -148,6 +156,7 @@ fn q(pool: &PgPool) {
     );
     let rendered: Vec<Vec<String>> = f
         .sites
+        .as_slice()
         .iter()
         .map(|s| s.variants.iter().map(render).collect())
         .collect();
@@ -261,7 +270,12 @@ fn f(t: &str) -> String {
 }
 "####,
     );
-    let rendered: Vec<String> = f.sites.iter().map(|s| render(&s.variants[0])).collect();
+    let rendered: Vec<String> = f
+        .sites
+        .as_slice()
+        .iter()
+        .map(|s| render(&s.variants[0]))
+        .collect();
     assert_eq!(
         rendered,
         vec![
@@ -273,12 +287,12 @@ fn f(t: &str) -> String {
         ]
     );
     // Escapes change byte positions: those pieces are not linear; raw text is.
-    let first = &f.sites[0].variants[0];
+    let first = &f.sites.as_slice()[0].variants[0];
     assert!(first
         .iter()
         .any(|p| matches!(p, Piece::Text { linear: false, .. })));
     assert!(matches!(
-        f.sites[3].variants[0].as_slice(),
+        f.sites.as_slice()[3].variants[0].as_slice(),
         [Piece::Text { linear: true, .. }]
     ));
 }
@@ -293,9 +307,9 @@ async fn pg(client: &Client, t: i64, id: i64) {
 }
 "#,
     );
-    assert_eq!(f.sites.len(), 1);
+    assert_eq!(f.sites.as_slice().len(), 1);
     assert_eq!(
-        params(&f.sites[0]),
+        params(&f.sites.as_slice()[0]),
         vec![
             (ParamMarker::Numbered(1), "t".to_string()),
             (ParamMarker::Numbered(2), "id".to_string())
@@ -310,10 +324,14 @@ fn lite(conn: &Connection, t: i64) {
 }
 "#,
     );
-    assert_eq!(f.sites.len(), 2);
-    assert!(f.sites.iter().all(|s| s.dialect == Dialect::Sqlite));
+    assert_eq!(f.sites.as_slice().len(), 2);
+    assert!(f
+        .sites
+        .as_slice()
+        .iter()
+        .all(|s| s.dialect == Dialect::Sqlite));
     assert_eq!(
-        params(&f.sites[0]),
+        params(&f.sites.as_slice()[0]),
         vec![(ParamMarker::Ordered(0), "t".to_string())]
     );
 }
@@ -333,7 +351,12 @@ fn d(t: i64) {
 }
 "#,
     );
-    let rendered: Vec<String> = f.sites.iter().map(|s| render(&s.variants[0])).collect();
+    let rendered: Vec<String> = f
+        .sites
+        .as_slice()
+        .iter()
+        .map(|s| render(&s.variants[0]))
+        .collect();
     assert_eq!(
         rendered,
         vec![
@@ -343,13 +366,13 @@ fn d(t: i64) {
         ]
     );
     // The file names MySQL, so sqlx's builder writes `?`; sea-orm's backend is a literal.
-    assert_eq!(f.sites[1].dialect, Dialect::MySql);
-    assert_eq!(params(&f.sites[0]).len(), 1);
+    assert_eq!(f.sites.as_slice()[1].dialect, Dialect::MySql);
+    assert_eq!(params(&f.sites.as_slice()[0]).len(), 1);
     assert_eq!(
-        params(&f.sites[1]),
+        params(&f.sites.as_slice()[1]),
         vec![(ParamMarker::Ordered(0), "t.into()".to_string())]
     );
-    assert_eq!(params(&f.sites[2]).len(), 1);
+    assert_eq!(params(&f.sites.as_slice()[2]).len(), 1);
 }
 
 #[test]
@@ -413,7 +436,7 @@ fn list(pool: &PgPool, filter: &str) { sqlx::query(&format!("SELECT * FROM a WHE
 fn caller(pool: &PgPool) { list(pool, "tenant_id = 1"); }
 "#,
     );
-    let hole = f.sites[0].variants[0]
+    let hole = f.sites.as_slice()[0].variants[0]
         .iter()
         .find_map(|p| match p {
             Piece::Hole(h) => Some(h.clone()),
@@ -447,6 +470,7 @@ fn bad_input_never_panics_and_deep_nesting_is_bounded() {
     assert!(broken.parse_errors);
     assert!(broken
         .sites
+        .as_slice()
         .iter()
         .any(|s| render(&s.variants[0]) == "DELETE FROM b"));
     for src in [
