@@ -493,6 +493,18 @@ fn stats_go_to_stderr_and_leave_the_report_unchanged() {
         );
     }
     assert!(stderr.contains("2 files, "), "{stderr}");
+    // Where the system says (Linux), the peak memory reached by the end of each phase, which
+    // never goes down from one phase to the next.
+    if cfg!(target_os = "linux") {
+        let peaks: Vec<f64> = stderr
+            .lines()
+            .filter_map(|l| l.split("peak").nth(1))
+            .map(|p| p.trim().trim_end_matches("MB").trim().parse().unwrap())
+            .collect();
+        assert_eq!(peaks.len(), 5, "{stderr}");
+        assert!(peaks.windows(2).all(|w| w[0] <= w[1]), "{stderr}");
+        assert!(peaks[0] > 0.0, "{stderr}");
+    }
     let (_, _, quiet) = p.run(&["check", "--format", "json"]);
     assert!(!quiet.contains("parse and lower"), "{quiet}");
 }
