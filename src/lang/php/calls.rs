@@ -10,7 +10,7 @@ use super::builtins::{
     TRANSLATION_FUNCTIONS,
 };
 use super::expressions::invalidate_children;
-use super::{span_of, Lowerer};
+use super::{span_of, Lowerer, FIELDS};
 use crate::facts::{
     ConstDef, Dialect, FnKey, FoldPiece, Hole, HoleExpr, Piece, Span, SqlSite, Taint, TaintKind,
     TaintOrigin, Template,
@@ -25,12 +25,12 @@ impl<'s> Lowerer<'s> {
     pub(super) fn function_call(&mut self, n: Node, env: &mut Env) -> Value {
         // A plain call names a function (never a method), by its last namespace segment.
         let name = n
-            .child_by_field_name("function")
+            .child_by_field_id(FIELDS.function)
             .filter(|f| matches!(f.kind(), "name" | "qualified_name"))
             .map(|f| class_key(self.text(f)))
             .unwrap_or_default();
         let args: Vec<Node> = n
-            .child_by_field_name("arguments")
+            .child_by_field_id(FIELDS.arguments)
             .map(|a| {
                 let mut c = a.walk();
                 a.named_children(&mut c)
@@ -137,13 +137,13 @@ impl<'s> Lowerer<'s> {
                 self.opaque(n)
             }
             _ => {
-                if let Some(f) = n.child_by_field_name("function") {
+                if let Some(f) = n.child_by_field_id(FIELDS.function) {
                     if !matches!(f.kind(), "name" | "qualified_name") {
                         self.eval(f, env);
                     }
                 }
                 let callee = n
-                    .child_by_field_name("function")
+                    .child_by_field_id(FIELDS.function)
                     .map(span_of)
                     .unwrap_or_else(|| span_of(n));
                 // Hashing, measuring, logging or printing a query does not run it; text passed
@@ -328,7 +328,7 @@ impl<'s> Lowerer<'s> {
             }
             // The method name (or the class of `new`) is what runs the query.
             let callee = n
-                .child_by_field_name("name")
+                .child_by_field_id(FIELDS.name)
                 .or_else(|| n.named_child(0).filter(|x| x.kind() != "arguments"))
                 .map(span_of)
                 .unwrap_or_else(|| span_of(n));
@@ -345,7 +345,7 @@ impl<'s> Lowerer<'s> {
             return self.opaque(n);
         }
         let name = n
-            .child_by_field_name("name")
+            .child_by_field_id(FIELDS.name)
             .filter(|x| x.kind() == "name")
             .map(|x| self.text(x).to_ascii_lowercase())
             .unwrap_or_default();
@@ -381,7 +381,7 @@ impl<'s> Lowerer<'s> {
     fn receiver_class(&self, call: Node, env: &Env) -> String {
         let unknown = || "*".to_string();
         if call.kind() == "scoped_call_expression" {
-            let Some(scope) = call.child_by_field_name("scope") else {
+            let Some(scope) = call.child_by_field_id(FIELDS.scope) else {
                 return unknown();
             };
             let text = self.text(scope).trim().to_ascii_lowercase();
@@ -395,7 +395,7 @@ impl<'s> Lowerer<'s> {
             }
             .unwrap_or_else(unknown);
         }
-        let Some(object) = call.child_by_field_name("object") else {
+        let Some(object) = call.child_by_field_id(FIELDS.object) else {
             return unknown();
         };
         if self.text(object) == "$this" {

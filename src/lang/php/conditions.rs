@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use super::builtins::regex_capture_safety;
-use super::{collapse_whitespace, span_of, Lowerer};
+use super::{collapse_whitespace, span_of, Lowerer, FIELDS};
 use crate::facts::{Piece, Taint, TaintKind, TaintOrigin};
 use crate::lang::env::{Env, State, VarState};
 use crate::lang::value::is_blank;
@@ -27,7 +27,7 @@ pub(super) fn ends_path(stmt: Node, src: &str, never_return: &[String]) -> bool 
     match e.kind() {
         "throw_expression" | "exit_statement" => true,
         "function_call_expression" => e
-            .child_by_field_name("function")
+            .child_by_field_id(FIELDS.function)
             .and_then(|f| src.get(f.start_byte()..f.end_byte()))
             .is_some_and(|name| {
                 let name = name.trim_start_matches('\\').to_ascii_lowercase();
@@ -147,15 +147,17 @@ impl<'s> Lowerer<'s> {
                 continue;
             };
             if node.kind() == "binary_expression" {
-                let op = node.child_by_field_name("operator").map(|o| self.text(o));
+                let op = node
+                    .child_by_field_id(FIELDS.operator)
+                    .map(|o| self.text(o));
                 let both = match op {
                     Some("&&" | "and") => truthy,
                     Some("||" | "or") => !truthy,
                     _ => false,
                 };
                 if both {
-                    for side in ["right", "left"] {
-                        if let Some(side) = node.child_by_field_name(side) {
+                    for side in [FIELDS.right, FIELDS.left] {
+                        if let Some(side) = node.child_by_field_id(side) {
                             pending.push((side, truthy));
                         }
                     }
@@ -212,7 +214,7 @@ impl<'s> Lowerer<'s> {
             "function_call_expression" => {
                 let name = self.call_name(node).unwrap_or_default();
                 let args: Vec<Node> = node
-                    .child_by_field_name("arguments")
+                    .child_by_field_id(FIELDS.arguments)
                     .map(|a| {
                         let mut c = a.walk();
                         a.named_children(&mut c)
@@ -269,7 +271,7 @@ impl<'s> Lowerer<'s> {
 
     fn call_name(&self, n: Node) -> Option<String> {
         (n.kind() == "function_call_expression")
-            .then(|| n.child_by_field_name("function"))
+            .then(|| n.child_by_field_id(FIELDS.function))
             .flatten()
             .map(|f| self.text(f).trim_start_matches('\\').to_ascii_lowercase())
     }
@@ -347,11 +349,11 @@ impl<'s> Lowerer<'s> {
             match node.kind() {
                 "function_call_expression" => {
                     let name = node
-                        .child_by_field_name("function")
+                        .child_by_field_id(FIELDS.function)
                         .map(|f| self.text(f).to_ascii_lowercase())
                         .unwrap_or_default();
                     let arg = node
-                        .child_by_field_name("arguments")
+                        .child_by_field_id(FIELDS.arguments)
                         .and_then(|a| a.named_child(0))
                         .and_then(|a| a.named_child(0));
                     match (name.as_str(), arg) {

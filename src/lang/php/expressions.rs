@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use super::builtins::class_key;
-use super::{span_of, Def, Lowerer, MAX_DEPTH};
+use super::{span_of, Def, Lowerer, FIELDS, MAX_DEPTH};
 use crate::facts::{Hole, HoleExpr, Piece, Span, Taint, TaintKind, TaintOrigin};
 use crate::lang::env::{unknown_var, ArrayLiteral, Env, VarState};
 use crate::lang::value::{
@@ -182,22 +182,22 @@ impl<'s> Lowerer<'s> {
             | "scoped_property_access_expression" => self.read_path(n, env),
             "binary_expression" => self.binary(n, env),
             "conditional_expression" => {
-                let cond = n.child_by_field_name("condition");
+                let cond = n.child_by_field_id(FIELDS.condition);
                 if let Some(c) = cond {
                     let text = self.condition_text(c);
-                    if let Some(b) = n.child_by_field_name("body") {
+                    if let Some(b) = n.child_by_field_id(FIELDS.body) {
                         self.record_branch(n, b, vec![(text.clone(), true)]);
                     }
-                    if let Some(a) = n.child_by_field_name("alternative") {
+                    if let Some(a) = n.child_by_field_id(FIELDS.alternative) {
                         self.record_branch(n, a, vec![(text, false)]);
                     }
                 }
                 let cond_value = cond.map(|c| self.eval(c, env));
-                let then = match n.child_by_field_name("body") {
+                let then = match n.child_by_field_id(FIELDS.body) {
                     Some(b) => self.eval(b, env),
                     None => cond_value.unwrap_or_default(),
                 };
-                let other = match n.child_by_field_name("alternative") {
+                let other = match n.child_by_field_id(FIELDS.alternative) {
                     Some(a) => self.eval(a, env),
                     None => Value::empty_string(),
                 };
@@ -258,12 +258,14 @@ impl<'s> Lowerer<'s> {
                 value
             }
             "cast_expression" => {
-                let inner = n.child_by_field_name("value").or_else(|| n.named_child(1));
+                let inner = n
+                    .child_by_field_id(FIELDS.value)
+                    .or_else(|| n.named_child(1));
                 let taint = inner
                     .map(|v| self.eval(v, env).taints())
                     .unwrap_or_default();
                 let ty = n
-                    .child_by_field_name("type")
+                    .child_by_field_id(FIELDS.type_)
                     .map(|t| self.text(t).trim().to_ascii_lowercase())
                     .unwrap_or_default();
                 let numeric = matches!(
@@ -349,7 +351,7 @@ impl<'s> Lowerer<'s> {
         let single_quoted = n.kind() == "string" || n.kind() == "nowdoc";
         let mut value = Value::empty_string();
         let container = match n.kind() {
-            "heredoc" | "nowdoc" => n.child_by_field_name("value"),
+            "heredoc" | "nowdoc" => n.child_by_field_id(FIELDS.value),
             _ => Some(n),
         };
         let Some(container) = container else {
@@ -447,13 +449,13 @@ impl<'s> Lowerer<'s> {
                 Some(format!("{base}['{key_text}']"))
             }
             "member_access_expression" => {
-                let object = n.child_by_field_name("object")?;
+                let object = n.child_by_field_id(FIELDS.object)?;
                 // `$this->table` is the property of the class being analysed.
                 let base = match &self.class {
                     Some(class) if self.text(object) == "$this" => format!("{class}::$this"),
                     _ => self.path_at(object, depth + 1)?,
                 };
-                let name = n.child_by_field_name("name")?;
+                let name = n.child_by_field_id(FIELDS.name)?;
                 if name.kind() != "name" {
                     return None;
                 }
@@ -685,8 +687,8 @@ impl<'s> Lowerer<'s> {
 
     fn assign(&mut self, n: Node, env: &mut Env) -> Value {
         let (Some(left), Some(right)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
+            n.child_by_field_id(FIELDS.left),
+            n.child_by_field_id(FIELDS.right),
         ) else {
             self.effects(n, env);
             return self.opaque(n);

@@ -197,6 +197,49 @@ fn collapse_whitespace(text: &str, max: usize) -> String {
     out
 }
 
+/// The ids of the PHP grammar's fields the lowering reads, looked up once:
+/// `child_by_field_name` compares the name with the grammar's field names at every call.
+pub(super) struct Fields {
+    pub(super) alternative: u16,
+    pub(super) arguments: u16,
+    pub(super) body: u16,
+    pub(super) condition: u16,
+    pub(super) default_value: u16,
+    pub(super) function: u16,
+    pub(super) left: u16,
+    pub(super) name: u16,
+    pub(super) object: u16,
+    pub(super) operator: u16,
+    pub(super) parameters: u16,
+    pub(super) right: u16,
+    pub(super) scope: u16,
+    pub(super) type_: u16,
+    pub(super) value: u16,
+}
+
+/// The PHP grammar's field ids ([`Fields`]); a name the grammar lacks is 0, which no child has.
+pub(super) static FIELDS: std::sync::LazyLock<Fields> = std::sync::LazyLock::new(|| {
+    let language: tree_sitter::Language = tree_sitter_php::LANGUAGE_PHP.into();
+    let id = |name: &str| language.field_id_for_name(name).map_or(0, |id| id.get());
+    Fields {
+        alternative: id("alternative"),
+        arguments: id("arguments"),
+        body: id("body"),
+        condition: id("condition"),
+        default_value: id("default_value"),
+        function: id("function"),
+        left: id("left"),
+        name: id("name"),
+        object: id("object"),
+        operator: id("operator"),
+        parameters: id("parameters"),
+        right: id("right"),
+        scope: id("scope"),
+        type_: id("type"),
+        value: id("value"),
+    }
+});
+
 fn span_of(n: Node) -> Span {
     Span::new(n.start_byte(), n.end_byte())
 }
@@ -209,12 +252,12 @@ impl<'s> Lowerer<'s> {
         n: Node<'t>,
     ) -> (&'s str, Option<(Node<'t>, Node<'t>)>) {
         let op = n
-            .child_by_field_name("operator")
+            .child_by_field_id(FIELDS.operator)
             .map(|o| self.text(o))
             .unwrap_or("");
         let sides = n
-            .child_by_field_name("left")
-            .zip(n.child_by_field_name("right"));
+            .child_by_field_id(FIELDS.left)
+            .zip(n.child_by_field_id(FIELDS.right));
         (op, sides)
     }
 

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::builtins::class_key;
 use super::conditions::ends_path;
-use super::{collapse_whitespace, span_of, Flow, Lowerer};
+use super::{collapse_whitespace, span_of, Flow, Lowerer, FIELDS};
 use crate::facts::{ClassFact, FnKey, FunctionSummary, Taint, TaintOrigin, Template};
 use crate::lang::env::{
     merge_states, merge_states_on, restrict, unknown_var, ArrayLiteral, Env, State, VarState,
@@ -76,7 +76,7 @@ impl<'s> Lowerer<'s> {
                     let var = if name.kind() == "static_variable_declaration"
                         || name.kind() == "static_variable"
                     {
-                        name.child_by_field_name("name").unwrap_or(name)
+                        name.child_by_field_id(FIELDS.name).unwrap_or(name)
                     } else {
                         name
                     };
@@ -102,7 +102,7 @@ impl<'s> Lowerer<'s> {
             | "trait_declaration"
             | "enum_declaration" => {
                 let class = n
-                    .child_by_field_name("name")
+                    .child_by_field_id(FIELDS.name)
                     .map(|c| self.text(c).to_string());
                 // Where its methods may come from: `extends` and the traits it uses.
                 let mut parents: Vec<String> = Vec::new();
@@ -116,7 +116,7 @@ impl<'s> Lowerer<'s> {
                 let parent = parents.first().cloned();
                 let saved_class = std::mem::replace(&mut self.class, class.clone());
                 let saved_parent = std::mem::replace(&mut self.class_parent, parent);
-                if let Some(body) = n.child_by_field_name("body") {
+                if let Some(body) = n.child_by_field_id(FIELDS.body) {
                     let mut cursor = body.walk();
                     let members: Vec<Node> = body.named_children(&mut cursor).collect();
                     for m in members {
@@ -256,8 +256,8 @@ impl<'s> Lowerer<'s> {
                 },
                 "property_element" => {
                     match (
-                        e.child_by_field_name("name"),
-                        e.child_by_field_name("default_value"),
+                        e.child_by_field_id(FIELDS.name),
+                        e.child_by_field_id(FIELDS.default_value),
                     ) {
                         (Some(name), Some(value)) if is_static => {
                             (format!("{class}::{}", self.text(name)), value)
@@ -289,24 +289,24 @@ impl<'s> Lowerer<'s> {
     }
 
     pub(super) fn function_body(&mut self, n: Node) {
-        let Some(body) = n.child_by_field_name("body") else {
+        let Some(body) = n.child_by_field_id(FIELDS.body) else {
             return;
         };
         let mut env = Env::default();
         let mut param_count = 0u32;
         let mut defaults: Vec<(u32, Vec<Template>)> = Vec::new();
-        if let Some(params) = n.child_by_field_name("parameters") {
+        if let Some(params) = n.child_by_field_id(FIELDS.parameters) {
             let mut cursor = params.walk();
             for p in params.named_children(&mut cursor) {
-                if let Some(name) = p.child_by_field_name("name") {
+                if let Some(name) = p.child_by_field_id(FIELDS.name) {
                     // A parameter's origin is decided by the callers (function summaries).
                     let taint = Taint::new(TaintOrigin::Param(param_count));
                     // `Pdf $p`: calls on it are calls of that class's methods.
                     let class = p
-                        .child_by_field_name("type")
+                        .child_by_field_id(FIELDS.type_)
                         .and_then(|t| self.declared_class(t));
                     // A default value is what callers that omit the argument pass.
-                    if let Some(d) = p.child_by_field_name("default_value") {
+                    if let Some(d) = p.child_by_field_id(FIELDS.default_value) {
                         let mut scratch = Env::default();
                         let value = self.eval(d, &mut scratch);
                         defaults.push((
@@ -329,7 +329,7 @@ impl<'s> Lowerer<'s> {
         }
         // Functions by name, methods as `class::name` (lower-case: PHP names are
         // case-insensitive).
-        let name: Option<FnKey> = n.child_by_field_name("name").map(|nm| {
+        let name: Option<FnKey> = n.child_by_field_id(FIELDS.name).map(|nm| {
             let name = self.text(nm).to_ascii_lowercase();
             match (&self.class, n.kind()) {
                 (Some(class), "method_declaration") => FnKey::method(class_key(class), name),
@@ -415,10 +415,10 @@ impl<'s> Lowerer<'s> {
     }
 
     fn if_statement(&mut self, n: Node, state: &mut State) {
-        if let (Some(env), Some(c)) = (state.as_mut(), n.child_by_field_name("condition")) {
+        if let (Some(env), Some(c)) = (state.as_mut(), n.child_by_field_id(FIELDS.condition)) {
             self.eval(c, env);
         }
-        let condition = n.child_by_field_name("condition");
+        let condition = n.child_by_field_id(FIELDS.condition);
         let mut before = state.clone();
         let mut then_state = before.clone();
         let mut cursor = n.walk();
@@ -440,24 +440,24 @@ impl<'s> Lowerer<'s> {
             restrict(&mut before, id, !positive);
         }
         let cond_text = condition.map(|c| self.condition_text(c));
-        if let (Some(body), Some(c)) = (n.child_by_field_name("body"), &cond_text) {
+        if let (Some(body), Some(c)) = (n.child_by_field_id(FIELDS.body), &cond_text) {
             self.record_branch(n, body, vec![(c.clone(), true)]);
         }
         let mut prior: Vec<(Arc<str>, bool)> =
             cond_text.iter().map(|c| (c.clone(), false)).collect();
         for alt in &alternatives {
             let own = (alt.kind() == "else_if_clause")
-                .then(|| alt.child_by_field_name("condition"))
+                .then(|| alt.child_by_field_id(FIELDS.condition))
                 .flatten()
                 .map(|c| self.condition_text(c));
-            if let Some(body) = alt.child_by_field_name("body") {
+            if let Some(body) = alt.child_by_field_id(FIELDS.body) {
                 let mut conditions = prior.clone();
                 conditions.extend(own.iter().map(|c| (c.clone(), true)));
                 self.record_branch(n, body, conditions);
             }
             prior.extend(own.map(|c| (c, false)));
         }
-        if let Some(body) = n.child_by_field_name("body") {
+        if let Some(body) = n.child_by_field_id(FIELDS.body) {
             self.stmt(body, &mut then_state);
         }
         if let Some((id, positive)) = cond_id {
@@ -465,7 +465,7 @@ impl<'s> Lowerer<'s> {
             let mut other = before;
             if let Some(else_body) = alternatives
                 .first()
-                .and_then(|a| a.child_by_field_name("body"))
+                .and_then(|a| a.child_by_field_id(FIELDS.body))
             {
                 self.stmt(else_body, &mut other);
             }
@@ -483,7 +483,7 @@ impl<'s> Lowerer<'s> {
         for alt in alternatives {
             match alt.kind() {
                 "else_if_clause" => {
-                    let condition = alt.child_by_field_name("condition");
+                    let condition = alt.child_by_field_id(FIELDS.condition);
                     if let (Some(env), Some(c)) = (fallthrough.as_mut(), condition) {
                         self.eval(c, env);
                     }
@@ -494,7 +494,7 @@ impl<'s> Lowerer<'s> {
                         self.validate(c, true, &mut branch);
                         self.validate(c, false, &mut fallthrough);
                     }
-                    if let Some(body) = alt.child_by_field_name("body") {
+                    if let Some(body) = alt.child_by_field_id(FIELDS.body) {
                         self.stmt(body, &mut branch);
                     }
                     result = merge_states(result, branch);
@@ -502,7 +502,7 @@ impl<'s> Lowerer<'s> {
                 _ => {
                     has_else = true;
                     let mut branch = fallthrough.clone();
-                    if let Some(body) = alt.child_by_field_name("body") {
+                    if let Some(body) = alt.child_by_field_id(FIELDS.body) {
                         self.stmt(body, &mut branch);
                     }
                     result = merge_states(result, branch);
@@ -516,7 +516,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn switch_statement(&mut self, n: Node, state: &mut State) {
-        if let (Some(env), Some(c)) = (state.as_mut(), n.child_by_field_name("condition")) {
+        if let (Some(env), Some(c)) = (state.as_mut(), n.child_by_field_id(FIELDS.condition)) {
             self.eval(c, env);
         }
         let before = state.clone();
@@ -524,7 +524,7 @@ impl<'s> Lowerer<'s> {
         let mut has_default = false;
         // A case without `break` falls into the next one.
         let mut fallthrough: State = None;
-        if let Some(body) = n.child_by_field_name("body") {
+        if let Some(body) = n.child_by_field_id(FIELDS.body) {
             let mut cursor = body.walk();
             let cases: Vec<Node> = body.named_children(&mut cursor).collect();
             for case in cases {
@@ -534,8 +534,8 @@ impl<'s> Lowerer<'s> {
                 has_default |= case.kind() == "default_statement";
                 let mut branch = merge_states(before.clone(), fallthrough.take());
                 let mut cursor = case.walk();
-                let value = case.child_by_field_name("value");
-                if let (Some(v), Some(subject)) = (value, n.child_by_field_name("condition")) {
+                let value = case.child_by_field_id(FIELDS.value);
+                if let (Some(v), Some(subject)) = (value, n.child_by_field_id(FIELDS.condition)) {
                     let text = format!(
                         "{} == {}",
                         self.condition_text(subject),
@@ -576,7 +576,7 @@ impl<'s> Lowerer<'s> {
             return;
         };
         // Loop headers: evaluate everything but the body once; foreach binds unknown values.
-        let body = n.child_by_field_name("body");
+        let body = n.child_by_field_id(FIELDS.body);
         let mut cursor = n.walk();
         let headers: Vec<Node> = n
             .named_children(&mut cursor)
@@ -644,7 +644,7 @@ impl<'s> Lowerer<'s> {
     fn try_statement(&mut self, n: Node, state: &mut State) {
         let before = state.clone();
         let mut result: State = state.clone();
-        if let Some(body) = n.child_by_field_name("body") {
+        if let Some(body) = n.child_by_field_id(FIELDS.body) {
             self.stmt(body, &mut result);
         }
         let mut cursor = n.walk();
@@ -653,13 +653,13 @@ impl<'s> Lowerer<'s> {
             match c.kind() {
                 "catch_clause" => {
                     let mut branch = before.clone();
-                    if let Some(body) = c.child_by_field_name("body") {
+                    if let Some(body) = c.child_by_field_id(FIELDS.body) {
                         self.stmt(body, &mut branch);
                     }
                     result = merge_states(result, branch);
                 }
                 "finally_clause" => {
-                    if let Some(body) = c.child_by_field_name("body") {
+                    if let Some(body) = c.child_by_field_id(FIELDS.body) {
                         self.stmt(body, &mut result);
                     }
                 }
