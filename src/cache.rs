@@ -26,6 +26,7 @@ use std::sync::Mutex;
 
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
+use crate::config::TenantConfig;
 use crate::discover::Lang;
 use crate::facts::FileFacts;
 use crate::lang::{FrontendOptions, ProjectNames};
@@ -209,11 +210,10 @@ pub struct SqlCache {
 }
 
 impl SqlCache {
-    /// Open the SQL cache in `dir` for a run whose tenant policy is described by `policy`
-    /// (everything in the configuration the analysis of a query text reads). `None` as for
-    /// [`FactsCache::open`].
-    pub fn open(dir: &Path, policy: &str) -> Option<SqlCache> {
-        let key = build_key(&format!("sql\n{policy}"))?;
+    /// Open the SQL cache in `dir` for a run under the tenant policy `tenant` (all the
+    /// configuration the analysis of a query text reads). `None` as for [`FactsCache::open`].
+    pub fn open(dir: &Path, tenant: &TenantConfig) -> Option<SqlCache> {
+        let key = build_key(&format!("sql\n{tenant:?}"))?;
         Some(SqlCache {
             store: Store::open(dir, SQL_FILE, key),
         })

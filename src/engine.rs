@@ -377,13 +377,7 @@ fn analyse(
         .filter(|i| !facts[*i].sites.is_empty())
         .collect();
     // What query texts give depends on the tenant policy alone: kept beside the facts.
-    let sql_cache = cache_dir.and_then(|dir| {
-        let t = &config.tenant;
-        SqlCache::open(
-            dir,
-            &format!("{:?}\n{:?}\n{:?}", t.column, t.tables, t.exempt),
-        )
-    });
+    let sql_cache = cache_dir.and_then(|dir| SqlCache::open(dir, &config.tenant));
     let checker = SiteChecker::new(&project, &matcher, &config.tenant.column)
         .with_sql_cache(sql_cache.as_ref());
     let check_site = |file: usize, site: &SqlSite| {

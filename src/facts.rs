@@ -689,8 +689,7 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
 
     fn open(&mut self) -> &mut Vec<T> {
         if let PackedVec::Packed(_) = self {
-            let items = self.items().map(|c| c.into_owned()).unwrap_or_default();
-            *self = PackedVec::Open(items);
+            *self = PackedVec::Open(self.take());
         }
         match self {
             PackedVec::Open(items) => items,

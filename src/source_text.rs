@@ -96,18 +96,7 @@ impl SourceText {
                 text: OnceLock::new(),
             };
         }
-        let len = packed.len;
-        let text = match String::from_utf8(packed.block.into_vec()) {
-            Ok(t) => t,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
-        SourceText {
-            packed: Packed {
-                len,
-                ..Packed::default()
-            },
-            text: OnceLock::from(Arc::<str>::from(text)),
-        }
+        SourceText::plain(lossy_utf8(packed.block.into_vec()))
     }
 
     /// Keep `text` as it is.
@@ -131,10 +120,7 @@ impl SourceText {
                 .unpack()
                 .map(Cow::into_owned)
                 .unwrap_or_default();
-            Arc::from(match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            })
+            Arc::from(lossy_utf8(bytes))
         })
     }
 
@@ -152,6 +138,11 @@ impl SourceText {
     pub fn held(&self) -> usize {
         self.packed.held() + self.text.get().map_or(0, |t| t.len())
     }
+}
+
+/// `bytes` as text; they are UTF-8 wherever this is called, and a lossy decode keeps it total.
+fn lossy_utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
