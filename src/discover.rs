@@ -46,6 +46,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{Match, WalkBuilder, WalkState};
 
 use crate::config::{absolutize, Config, CONFIG_FILE_NAME};
+use crate::lang::ProjectNames;
 use crate::source_text::Packed;
 
 /// Directory names never descended into (`target` is Cargo's build directory).
@@ -81,6 +82,46 @@ pub struct SourceFile {
     pub lang: Lang,
     /// The file's bytes as read, compressed while they wait for the front-end.
     pub bytes: Packed,
+    /// What was learnt from the bytes while they were at hand.
+    pub scan: ReadScan,
+}
+
+impl SourceFile {
+    /// A file whose contents are `bytes`: scanned, then packed.
+    pub fn new(path: PathBuf, lang: Lang, bytes: Vec<u8>) -> SourceFile {
+        let scan = ReadScan::of(lang, &bytes);
+        SourceFile {
+            path,
+            lang,
+            bytes: Packed::new(bytes),
+            scan,
+        }
+    }
+}
+
+/// What is learnt from a file's bytes on the thread that read them, before they are packed
+/// away: a later phase need not unpack them again for it, and a file whose facts come from
+/// the cache is never unpacked unless a report shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadScan {
+    /// The functions and methods the file defines (a byte scan, no parse).
+    pub names: ProjectNames,
+    /// The key of the file's facts in the result cache: a hash of its language and bytes.
+    pub key: u128,
+    /// The bytes are the text itself: UTF-8, without a BOM, and not binary.
+    pub plain_text: bool,
+}
+
+impl ReadScan {
+    pub fn of(lang: Lang, bytes: &[u8]) -> ReadScan {
+        ReadScan {
+            names: crate::lang::frontend(lang).project_names(bytes),
+            key: crate::cache::FactsCache::file_key(lang, bytes),
+            plain_text: !is_binary(bytes)
+                && !bytes.starts_with(UTF8_BOM)
+                && std::str::from_utf8(bytes).is_ok(),
+        }
+    }
 }
 
 /// Something about the paths that the user must be told.
@@ -333,10 +374,11 @@ pub fn discover_with(paths: &[PathBuf], config: &Config, options: DiscoverOption
             continue;
         }
         match file.read {
-            Ok(bytes) => out.files.push(SourceFile {
+            Ok((bytes, scan)) => out.files.push(SourceFile {
                 path: file.path,
                 lang: file.lang,
                 bytes,
+                scan,
             }),
             Err(message) => out.issues.push(DiscoverIssue::Unreadable {
                 path: file.path,
@@ -409,7 +451,7 @@ struct FoundFile {
     /// Canonical path, so that each file is scanned once.
     key: PathBuf,
     lang: Lang,
-    read: Result<Packed, String>,
+    read: Result<(Packed, ReadScan), String>,
 }
 
 /// One thing a walker thread met, sent to the thread that collects them.
@@ -733,7 +775,10 @@ fn read_file(start: usize, path: &Path, abs: &Path, lang: Lang) -> FoundFile {
         key: std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf()),
         lang,
         read: std::fs::read(path)
-            .map(Packed::new)
+            .map(|bytes| {
+                let scan = ReadScan::of(lang, &bytes);
+                (Packed::new(bytes), scan)
+            })
             .map_err(|e| e.to_string()),
     }
 }
@@ -1005,12 +1050,19 @@ pub(crate) struct Decoded {
     pub(crate) identical: bool,
 }
 
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Not text at all: a NUL byte in the first 8 KiB.
+fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+}
+
 /// UTF-8 (a BOM is dropped); failing that, EUC-KR / CP949, common in Korean PHP code bases;
 /// failing that, UTF-8 with replacement characters. Offsets are into the decoded text, so
 /// lines and columns stay right.
 pub(crate) fn decode_source(bytes: Vec<u8>) -> Decoded {
-    let binary = bytes.iter().take(8192).any(|b| *b == 0);
-    let (bytes, bom) = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+    let binary = is_binary(&bytes);
+    let (bytes, bom) = match bytes.strip_prefix(UTF8_BOM) {
         Some(rest) => (rest.to_vec(), true),
         None => (bytes, false),
     };

@@ -129,7 +129,7 @@ pub fn scan_in_project(
 /// Everything after the walk: `discovered` is analysed with `config`.
 /// The last `context` files of `discovered` are analysed for the project pass only.
 fn analyse(
-    discovered: Discovered,
+    mut discovered: Discovered,
     config: &Config,
     started: Instant,
     context: usize,
@@ -147,14 +147,11 @@ fn analyse(
     let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
     let mut frontend = crate::lang::FrontendOptions::new(&config.taint);
     // Which calls may be summarised: the functions the project defines, by a byte scan.
-    let defined = discovered
-        .files
-        .par_iter()
-        .map(|f| lang::frontend(f.lang).project_names(&f.bytes.unpack().unwrap_or_default()))
-        .reduce(lang::ProjectNames::default, |mut a, b| {
-            a.extend(b);
-            a
-        });
+    // (Each file was scanned as it was read.)
+    let mut defined = lang::ProjectNames::default();
+    for f in discovered.files.iter_mut() {
+        defined.extend(std::mem::take(&mut f.scan.names));
+    }
     let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, &defined));
     frontend.project_functions = Some(Arc::new(defined));
     stats.byte_scan = phase.elapsed();
@@ -181,31 +178,44 @@ fn analyse(
     let lower = |parsers: &mut lang::Parsers, (index, file): (usize, discover::SourceFile)| {
         progress.file_done();
         let language = lang::frontend(file.lang);
-        // The cache's key is taken from the bytes as read, before decoding.
+        // The cache's key was taken from the bytes as read, before decoding. A file whose
+        // bytes are its text and whose facts are cached is not unpacked here at all.
+        let key = file.scan.key;
+        let early_hit = match &cache {
+            Some(cache) if file.scan.plain_text => cache.get(key),
+            _ => None,
+        };
         // Unpacking what was packed in this process cannot fail; should it ever, the file is
         // reported as not analysed rather than analysed as empty.
-        let unpacked = file.bytes.unpack();
-        let lost = unpacked.is_none();
-        let raw = unpacked.unwrap_or_default();
-        let key = cache
-            .as_ref()
-            .map(|_| FactsCache::file_key(file.lang, &raw));
-        let decoded = decode_source(raw.into_owned());
-        let source = decoded.text;
-        let cached = match (&cache, key) {
-            (Some(cache), Some(key)) if !decoded.binary => cache.get(key),
+        let (decoded, lost) = if early_hit.is_some() {
+            (None, false)
+        } else {
+            let unpacked = file.bytes.unpack();
+            let lost = unpacked.is_none();
+            (
+                Some(decode_source(unpacked.unwrap_or_default().into_owned())),
+                lost,
+            )
+        };
+        let binary = decoded.as_ref().is_some_and(|d| d.binary);
+        let cached = match (&cache, &decoded) {
+            _ if early_hit.is_some() => early_hit,
+            // A plain text that missed above misses here too.
+            (Some(cache), Some(decoded)) if !decoded.binary && !file.scan.plain_text => {
+                cache.get(key)
+            }
             _ => None,
         };
         let hit = cached.is_some();
-        let mut facts = if decoded.binary {
+        let mut facts = if binary {
             FileFacts::default()
         } else if let Some(facts) = cached {
             facts
-        } else if let Some(parser) = parsers.get(file.lang) {
+        } else if let (Some(parser), Some(decoded)) = (parsers.get(file.lang), &decoded) {
             let facts = catch_unwind(AssertUnwindSafe(|| {
-                let mut facts = language.analyze(parser, &source, &frontend);
+                let mut facts = language.analyze(parser, &decoded.text, &frontend);
                 facts.pack();
-                if let (Some(cache), Some(key)) = (&cache, key) {
+                if let Some(cache) = &cache {
                     cache.put(key, &facts);
                 }
                 facts
@@ -237,7 +247,7 @@ fn analyse(
                     .to_string(),
             ));
         }
-        if decoded.binary {
+        if binary {
             facts.analysis_errors.push((
                 Span::default(),
                 format!(
@@ -254,14 +264,11 @@ fn analyse(
             root_relative: root_relative(&file.path, cwd.as_deref(), &root),
             lines: std::sync::OnceLock::new(),
             // The text of a binary file is not kept: nothing reads it, and no report shows it.
-            text: if decoded.binary {
-                SourceText::default()
-            } else if decoded.identical {
+            text: match decoded {
+                Some(decoded) if decoded.binary => SourceText::default(),
+                Some(decoded) if !decoded.identical => SourceText::new(decoded.text),
                 // The text is the bytes as read: keep the block they were read into.
-                drop(source);
-                SourceText::from_utf8(file.bytes)
-            } else {
-                SourceText::new(source)
+                _ => SourceText::from_utf8(file.bytes),
             },
             parse_errors: facts.parse_errors,
             unreadable: false,
@@ -527,6 +534,10 @@ fn analyse(
     }
     stats.rules = phase.elapsed();
     stats.peaks.rules = memory::peak_rss();
+    // Freeing the facts takes a few percent of a cached run: it is done beside the report,
+    // not before it.
+    drop(project);
+    rayon::spawn(move || drop(facts));
 
     let mut report = Report {
         files,
@@ -571,6 +582,7 @@ mod tests {
             files: vec![discover::SourceFile {
                 path: PathBuf::from("ok.php"),
                 lang: discover::Lang::Php,
+                scan: discover::ReadScan::of(discover::Lang::Php, b"<?php\necho 1;\n"),
                 bytes: crate::source_text::Packed::new(b"<?php\necho 1;\n".to_vec()),
             }],
             issues: vec![

@@ -1,17 +1,27 @@
 //! The process's memory: giving freed memory back to the system, and reading the peak resident
 //! set size that `--stats` reports phase by phase.
 
-/// Give the memory freed so far back to the system: glibc keeps freed memory in the arena of
-/// the thread that freed it, so each worker would otherwise hold on to the largest tree it ever
-/// built, and a phase's garbage would stay resident through the next one. Elsewhere a no-op.
+/// Give the memory freed so far back to the system, when there is enough of it to matter:
+/// glibc keeps freed memory in the arena of the thread that freed it, so each worker would
+/// otherwise hold on to the largest tree it ever built, and a phase's garbage would stay
+/// resident through the next one. Below [`TRIM_FROM`] free bytes nothing is done: the pages
+/// given back would only be faulted in again, which costs a small run more time than the
+/// memory is worth. Elsewhere a no-op.
 pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only returns free memory of the allocator's arenas to the system;
-    // it takes no pointer and is safe to call from any thread at any time.
+    // SAFETY: `mallinfo2` only reads the allocator's statistics and `malloc_trim` only returns
+    // free memory of its arenas to the system; neither takes a pointer, and both are safe to
+    // call from any thread at any time.
     unsafe {
-        libc::malloc_trim(0);
+        if libc::mallinfo2().fordblks >= TRIM_FROM {
+            libc::malloc_trim(0);
+        }
     }
 }
+
+/// Free bytes held by the allocator from which [`release_freed_memory`] gives them back.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TRIM_FROM: usize = 48 << 20;
 
 /// The largest resident set size the process has had so far, in bytes (`VmHWM` on Linux);
 /// `None` where the system does not say.

@@ -101,6 +101,44 @@ fn editing_a_file_that_defines_a_table_name_changes_what_others_report() {
     assert_eq!(findings(&cached), vec![common::f("TL001", "list.php", 3)]);
 }
 
+/// Files whose bytes are not their text (EUC-KR, a BOM), a binary file and a plain one: from
+/// the cache each reports what it reports without it, excerpts and positions included.
+#[test]
+fn files_in_every_encoding_report_the_same_from_the_cache() {
+    let p = TempProject::new(&[("tenantlint.toml", CONFIG)]);
+    let query = "sql_query(\"select * from iw_member where mb_name = '홍길동'\");\n";
+    let legacy = format!("<?php\n// 목록\n{query}");
+    let (euc_kr, _, unmappable) = encoding_rs::EUC_KR.encode(&legacy);
+    assert!(!unmappable);
+    std::fs::write(p.dir.join("legacy.php"), &euc_kr).unwrap();
+    p.write("bom.php", &format!("\u{feff}<?php\n\n{query}"));
+    p.write("plain.php", &format!("<?php\n\n\n{query}"));
+    std::fs::write(p.dir.join("image.php"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+
+    let (first, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr).1, 0, "{stderr}");
+    let (second, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr).1, 3, "the three texts: {stderr}");
+    assert_eq!(first, second);
+    assert_eq!(
+        findings(&second),
+        vec![
+            common::f("TL001", "bom.php", 3),
+            common::f("TL000", "image.php", 1),
+            common::f("TL001", "legacy.php", 3),
+            common::f("TL001", "plain.php", 4),
+        ]
+    );
+    let pretty = |extra: &[&str]| {
+        let mut args = vec!["check"];
+        args.extend_from_slice(extra);
+        p.run(&args).1
+    };
+    let cached = pretty(&[]);
+    assert_eq!(cached.matches("홍길동").count(), 3, "{cached}");
+    assert_eq!(cached, pretty(&["--no-cache"]));
+}
+
 #[test]
 fn a_function_added_anywhere_relowers_every_file() {
     // Which calls are summarised depends on the functions the project defines: a new one
