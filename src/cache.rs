@@ -2,12 +2,15 @@
 //! not parsed and lowered again.
 //!
 //! What lowering one file gives depends on its bytes, its language, the build of tenantlint
-//! that lowered it, the configuration's `[sources]`, `[sanitizers]` and `[checks]`, and the
-//! names of the functions the project defines (only calls to them are summarised). The cache
-//! is one file, `.tenantlint_cache/facts.bin` beside the configuration, holding the key of
-//! everything but the bytes and, per file, the facts (postcard, LZ4-compressed) keyed by a hash
-//! of the language and the bytes. A cache written under another key (another build, another configuration, a function
-//! added or removed anywhere) is not read: all its entries would be stale. The project pass and
+//! that lowered it, the configuration's `[sources]`, `[sanitizers]` and `[checks]`, and
+//! whether the functions and methods it calls are defined in the project (only calls to them
+//! are summarised). The cache is one file, `.tenantlint_cache/facts.bin` beside the
+//! configuration, holding the key of the build and the configuration and, per file, the facts
+//! (postcard, LZ4-compressed) keyed by a hash of the language and the bytes. The facts carry
+//! the answers their lowering got about the project's names ([`FileFacts::names_asked`]): an
+//! entry whose answers no longer hold (a function it calls was added or removed elsewhere) is
+//! a miss, the other files stay cached. A cache written under another key (another build,
+//! another configuration) is not read: all its entries would be stale. The project pass and
 //! the rules always run, so a report is the same with and without the cache.
 //!
 //! Beside it, `sql.bin` keeps what parsing and analysing each rendered query text gave, keyed
@@ -22,7 +25,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3};
 
@@ -148,17 +151,25 @@ impl Store {
 /// One run's view of the facts cache.
 pub struct FactsCache {
     store: Store,
+    /// The functions and methods the project defines in this run: an entry holds if its
+    /// file's lowering would be told the same about every name it asked of.
+    names: Arc<ProjectNames>,
 }
 
 impl FactsCache {
     /// Open the cache in `dir` (the `.tenantlint_cache` directory) for a run lowering with
-    /// `options` and the project's `names`. A missing, unreadable, corrupt or foreign cache
+    /// `options` and the project's `names` (see [`FactsCache::get`]). A missing, unreadable, corrupt or foreign cache
     /// opens empty. `None` when this build cannot be told apart from another one (its
     /// executable cannot be found): nothing is cached then.
-    pub fn open(dir: &Path, options: &FrontendOptions, names: &ProjectNames) -> Option<FactsCache> {
-        let key = run_key(options, names)?;
+    pub fn open(
+        dir: &Path,
+        options: &FrontendOptions,
+        names: Arc<ProjectNames>,
+    ) -> Option<FactsCache> {
+        let key = run_key(options)?;
         Some(FactsCache {
             store: Store::open(dir, CACHE_FILE, key),
+            names,
         })
     }
 
@@ -170,12 +181,14 @@ impl FactsCache {
         h.digest128()
     }
 
-    /// The facts stored for `key`, if any (and decodable), kept for the next run.
+    /// The facts stored for `key`, if any, decodable, and lowered under the same answers about
+    /// the project's names as this run would give (whether each function or method the file
+    /// calls is defined); kept for the next run.
     pub fn get(&self, key: u128) -> Option<FileFacts> {
         let encoded = decompress(self.store.get(key)?)?;
         let mut facts = postcard::from_bytes::<FileFacts>(&encoded)
             .ok()
-            .filter(FileFacts::verify)?;
+            .filter(|facts| facts.verify() && self.names.answers_all(&facts.names_asked))?;
         share_texts(&mut facts);
         self.store.keep(key);
         Some(facts)
@@ -328,9 +341,9 @@ fn cache_files(dir: &Path) -> std::io::Result<Option<Vec<PathBuf>>> {
     Ok(Some(ours))
 }
 
-/// Everything lowering depends on but a file's own bytes: the build, the options, the
-/// project's function names (sorted: the key never depends on hashing order).
-fn run_key(options: &FrontendOptions, names: &ProjectNames) -> Option<u128> {
+/// Everything lowering depends on but a file's own bytes and the project's names: the build and
+/// the options.
+fn run_key(options: &FrontendOptions) -> Option<u128> {
     let mut text = String::new();
     let lists = [
         &options.host_sources,
@@ -341,11 +354,6 @@ fn run_key(options: &FrontendOptions, names: &ProjectNames) -> Option<u128> {
     ];
     for list in lists {
         text.push_str(&format!("{list:?}\n"));
-    }
-    for set in [&names.functions, &names.methods] {
-        let mut sorted: Vec<&String> = set.iter().collect();
-        sorted.sort();
-        text.push_str(&format!("{sorted:?}\n"));
     }
     build_key(&text)
 }
@@ -412,7 +420,7 @@ mod tests {
     }
 
     fn open(dir: &Path) -> FactsCache {
-        FactsCache::open(dir, &FrontendOptions::default(), &ProjectNames::default())
+        FactsCache::open(dir, &FrontendOptions::default(), Arc::default())
             .expect("the test binary has an executable")
     }
 
@@ -465,15 +473,56 @@ mod tests {
             tenant_params: vec!["store".into()],
             ..FrontendOptions::default()
         };
-        let cache = FactsCache::open(&cache_dir, &other, &ProjectNames::default()).expect("open");
-        assert!(cache.get(key).is_none());
-        // A function defined anywhere in the project changes every file's key too.
-        let mut names = ProjectNames::default();
-        names.functions.insert("get_store".into());
-        let cache =
-            FactsCache::open(&cache_dir, &FrontendOptions::default(), &names).expect("open");
+        let cache = FactsCache::open(&cache_dir, &other, Arc::default()).expect("open");
         assert!(cache.get(key).is_none());
         assert!(open(&cache_dir).get(key).is_some());
+    }
+
+    /// An entry holds while the project's names give the answers its lowering got: a function
+    /// defined or removed elsewhere invalidates only the files that asked about its name.
+    #[test]
+    fn an_entry_holds_while_the_names_it_asked_about_keep_their_answers() {
+        use crate::facts::NameAnswer;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join(CACHE_DIR);
+        let answer = |method: bool, name: &str, defined: bool| NameAnswer {
+            method,
+            name: name.into(),
+            defined,
+        };
+        let asked = FactsCache::file_key(Lang::Php, b"asked");
+        let other = FactsCache::file_key(Lang::Php, b"other");
+        let cache = open(&cache_dir);
+        cache.put(
+            asked,
+            &FileFacts {
+                names_asked: vec![
+                    answer(false, "get_store", false),
+                    answer(true, "save", true),
+                ],
+                ..FileFacts::default()
+            },
+        );
+        cache.put(other, &FileFacts::default());
+        cache.save().expect("saved");
+        let with = |functions: &[&str], methods: &[&str]| {
+            let mut names = ProjectNames::default();
+            names
+                .functions
+                .extend(functions.iter().map(|f| f.to_string()));
+            names.methods.extend(methods.iter().map(|m| m.to_string()));
+            FactsCache::open(&cache_dir, &FrontendOptions::default(), Arc::new(names))
+                .expect("open")
+        };
+        // The answers of the run that wrote it, and names it never asked about.
+        let cache = with(&["money"], &["save", "load"]);
+        assert!(cache.get(asked).is_some());
+        // `get_store` is now a function; a method of that name would not be.
+        assert!(with(&["get_store"], &["save"]).get(asked).is_none());
+        assert!(with(&[], &["save", "get_store"]).get(asked).is_some());
+        // `save` is no longer a method; a function of that name would not be one.
+        assert!(with(&["save"], &[]).get(asked).is_none());
+        assert!(with(&["get_store"], &[]).get(other).is_some());
     }
 
     #[test]

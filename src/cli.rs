@@ -111,9 +111,9 @@ pub struct CheckArgs {
     /// (CI caches restore it there).
     #[arg(long, value_name = "DIR", env = "TENANTLINT_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Print to stderr the time each phase took (discover, byte scan and cache, parse and
-    /// lower, project pass, SQL and rules, report) and how many files were parsed and how many
-    /// read from the cache.
+    /// Print to stderr the time each phase took (discover and byte scan, open the cache, parse
+    /// and lower, project pass, SQL and rules, report) and how many files were parsed, how many
+    /// read from the cache and how many neither (binary files).
     #[arg(long)]
     pub stats: bool,
     /// Report only findings not recorded in this baseline file, and say how many of its

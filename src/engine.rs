@@ -152,10 +152,11 @@ fn analyse(
     for f in discovered.files.iter_mut() {
         defined.extend(std::mem::take(&mut f.scan.names));
     }
-    let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, &defined));
-    frontend.project_functions = Some(Arc::new(defined));
-    stats.byte_scan = phase.elapsed();
-    stats.peaks.byte_scan = memory::peak_rss();
+    let defined = Arc::new(defined);
+    let cache = cache_dir.and_then(|dir| FactsCache::open(dir, &frontend, defined.clone()));
+    frontend.project_functions = Some(defined);
+    stats.open_cache = phase.elapsed();
+    stats.peaks.open_cache = memory::peak_rss();
     let phase = Instant::now();
 
     let (unreadable, notes): (Vec<DiscoverIssue>, Vec<DiscoverIssue>) = discovered
@@ -206,14 +207,23 @@ fn analyse(
             }
             _ => None,
         };
-        let hit = cached.is_some();
-        let mut facts = if binary {
+        let mut how = if cached.is_some() {
+            Lowered::Cached
+        } else {
+            Lowered::Not
+        };
+        let mut facts: FileFacts = if binary {
             FileFacts::default()
         } else if let Some(facts) = cached {
             facts
         } else if let (Some(parser), Some(decoded)) = (parsers.get(file.lang), &decoded) {
+            if !lost {
+                how = Lowered::Parsed;
+            }
             let facts = catch_unwind(AssertUnwindSafe(|| {
                 let mut facts = language.analyze(parser, &decoded.text, &frontend);
+                facts.names_asked.sort_unstable();
+                facts.names_asked.dedup();
                 facts.pack();
                 if let Some(cache) = &cache {
                     cache.put(key, &facts);
@@ -256,6 +266,8 @@ fn analyse(
                 ),
             ));
         }
+        // Only the cache reads what lowering asked of the project's names: it is not kept.
+        facts.names_asked = Vec::new();
         facts.lang = Some(file.lang);
         let absolute = include::lexical_absolute(&file.path, cwd.as_deref());
         include::bind_file_place(&mut facts, &absolute);
@@ -276,7 +288,7 @@ fn analyse(
             absolute: absolute.clone(),
             context: false,
         };
-        (index, (scanned, facts, absolute, hit))
+        (index, (scanned, facts, absolute, how))
     };
     // A tree takes some fifty times its file's size: large files (generated data, fixtures)
     // are lowered one after the other from the start, while little else is held, so that
@@ -308,8 +320,10 @@ fn analyse(
     parsed.extend(rest);
     parsed.sort_unstable_by_key(|(index, _)| *index);
 
-    stats.cache_hits = parsed.iter().filter(|(_, p)| p.3).count();
-    stats.files_parsed = parsed.len() - stats.cache_hits;
+    let count = |how: Lowered| parsed.iter().filter(|(_, p)| p.3 == how).count();
+    stats.cache_hits = count(Lowered::Cached);
+    stats.files_parsed = count(Lowered::Parsed);
+    stats.files_not_parsed = count(Lowered::Not);
     if let Some(cache) = cache {
         if let Err(e) = cache.save() {
             stats.cache_error = Some(e.to_string());
@@ -556,6 +570,15 @@ fn analyse(
     };
     report.recount();
     report
+}
+
+/// Where a file's facts came from (`--stats`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lowered {
+    Parsed,
+    Cached,
+    /// Neither: a binary file, or one that could not be parsed at all.
+    Not,
 }
 
 /// Files of this many bytes or more are parsed one at a time.

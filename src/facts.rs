@@ -625,6 +625,17 @@ pub struct FileFacts {
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.
     pub analysis_errors: Vec<(Span, String)>,
+    /// What lowering asked of the project's names: the facts hold for any project that gives
+    /// the same answers (the result cache checks them, and the engine drops them then).
+    pub names_asked: Vec<NameAnswer>,
+}
+
+/// Whether a function (or method) name is defined in the project, as lowering a file was told.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct NameAnswer {
+    pub method: bool,
+    pub name: Arc<str>,
+    pub defined: bool,
 }
 
 impl FileFacts {

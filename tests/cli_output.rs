@@ -479,8 +479,8 @@ fn stats_go_to_stderr_and_leave_the_report_unchanged() {
     let json = |s: &str| common::without_timing(serde_json::from_str::<Value>(s).unwrap());
     assert_eq!(json(&plain), json(&with_stats));
     for phase in [
-        "discover",
-        "byte scan, cache",
+        "discover, scan",
+        "open the cache",
         "parse and lower",
         "project pass",
         "SQL and rules",

@@ -134,6 +134,43 @@ impl ProjectNames {
         self.functions.extend(other.functions);
         self.methods.extend(other.methods);
     }
+
+    /// Whether the project defines a method (`method`) or a function called `name`.
+    pub fn defines(&self, method: bool, name: &str) -> bool {
+        if method {
+            self.methods.contains(name)
+        } else {
+            self.functions.contains(name)
+        }
+    }
+
+    /// Whether every answer a file's lowering got still holds here.
+    pub fn answers_all(&self, answers: &[crate::facts::NameAnswer]) -> bool {
+        answers
+            .iter()
+            .all(|a| self.defines(a.method, &a.name) == a.defined)
+    }
+}
+
+/// Whether a callee key may name a function or method defined in the project, as a front-end
+/// asks it: the answer is noted in `asked`, since the file's facts depend on it. Without
+/// `names` (nothing was scanned) any call may.
+pub(crate) fn ask_project_call(
+    names: Option<&ProjectNames>,
+    callee: &crate::facts::FnKey,
+    asked: &mut Vec<crate::facts::NameAnswer>,
+) -> bool {
+    let Some(names) = names else {
+        return true;
+    };
+    let method = callee.is_method();
+    let defined = names.defines(method, callee.name());
+    asked.push(crate::facts::NameAnswer {
+        method,
+        name: callee.name().clone(),
+        defined,
+    });
+    defined
 }
 
 /// The byte range of a tree-sitter node.

@@ -399,11 +399,11 @@ pub struct Report {
 /// The time each phase of a scan took, and what the front-end had to do: `--stats` prints it.
 #[derive(Debug, Clone, Default)]
 pub struct ScanStats {
-    /// Walking the paths and reading the files.
+    /// Walking the paths and reading the files, each scanned for the functions it defines
+    /// (a byte scan) as it is read.
     pub discover: Duration,
-    /// The byte-level scan of every file for the functions the project defines, and reading
-    /// the result cache.
-    pub byte_scan: Duration,
+    /// Gathering the project's function names, and reading the result cache.
+    pub open_cache: Duration,
     /// tree-sitter parsing and lowering into facts, in parallel.
     pub parse: Duration,
     /// The project pass: summaries, constants, includes, callers' fragments.
@@ -415,6 +415,8 @@ pub struct ScanStats {
     pub files_parsed: usize,
     /// Files whose facts came from the result cache: not parsed.
     pub cache_hits: usize,
+    /// Files neither parsed nor read from the cache: binary files (each a TL000 finding).
+    pub files_not_parsed: usize,
     /// Why the result cache could not be written, if it could not.
     pub cache_error: Option<String>,
     /// Bytes read from the files.
@@ -428,7 +430,7 @@ pub struct ScanStats {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PhasePeaks {
     pub discover: Option<u64>,
-    pub byte_scan: Option<u64>,
+    pub open_cache: Option<u64>,
     pub parse: Option<u64>,
     pub project: Option<u64>,
     pub rules: Option<u64>,

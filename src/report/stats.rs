@@ -20,8 +20,8 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
     };
     let peaks = &stats.peaks;
     let phases = [
-        ("discover", stats.discover, peaks.discover),
-        ("byte scan, cache", stats.byte_scan, peaks.byte_scan),
+        ("discover, scan", stats.discover, peaks.discover),
+        ("open the cache", stats.open_cache, peaks.open_cache),
         ("parse and lower", stats.parse, peaks.parse),
         ("project pass", stats.project, peaks.project),
         ("SQL and rules", stats.rules, peaks.rules),
@@ -40,14 +40,18 @@ pub fn render(stats: &ScanStats, report: Duration, total: Duration) -> String {
         out.push('\n');
     }
     out.push_str(&format!("  {:<16} {:>9.1} ms\n", "total", ms(total)));
-    let files = stats.files_parsed + stats.cache_hits;
+    let files = stats.files_parsed + stats.cache_hits + stats.files_not_parsed;
     out.push_str(&format!(
-        "  {}, {:.1} MB read: {} parsed, {} from the cache\n",
+        "  {}, {:.1} MB read: {} parsed, {} from the cache",
         count(files, "file", "files"),
         stats.bytes as f64 / 1e6,
         stats.files_parsed,
         stats.cache_hits,
     ));
+    if stats.files_not_parsed > 0 {
+        out.push_str(&format!(", {} not parsed (binary)", stats.files_not_parsed));
+    }
+    out.push('\n');
     if !total.is_zero() {
         out.push_str(&format!(
             "  {:.1} MB/s, {:.0} files/s\n",
@@ -67,12 +71,13 @@ mod tests {
     fn every_phase_is_listed_with_its_share_of_the_total() {
         let stats = ScanStats {
             discover: Duration::from_millis(10),
-            byte_scan: Duration::from_millis(5),
+            open_cache: Duration::from_millis(5),
             parse: Duration::from_millis(60),
             project: Duration::from_millis(5),
             rules: Duration::from_millis(15),
             files_parsed: 90,
             cache_hits: 10,
+            files_not_parsed: 2,
             cache_error: None,
             bytes: 2_000_000,
             peaks: PhasePeaks {
@@ -91,9 +96,11 @@ mod tests {
         );
         assert!(text.contains("  total                100.0 ms\n"), "{text}");
         assert!(
-            text.contains("100 files, 2.0 MB read: 90 parsed, 10 from the cache"),
+            text.contains(
+                "102 files, 2.0 MB read: 90 parsed, 10 from the cache, 2 not parsed (binary)\n"
+            ),
             "{text}"
         );
-        assert!(text.contains("20.0 MB/s, 1000 files/s"), "{text}");
+        assert!(text.contains("20.0 MB/s, 1020 files/s"), "{text}");
     }
 }

@@ -312,12 +312,12 @@ impl<'s> Lowerer<'s> {
     }
 
     /// Whether a callee key may name a function or method defined in the project.
-    pub(super) fn is_project_call(&self, callee: &FnKey) -> bool {
-        match &self.options.project_functions {
-            Some(defined) if callee.is_method() => defined.methods.contains(&**callee.name()),
-            Some(defined) => defined.functions.contains(&**callee.name()),
-            None => true,
-        }
+    pub(super) fn is_project_call(&mut self, callee: &FnKey) -> bool {
+        super::ask_project_call(
+            self.options.project_functions.as_deref(),
+            callee,
+            &mut self.facts.names_asked,
+        )
     }
 
     /// The value of a local variable on a path where this function never assigned it: `""`,

@@ -478,11 +478,11 @@ impl<'s> Lowerer<'s> {
     }
 
     /// Whether a callee key may name a function or method defined in the project.
-    fn is_project_call(&self, callee: &FnKey) -> bool {
-        match &self.options.project_functions {
-            Some(defined) if callee.is_method() => defined.methods.contains(&**callee.name()),
-            Some(defined) => defined.functions.contains(&**callee.name()),
-            None => true,
-        }
+    fn is_project_call(&mut self, callee: &FnKey) -> bool {
+        super::ask_project_call(
+            self.options.project_functions.as_deref(),
+            callee,
+            &mut self.facts.names_asked,
+        )
     }
 }
