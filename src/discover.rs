@@ -28,8 +28,9 @@
 //! * The walk is `ignore`'s parallel walker with its own filters off: the filters above run
 //!   in its visitor, which records what they skip (the walker's filters would skip silently)
 //!   and reads the source files on the walker's threads. Results are sorted, and a file
-//!   reached twice (through a symlink) is kept under its first start path and smallest path,
-//!   so the result is the same for any number of threads.
+//!   reached twice (through a symlink or a hard link: the same device and inode) is kept under
+//!   its first start path and smallest path, so the result is the same for any number of
+//!   threads.
 //! * Symlinks are followed. A symlink loop, and a broken symlink whose name or target is a
 //!   source file name, are warnings; a source file or a directory that cannot be read is
 //!   [`DiscoverIssue::Unreadable`] (reported as a TL000 finding by the engine).
@@ -327,7 +328,7 @@ pub struct Ignored {
 /// Result of [`discover`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Discovered {
-    /// Files sorted by path, each at most once (by canonical path).
+    /// Files sorted by path, each at most once (by [`FileId`]).
     pub files: Vec<SourceFile>,
     /// Problems, sorted by path.
     pub issues: Vec<DiscoverIssue>,
@@ -362,7 +363,7 @@ pub fn discover_with(paths: &[PathBuf], config: &Config, options: DiscoverOption
         ctx.walk(index, start, &mut found);
     }
 
-    // Each file once, by canonical path: the first start that reaches it, and there the
+    // Each file once, by its identity: the first start that reaches it, and there the
     // smallest path, whatever order the walker's threads met them in.
     found
         .files
@@ -448,8 +449,8 @@ struct FoundFile {
     /// The index of the start path it was reached from.
     start: usize,
     path: PathBuf,
-    /// Canonical path, so that each file is scanned once.
-    key: PathBuf,
+    /// Which file it is, so that each file is scanned once.
+    key: FileId,
     lang: Lang,
     read: Result<(Packed, ReadScan), String>,
 }
@@ -769,17 +770,54 @@ impl WalkTask<'_> {
 
 /// Reads a source file (on the walker thread that met it).
 fn read_file(start: usize, path: &Path, abs: &Path, lang: Lang) -> FoundFile {
+    let opened = std::fs::File::open(path).and_then(|mut file| {
+        use std::io::Read;
+        let meta = file.metadata()?;
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        Ok((FileId::of(&meta, path, abs), bytes))
+    });
+    let (key, read) = match opened {
+        Ok((key, bytes)) => {
+            let scan = ReadScan::of(lang, &bytes);
+            (key, Ok((Packed::new(bytes), scan)))
+        }
+        Err(e) => (FileId::canonical(path, abs), Err(e.to_string())),
+    };
     FoundFile {
         start,
         path: path.to_path_buf(),
-        key: std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf()),
+        key,
         lang,
-        read: std::fs::read(path)
-            .map(|bytes| {
-                let scan = ReadScan::of(lang, &bytes);
-                (Packed::new(bytes), scan)
-            })
-            .map_err(|e| e.to_string()),
+        read,
+    }
+}
+
+/// What makes two paths one file: its device and inode where the system has them (the
+/// `fstat` of the file already open: a symlink, or a hard link, to a file scanned elsewhere is
+/// not scanned again), else its canonical path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+impl FileId {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata, _path: &Path, _abs: &Path) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId::Inode(meta.dev(), meta.ino())
+    }
+
+    #[cfg(not(unix))]
+    fn of(_meta: &std::fs::Metadata, path: &Path, abs: &Path) -> FileId {
+        FileId::canonical(path, abs)
+    }
+
+    /// The canonical path (`abs` if there is none: the file cannot be reached).
+    fn canonical(path: &Path, abs: &Path) -> FileId {
+        FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| abs.to_path_buf()))
     }
 }
 
@@ -1366,6 +1404,21 @@ mod tests {
             sorted,
             d.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>()
         );
+    }
+
+    /// A file reached through a symlinked directory, a symlink or a hard link is one file,
+    /// kept under its smallest path.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_by_several_links_is_scanned_once() {
+        let t = TempDir::new("links");
+        let lib = t.write("lib/db.php", "<?php\nsql_query('select 1');\n");
+        t.write("other.php", "<?php\n");
+        std::os::unix::fs::symlink(t.0.join("lib"), t.0.join("a_lib")).unwrap();
+        std::os::unix::fs::symlink(&lib, t.0.join("b_db.php")).unwrap();
+        std::fs::hard_link(&lib, t.0.join("c_db.php")).unwrap();
+        let d = discover(std::slice::from_ref(&t.0), &Config::default_at(t.0.clone()));
+        assert_eq!(rel_names(&d, &t.0), vec!["a_lib/db.php", "other.php"]);
     }
 
     #[test]
