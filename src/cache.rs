@@ -185,10 +185,19 @@ impl FactsCache {
     /// the project's names as this run would give (whether each function or method the file
     /// calls is defined); kept for the next run.
     pub fn get(&self, key: u128) -> Option<FileFacts> {
-        let encoded = decompress(self.store.get(key)?)?;
+        // The answers come first, read in place: an entry they rule out is not decompressed.
+        let (answers, packed): (Vec<(bool, &str, bool)>, &[u8]) =
+            postcard::from_bytes(self.store.get(key)?).ok()?;
+        let holds = answers
+            .iter()
+            .all(|(method, name, defined)| self.names.defines(*method, name) == *defined);
+        if !holds {
+            return None;
+        }
+        let encoded = decompress(packed)?;
         let mut facts = postcard::from_bytes::<FileFacts>(&encoded)
             .ok()
-            .filter(|facts| facts.verify() && self.names.answers_all(&facts.names_asked))?;
+            .filter(FileFacts::verify)?;
         share_texts(&mut facts);
         self.store.keep(key);
         Some(facts)
@@ -196,14 +205,21 @@ impl FactsCache {
 
     /// Remember `facts`, just lowered, for `key`.
     pub fn put(&self, key: u128, facts: &FileFacts) {
-        if let Ok(encoded) = postcard::to_stdvec(facts) {
-            // Facts repeat their strings: compressed, the cache is about a fifth of the size,
-            // to read and to hold while a run reads it.
-            let mut bytes = lz4_flex::compress_prepend_size(&encoded);
-            // The block is allocated for the worst case, about the input's size: held until
-            // the cache is saved, it must not keep that room.
-            bytes.shrink_to_fit();
-            self.store.put(key, bytes);
+        let Ok(encoded) = postcard::to_stdvec(facts) else {
+            return;
+        };
+        // Facts repeat their strings: compressed, the cache is about a fifth of the size, to
+        // read and to hold while a run reads it.
+        let packed = lz4_flex::compress_prepend_size(&encoded);
+        let answers: Vec<(bool, &str, bool)> = facts
+            .names_asked
+            .iter()
+            .map(|a| (a.method, &*a.name, a.defined))
+            .collect();
+        if let Ok(mut entry) = postcard::to_stdvec(&(answers, Bytes(&packed))) {
+            // Held until the cache is saved: it must not keep the room it grew into.
+            entry.shrink_to_fit();
+            self.store.put(key, entry);
         }
     }
 
@@ -249,6 +265,16 @@ impl SqlCache {
     /// Write this run's entries, if they differ from what was read.
     pub fn save(self) -> std::io::Result<()> {
         self.store.save()
+    }
+}
+
+/// Bytes serialized as bytes (postcard writes them in one piece; a slice would go byte by
+/// byte, with the same result). Read back as `&[u8]`.
+struct Bytes<'a>(&'a [u8]);
+
+impl serde::Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
     }
 }
 

@@ -626,7 +626,9 @@ pub struct FileFacts {
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.
     pub analysis_errors: Vec<(Span, String)>,
     /// What lowering asked of the project's names: the facts hold for any project that gives
-    /// the same answers (the result cache checks them, and the engine drops them then).
+    /// the same answers. The result cache keeps them beside the facts, and checks them before
+    /// it decodes the facts; the engine drops them then.
+    #[serde(skip)]
     pub names_asked: Vec<NameAnswer>,
 }
 

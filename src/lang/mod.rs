@@ -125,8 +125,8 @@ impl Default for FrontendOptions {
 /// method: a class's `header()` method never makes the built-in `header()` a project function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectNames {
-    pub functions: std::collections::HashSet<String>,
-    pub methods: std::collections::HashSet<String>,
+    pub functions: rustc_hash::FxHashSet<String>,
+    pub methods: rustc_hash::FxHashSet<String>,
 }
 
 impl ProjectNames {
@@ -142,13 +142,6 @@ impl ProjectNames {
         } else {
             self.functions.contains(name)
         }
-    }
-
-    /// Whether every answer a file's lowering got still holds here.
-    pub fn answers_all(&self, answers: &[crate::facts::NameAnswer]) -> bool {
-        answers
-            .iter()
-            .all(|a| self.defines(a.method, &a.name) == a.defined)
     }
 }
 
