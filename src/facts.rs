@@ -702,7 +702,9 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
 
     fn open(&mut self) -> &mut Vec<T> {
         if let PackedVec::Packed(_) = self {
-            *self = PackedVec::Open(self.take());
+            // Only lowering adds values, to lists it has not packed yet: a list packed in this
+            // process always reads back.
+            *self = PackedVec::Open(self.take().unwrap_or_default());
         }
         match self {
             PackedVec::Open(items) => items,
@@ -710,12 +712,18 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
         }
     }
 
-    /// The values, taken out (unpacked if packed; none if they cannot be read), leaving the
-    /// list empty.
-    pub fn take(&mut self) -> Vec<T> {
+    /// The values, taken out (unpacked if packed), leaving the list empty; a packed list that
+    /// cannot be read is an error and stays as it was.
+    pub fn take(&mut self) -> Result<Vec<T>, postcard::Error> {
         match std::mem::take(self) {
-            PackedVec::Open(items) => items,
-            packed => packed.items().map(|c| c.into_owned()).unwrap_or_default(),
+            PackedVec::Open(items) => Ok(items),
+            packed => match packed.items() {
+                Ok(items) => Ok(items.into_owned()),
+                Err(e) => {
+                    *self = packed;
+                    Err(e)
+                }
+            },
         }
     }
 
@@ -857,5 +865,17 @@ mod tests {
         });
         assert_eq!(calls.items().expect("readable").len(), 2);
         assert!(!PackedVec::<ConstCall>::Packed(vec![0xff; 3].into()).verify());
+        assert_eq!(calls.take().expect("readable").len(), 2);
+        assert!(calls.is_empty());
+    }
+
+    /// Taking an unreadable list out is an error, and the list stays as it was for whoever
+    /// reports it: its values are never dropped as if there were none.
+    #[test]
+    fn an_unreadable_list_is_not_taken_as_empty() {
+        let mut sites = PackedVec::<SqlSite>::Packed(vec![0xff; 5].into());
+        assert!(sites.take().is_err());
+        assert!(matches!(&sites, PackedVec::Packed(b) if b.len() == 5));
+        assert!(sites.items().is_err());
     }
 }

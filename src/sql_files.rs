@@ -81,11 +81,16 @@ pub(crate) fn attach(
         if facts[i].sql_files.is_empty() {
             continue;
         }
+        // Sites that cannot be read back (a cache entry decoded but its sites did not) stay
+        // packed: the per-site check reports them.
+        let Ok(sites) = facts[i].sites.take() else {
+            continue;
+        };
         let refs = std::mem::take(&mut facts[i].sql_files);
         let source = absolute[i].clone();
         let context = files[i].context;
         let mut kept = Vec::new();
-        for mut site in facts[i].sites.take() {
+        for mut site in sites {
             let mut variants: Vec<Template> = Vec::new();
             for variant in std::mem::take(&mut site.variants) {
                 let named: Vec<&SqlFileRef> = variant
@@ -152,7 +157,10 @@ pub(crate) fn attach(
         facts[i].sql_files = refs;
     }
     for ((file, _), (site, runs)) in moved {
-        let mut sites = facts[file].sites.take();
+        // A SQL file's own sites were made open here, never packed.
+        let Ok(mut sites) = facts[file].sites.take() else {
+            continue;
+        };
         let index = sites.len();
         sites.push(site);
         facts[file].sites = sites.into();
