@@ -4,16 +4,18 @@
 //! What lowering one file gives depends on its bytes, its language, the build of tenantlint
 //! that lowered it, the configuration's `[sources]`, `[sanitizers]` and `[checks]`, and
 //! whether the functions and methods it calls are defined in the project (only calls to them
-//! are summarised). The cache is one file, `.tenantlint_cache/facts.bin` beside the
-//! configuration, holding the key of the build and the configuration and, per file, the facts
-//! (postcard, LZ4-compressed) keyed by a hash of the language and the bytes. The facts carry
+//! are summarised). The cache is a file `.tenantlint_cache/facts-KEY.bin` beside the
+//! configuration, `KEY` naming the build and the configuration it was written under (which it
+//! also holds, checked on reading), with, per file, the facts (postcard, LZ4-compressed) keyed
+//! by a hash of the language and the bytes. Configurations that share a directory keep a file
+//! each; the four most recently used files of each kind are kept. The facts carry
 //! the answers their lowering got about the project's names ([`FileFacts::names_asked`]): an
 //! entry whose answers no longer hold (a function it calls was added or removed elsewhere) is
 //! a miss, the other files stay cached. A cache written under another key (another build,
 //! another configuration) is not read: all its entries would be stale. The project pass and
 //! the rules always run, so a report is the same with and without the cache.
 //!
-//! Beside it, `sql.bin` keeps what parsing and analysing each rendered query text gave, keyed
+//! Beside it, `sql-KEY.bin` keeps what parsing and analysing each rendered query text gave, keyed
 //! by the text, its dialect and its placeholders, under the build and the tenant policy
 //! (`[tenant]`): the rules still run on every query, but a text already seen is not parsed
 //! again.
@@ -36,8 +38,14 @@ use crate::lang::{FrontendOptions, ProjectNames};
 
 /// The directory beside the configuration.
 pub const CACHE_DIR: &str = ".tenantlint_cache";
-const CACHE_FILE: &str = "facts.bin";
-const SQL_FILE: &str = "sql.bin";
+/// The kinds of cache file: `facts-KEY.bin` and `sql-KEY.bin`, `KEY` naming the build and
+/// configuration they were written under, so that configurations sharing a directory do not
+/// replace each other's cache. `facts.bin` and `sql.bin`, the names of earlier builds, are
+/// still recognised as a cache's (and removed).
+const CACHE_FILE: &str = "facts";
+const SQL_FILE: &str = "sql";
+/// Cache files of one kind kept in a directory: the most recently used.
+const KEEP: usize = 4;
 const MAGIC: &[u8; 8] = b"TLFACTS\0";
 /// Bumped whenever the layout of the file (not of the facts: the build is in the key) changes.
 const FORMAT: u32 = 2;
@@ -45,8 +53,10 @@ const FORMAT: u32 = 2;
 /// One cache file as a run sees it: what was read at the start, and what this run will write.
 struct Store {
     dir: PathBuf,
+    /// The kind of file ([`CACHE_FILE`], [`SQL_FILE`]).
+    kind: &'static str,
     /// The file's name in `dir`.
-    file: &'static str,
+    file: String,
     key: u128,
     /// The cache file as read.
     data: Vec<u8>,
@@ -62,11 +72,14 @@ struct Store {
 }
 
 impl Store {
-    /// The file `file` in `dir`, if it is whole and was written under `key`; else empty.
-    fn open(dir: &Path, file: &'static str, key: u128) -> Store {
-        let (data, stored) = read(&dir.join(file), key).unwrap_or_default();
+    /// The file of kind `kind` in `dir` for `key`, if it is whole and was written under
+    /// `key`; else empty.
+    fn open(dir: &Path, kind: &'static str, key: u128) -> Store {
+        let file = format!("{kind}-{:016x}.bin", key as u64);
+        let (data, stored) = read(&dir.join(&file), key).unwrap_or_default();
         Store {
             dir: dir.to_path_buf(),
+            kind,
             file,
             key,
             data,
@@ -109,6 +122,11 @@ impl Store {
         let unchanged = !self.dirty.load(std::sync::atomic::Ordering::Relaxed)
             && hits.len() == self.stored.len();
         if unchanged {
+            // Used, so among the files kept (see `prune`); nothing else to write.
+            let _ = std::fs::File::options()
+                .write(true)
+                .open(self.dir.join(&self.file))
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
             return Ok(());
         }
         let fresh = self.fresh.into_inner().unwrap_or_default();
@@ -142,10 +160,58 @@ impl Store {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(&bytes)?;
         drop(file);
-        std::fs::rename(&temp, self.dir.join(self.file)).inspect_err(|_| {
+        std::fs::rename(&temp, self.dir.join(&self.file)).inspect_err(|_| {
             let _ = std::fs::remove_file(&temp);
-        })
+        })?;
+        prune(&self.dir, self.kind, &self.file)
     }
+}
+
+/// Remove the files of kind `kind` in `dir` but `file` beyond the [`KEEP`] most recently used
+/// (written under other builds or configurations), and the file of earlier builds' name.
+fn prune(dir: &Path, kind: &str, file: &str) -> std::io::Result<()> {
+    // Another run may be pruning too: a file already gone is no error.
+    let gone = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => Ok(()),
+        _ => Err(e),
+    };
+    let mut others: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for path in cache_files(dir)?.unwrap_or_default() {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let Some(name) = name.filter(|n| n != file) else {
+            continue;
+        };
+        if name == format!("{kind}.bin") {
+            std::fs::remove_file(&path).or_else(gone)?;
+        } else if file_kind(&name) == Some((kind, false)) {
+            match std::fs::metadata(&path).and_then(|m| m.modified()) {
+                Ok(used) => others.push((used, path)),
+                Err(e) => gone(e)?,
+            }
+        }
+    }
+    others.sort_by_key(|(used, _)| std::cmp::Reverse(*used));
+    for (_, path) in others.into_iter().skip(KEEP - 1) {
+        std::fs::remove_file(path).or_else(gone)?;
+    }
+    Ok(())
+}
+
+/// The kind of cache file `name` is, and whether it is one being written (`.tmp`); `None` for
+/// a name no cache file has.
+fn file_kind(name: &str) -> Option<(&'static str, bool)> {
+    [CACHE_FILE, SQL_FILE].into_iter().find_map(|kind| {
+        let rest = name.strip_prefix(kind)?;
+        let (rest, temp) = match rest.find(".bin.") {
+            Some(at) if rest.ends_with(".tmp") => (&rest[..at + 4], true),
+            _ => (rest, false),
+        };
+        let keyed = rest
+            .strip_prefix('-')
+            .and_then(|r| r.strip_suffix(".bin"))
+            .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        (keyed || rest == ".bin").then_some((kind, temp))
+    })
 }
 
 /// One run's view of the facts cache.
@@ -349,10 +415,7 @@ fn cache_files(dir: &Path) -> std::io::Result<Option<Vec<PathBuf>>> {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let is_ours = name == ".gitignore"
-            || [CACHE_FILE, SQL_FILE].iter().any(|file| {
-                name == *file || (name.starts_with(&format!("{file}.")) && name.ends_with(".tmp"))
-            });
+        let is_ours = name == ".gitignore" || file_kind(&name).is_some();
         if !is_ours || !entry.file_type()?.is_file() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -475,9 +538,9 @@ mod tests {
         let cache_dir = dir.path().join(CACHE_DIR);
         let key = FactsCache::file_key(Lang::Php, b"x");
         let cache = open(&cache_dir);
+        let file = cache_dir.join(&cache.store.file);
         cache.put(key, &facts_with_error("kept"));
         cache.save().expect("saved");
-        let file = cache_dir.join(CACHE_FILE);
         let good = std::fs::read(&file).expect("written");
 
         // One flipped byte in the payload: the checksum no longer matches.
@@ -501,7 +564,54 @@ mod tests {
         };
         let cache = FactsCache::open(&cache_dir, &other, Arc::default()).expect("open");
         assert!(cache.get(key).is_none());
+        // Even under the other configuration's file name: the key inside is checked.
+        std::fs::write(cache_dir.join(&cache.store.file), &good).expect("write");
+        let cache = FactsCache::open(&cache_dir, &other, Arc::default()).expect("open");
+        assert!(cache.get(key).is_none());
         assert!(open(&cache_dir).get(key).is_some());
+    }
+
+    /// Configurations sharing a directory keep a file each; beyond the most recently used
+    /// few, the oldest go, and so does the single file of earlier builds.
+    #[test]
+    fn each_configuration_keeps_its_own_file_and_the_least_used_go() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache_dir = dir.path().join(CACHE_DIR);
+        std::fs::create_dir_all(&cache_dir).expect("mkdir");
+        std::fs::write(cache_dir.join("facts.bin"), b"an earlier build's").expect("write");
+        let key = FactsCache::file_key(Lang::Php, b"x");
+        let config = |n: usize| FrontendOptions {
+            tenant_params: vec![format!("param{n}")],
+            ..FrontendOptions::default()
+        };
+        let mut files = Vec::new();
+        for n in 0..KEEP + 2 {
+            let cache = FactsCache::open(&cache_dir, &config(n), Arc::default()).expect("open");
+            files.push(cache.store.file.clone());
+            cache.put(key, &facts_with_error("kept"));
+            cache.save().expect("saved");
+            // Modification times a coarse clock still orders.
+            let file = std::fs::File::options()
+                .write(true)
+                .open(cache_dir.join(&files[n]))
+                .expect("open");
+            let then =
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(n as u64 * 60);
+            file.set_modified(then).expect("set time");
+        }
+        let mut left: Vec<String> = std::fs::read_dir(&cache_dir)
+            .expect("read dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n != ".gitignore")
+            .collect();
+        left.sort();
+        let mut newest = files[files.len() - KEEP..].to_vec();
+        newest.sort();
+        assert_eq!(left, newest);
+        // The files kept are read back, each under its own configuration.
+        let n = KEEP + 1;
+        let cache = FactsCache::open(&cache_dir, &config(n), Arc::default()).expect("open");
+        assert!(cache.get(key).is_some());
     }
 
     /// An entry holds while the project's names give the answers its lowering got: a function

@@ -193,11 +193,33 @@ fn a_function_added_elsewhere_relowers_only_the_files_that_call_it() {
     assert_eq!(cached, before);
 }
 
+/// Two configurations in one directory share its cache directory, a file each: running them
+/// in turn, each run after the first of each reads every file from the cache.
+#[test]
+fn configurations_sharing_a_directory_keep_their_caches_apart() {
+    let p = project();
+    p.write(
+        "strict.toml",
+        &format!("{CONFIG}[sanitizers]\nfunctions = [\"my_escape\"]\n"),
+    );
+    let strict = ["--config", "strict.toml"];
+    let (_, stderr) = run(&p, &[]);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+    let (_, stderr) = run(&p, &strict);
+    assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
+    for _ in 0..2 {
+        let (_, stderr) = run(&p, &[]);
+        assert_eq!(parsed_and_cached(&stderr), (0, 3), "{stderr}");
+        let (_, stderr) = run(&p, &strict);
+        assert_eq!(parsed_and_cached(&stderr), (0, 3), "{stderr}");
+    }
+}
+
 #[test]
 fn a_corrupt_cache_is_ignored_and_replaced() {
     let p = project();
     let (first, _) = run(&p, &[]);
-    let file = p.dir.join(".tenantlint_cache/facts.bin");
+    let file = common::cache_file(&p.dir.join(".tenantlint_cache"), "facts").expect("written");
     let mut bytes = std::fs::read(&file).expect("cache written");
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
@@ -224,8 +246,8 @@ fn no_cache_neither_reads_nor_writes_and_cache_clean_removes_it() {
     run(&p, &[]);
     assert!(p.dir.join(".tenantlint_cache").is_dir());
     // The facts, and what the query texts gave.
-    assert!(p.dir.join(".tenantlint_cache/facts.bin").is_file());
-    assert!(p.dir.join(".tenantlint_cache/sql.bin").is_file());
+    assert!(common::cache_file(&p.dir.join(".tenantlint_cache"), "facts").is_some());
+    assert!(common::cache_file(&p.dir.join(".tenantlint_cache"), "sql").is_some());
     let (code, _, stderr) = p.run(&["cache", "clean"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("removed"), "{stderr}");
@@ -301,7 +323,7 @@ fn the_cache_can_be_kept_in_another_directory() {
     let dir_arg = dir.to_str().unwrap();
     let (first, stderr) = run(&p, &["--cache-dir", dir_arg]);
     assert_eq!(parsed_and_cached(&stderr), (3, 0), "{stderr}");
-    assert!(dir.join("facts.bin").is_file());
+    assert!(common::cache_file(&dir, "facts").is_some());
     assert!(!p.dir.join(".tenantlint_cache").exists());
 
     let (code, stdout, stderr) = common::run_with_env(
@@ -332,7 +354,7 @@ fn the_cache_can_be_kept_in_another_directory() {
         &[("TENANTLINT_CACHE_DIR", "")],
     );
     assert_eq!(code, 1, "{stderr}");
-    assert!(p.dir.join(".tenantlint_cache/facts.bin").is_file());
+    assert!(common::cache_file(&p.dir.join(".tenantlint_cache"), "facts").is_some());
 
     let (code, _, stderr) = p.run(&["cache", "clean", "--cache-dir", dir_arg]);
     assert_eq!(code, 0, "{stderr}");
@@ -346,7 +368,7 @@ fn the_cache_can_be_kept_in_another_directory() {
         "{stderr}"
     );
     assert!(stderr.contains("not a tenantlint cache"), "{stderr}");
-    assert!(!p.dir.join(".gitignore").exists() && !p.dir.join("facts.bin").exists());
+    assert!(!p.dir.join(".gitignore").exists() && common::cache_file(&p.dir, "facts").is_none());
     assert_eq!(
         first,
         without_timing(serde_json::from_str(&stdout).unwrap())

@@ -177,3 +177,20 @@ pub fn without_timing(mut json: Value) -> Value {
     }
     json
 }
+
+/// The cache file of `kind` (`facts`, `sql`) in the cache directory `dir`, if there is one
+/// (`facts-KEY.bin`: one per build and configuration).
+#[allow(dead_code)]
+pub fn cache_file(dir: &std::path::Path, kind: &str) -> Option<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".bin"))
+        })
+        .collect();
+    assert!(found.len() <= 1, "one {kind} file expected: {found:?}");
+    found.pop()
+}
