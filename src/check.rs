@@ -543,8 +543,8 @@ pub(crate) fn request_value_findings(
         })
     };
     let mut out = Vec::new();
-    // Packed calls decode unless a cache file was tampered with after it was verified: then
-    // say so rather than report nothing.
+    // Packed calls decode unless a cache file was tampered with: then say so rather than
+    // report nothing.
     let calls = match facts.calls.items() {
         Ok(calls) => calls,
         Err(e) => {

@@ -429,8 +429,8 @@ fn analyse(
                 .enumerate()
                 .map(|(index, site)| Ok((file, index, site.exec, check_site(file, site))))
                 .collect::<Vec<_>>(),
-            // Packed in this run, or verified when read from the cache: this cannot happen,
-            // and is said if it ever does.
+            // Packed in this run, or read from a cache file whose checksum held: only a
+            // tampered file gets here, and it is said.
             Err(e) => vec![Err(Box::new(Finding::analysis_error(
                 file,
                 Span::default(),
@@ -446,6 +446,19 @@ fn analyse(
         for (span, message) in &f.analysis_errors {
             findings.push(Finding::analysis_error(file, *span, message.clone()).into());
         }
+    }
+    // Packed facts are decoded where they are read, and a list that cannot be (a cache file
+    // tampered with, its checksum made right) is said, never taken as empty: sites by the
+    // per-site check, calls by the value rules, these here.
+    for &file in &project.constants.unreadable {
+        findings.push(
+            Finding::analysis_error(
+                file,
+                Span::default(),
+                "the facts kept for this file could not be read back; the calls in it that bind constants were not used".to_string(),
+            )
+            .into(),
+        );
     }
     let mut summary = Summary {
         files: files.iter().filter(|f| !f.directory && !f.context).count(),
@@ -595,6 +608,62 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cache file tampered with so that its checksum still holds: a packed list that cannot
+    /// be read back is a TL000 finding for its file, never taken as empty.
+    #[test]
+    fn tampered_cached_facts_are_reported_not_taken_as_empty() {
+        use crate::facts::{FnKey, PackedVec};
+        let source = b"<?php\nfunction t($p) { define('T', $p); }\nt('iw_');\n";
+        for (which, said) in [
+            ("sites", "queries kept for this file"),
+            ("calls", "its calls were not checked"),
+            ("const_calls", "bind constants were not used"),
+        ] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            std::fs::write(dir.path().join("a.php"), source).expect("write");
+            let config = Config::default_at(dir.path().to_path_buf());
+            let cache_dir = dir.path().join(crate::cache::CACHE_DIR);
+            let options = crate::lang::FrontendOptions::new(&config.taint);
+            let cache =
+                FactsCache::open(&cache_dir, &options, Arc::default()).expect("a build key");
+            let garbage = || vec![0xff; 7].into_boxed_slice();
+            let mut facts = FileFacts {
+                // A definition that uses a parameter: the calls binding it are read.
+                consts: vec![crate::facts::ConstDef {
+                    path: crate::names::VarPath::php("T"),
+                    value: vec![crate::facts::FoldPiece::Param(0)],
+                    function: Some(FnKey::from("t")),
+                }],
+                ..FileFacts::default()
+            };
+            match which {
+                "sites" => facts.sites = PackedVec::Packed(garbage()),
+                "calls" => facts.calls = PackedVec::Packed(garbage()),
+                _ => facts.const_calls = PackedVec::Packed(garbage()),
+            }
+            cache.put(FactsCache::file_key(discover::Lang::Php, source), &facts);
+            cache.save().expect("saved");
+            let discovered = discover::discover(&[dir.path().to_path_buf()], &config);
+            let report = analyse(
+                discovered,
+                &config,
+                Instant::now(),
+                0,
+                &NoProgress,
+                Some(&cache_dir),
+            );
+            assert_eq!(report.stats.cache_hits, 1, "{which}: the entry was read");
+            let messages: Vec<(&str, &str)> = report
+                .findings
+                .iter()
+                .map(|f| (f.rule.code(), f.message.as_str()))
+                .collect();
+            assert_eq!(messages.len(), 1, "{which}: {messages:#?}");
+            assert_eq!(messages[0].0, "TL000");
+            assert!(messages[0].1.contains(said), "{which}: {messages:#?}");
+        }
+    }
 
     /// An unreadable file or directory cannot be made while running as root, so the walk's
     /// result is fed in directly: each is one TL000 finding and not also a warning; a symlink

@@ -648,13 +648,6 @@ impl FileFacts {
         self.calls.pack();
         self.const_calls.pack();
     }
-
-    /// Whether the packed lists the project pass reads can be read back (facts read from a
-    /// cache file). The sites are unpacked by the per-site check, which reports a file whose
-    /// sites cannot be read (TL000): they are not decoded once more here.
-    pub fn verify(&self) -> bool {
-        self.calls.verify() && self.const_calls.verify()
-    }
 }
 
 impl fmt::Display for Span {
@@ -739,7 +732,7 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Clone> PackedVec<T> {
     }
 
     /// The values: borrowed while open, decoded when packed. Values packed in this process
-    /// always decode; cached ones were verified when read.
+    /// always decode; cached ones unless the cache file was tampered with (its readers say so).
     pub fn items(&self) -> Result<std::borrow::Cow<'_, [T]>, postcard::Error> {
         match self {
             PackedVec::Open(items) => Ok(std::borrow::Cow::Borrowed(items)),

@@ -62,6 +62,9 @@ pub struct Constants {
     /// (`$write_table = $g5['write_prefix'] . $bo_table` → `g5_write_`).
     prefixes: HashMap<VarPath, String>,
     configured: HashMap<String, String>,
+    /// Files whose calls binding parameters could not be read back (facts from a cache file
+    /// that decodes but whose packed list does not): not used, and reported.
+    pub unreadable: Vec<usize>,
 }
 
 /// The name of parameter `index` of `function` as a path of its own, defined by the callers'
@@ -91,28 +94,39 @@ impl Constants {
             .filter(|d| d.value.iter().any(|p| matches!(p, FoldPiece::Param(_))))
             .filter_map(|d| d.function.as_ref().map(FnKey::name))
             .collect();
-        let calls: Vec<ConstCall> = if names.is_empty() {
+        let per_file: Vec<Result<Vec<ConstCall>, usize>> = if names.is_empty() {
             Vec::new()
         } else {
             facts
                 .par_iter()
-                .flat_map_iter(|f| {
-                    let calls = f.const_calls.items().unwrap_or_default();
-                    calls
+                .enumerate()
+                .map(|(file, f)| match f.const_calls.items() {
+                    Ok(calls) => Ok(calls
                         .iter()
                         .filter(|c| names.contains(c.callee.name()))
                         .cloned()
-                        .collect::<Vec<_>>()
+                        .collect()),
+                    Err(_) => Err(file),
                 })
                 .collect()
         };
-        Self::build_with_calls(
+        let mut calls = Vec::new();
+        let mut unreadable = Vec::new();
+        for result in per_file {
+            match result {
+                Ok(kept) => calls.extend(kept),
+                Err(file) => unreadable.push(file),
+            }
+        }
+        let mut constants = Self::build_with_calls(
             facts.iter().flat_map(|f| &f.consts),
             &calls,
             defaults,
             configured,
             targets,
-        )
+        );
+        constants.unreadable = unreadable;
+        constants
     }
 
     /// Fold definitions alone (no calls bind parameters). `configured` is the `[tables]`
@@ -225,6 +239,7 @@ impl Constants {
                 .iter()
                 .map(|(k, v)| (normalize_expr(k), v.clone()))
                 .collect(),
+            unreadable: Vec::new(),
         };
         for p in &roots {
             constants.fold(p);
