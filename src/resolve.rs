@@ -19,6 +19,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -62,6 +63,8 @@ pub struct Constants {
     /// (`$write_table = $g5['write_prefix'] . $bo_table` → `g5_write_`).
     prefixes: HashMap<VarPath, String>,
     configured: HashMap<String, String>,
+    /// The `[tables]` key each spelling of an expression asked about names, if any.
+    configured_keys: RwLock<HashMap<Box<str>, Option<Arc<str>>>>,
     /// Files whose calls binding parameters could not be read back (facts from a cache file
     /// that decodes but whose packed list does not): not used, and reported.
     pub unreadable: Vec<usize>,
@@ -239,6 +242,7 @@ impl Constants {
                 .iter()
                 .map(|(k, v)| (normalize_expr(k), v.clone()))
                 .collect(),
+            configured_keys: Default::default(),
             unreadable: Vec::new(),
         };
         for p in &roots {
@@ -266,12 +270,35 @@ impl Constants {
 
     /// The `[tables]` entry for an expression, in any spelling.
     fn configured_for(&self, expr: &str) -> Option<&String> {
-        let key = VarPath::php(expr);
-        self.configured.get(key.as_str()).or_else(|| {
-            // `Member::$this->table` may be configured as `$this->table`.
-            key.class()?;
-            self.configured.get(key.unqualified())
-        })
+        if self.configured.is_empty() {
+            return None;
+        }
+        // Which entry a spelling names is asked again for every hole of every query: each
+        // spelling is normalised once.
+        let known = self
+            .configured_keys
+            .read()
+            .ok()
+            .and_then(|memo| memo.get(expr).cloned());
+        let entry = match known {
+            Some(entry) => entry,
+            None => {
+                let key = VarPath::php(expr);
+                let entry = if self.configured.contains_key(key.as_str()) {
+                    Some(Arc::<str>::from(key.as_str()))
+                } else if key.class().is_some() && self.configured.contains_key(key.unqualified()) {
+                    // `Member::$this->table` may be configured as `$this->table`.
+                    Some(Arc::<str>::from(key.unqualified()))
+                } else {
+                    None
+                };
+                if let Ok(mut memo) = self.configured_keys.write() {
+                    memo.insert(expr.into(), entry.clone());
+                }
+                entry
+            }
+        };
+        self.configured.get(&*entry?)
     }
 
     /// Fold one path with an explicit work stack (definition chains can be long).
