@@ -679,6 +679,26 @@ mod tests {
                 .as_deref(),
             Some("iw_member")
         );
+        // Asked again (each spelling is looked up once, then remembered): the same answers.
+        for _ in 0..2 {
+            assert_eq!(
+                c.resolve(&HoleExpr::Opaque("{$iw[member_table]}".into()))
+                    .as_deref(),
+                Some("iw_member")
+            );
+            assert_eq!(c.resolve(&path("$iw['order_table']")), None);
+        }
+        // A property of a class's own table, configured without the class.
+        let mut cfg = BTreeMap::new();
+        cfg.insert("$this->table".to_string(), "iw_board".to_string());
+        let c = Constants::build(&[], &cfg);
+        for _ in 0..2 {
+            assert_eq!(
+                c.resolve(&path("Board::$this->table")).as_deref(),
+                Some("iw_board")
+            );
+            assert_eq!(c.resolve(&path("Board::$this->other")), None);
+        }
     }
     fn reference(r: &str) -> FoldPiece {
         FoldPiece::Ref(r.into())
