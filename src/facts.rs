@@ -625,6 +625,12 @@ pub struct FileFacts {
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.
     pub analysis_errors: Vec<(Span, String)>,
+    /// No query site is inside a function with a hole that carries taint (set when the sites
+    /// are packed): the project pass need not unpack them to find SQL parameters.
+    pub no_function_sites: bool,
+    /// No call is made inside a function (set when the calls are packed): none can pass a
+    /// parameter on.
+    pub no_function_calls: bool,
     /// What lowering asked of the project's names: the facts hold for any project that gives
     /// the same answers. The result cache keeps them beside the facts, and checks them before
     /// it decodes the facts; the engine drops them then.
@@ -644,6 +650,18 @@ impl FileFacts {
     /// Pack the lists that are only read again by the project pass and the rules: what a file
     /// keeps after lowering, until then.
     pub fn pack(&mut self) {
+        if let PackedVec::Open(sites) = &self.sites {
+            self.no_function_sites =
+                !sites.iter().any(|site| {
+                    site.function.is_some()
+                        && site.variants.iter().flatten().any(
+                            |piece| matches!(piece, Piece::Hole(hole) if !hole.taint.is_empty()),
+                        )
+                });
+        }
+        if let PackedVec::Open(calls) = &self.calls {
+            self.no_function_calls = !calls.iter().any(|call| call.in_function.is_some());
+        }
         self.sites.pack();
         self.calls.pack();
         self.const_calls.pack();
