@@ -2,6 +2,18 @@
 
 use crate::lang::ProjectNames;
 
+/// Bytes of PHP names: ASCII letters, digits, `_`, and every byte of a non-ASCII character.
+static IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        b += 1;
+    }
+    table
+};
+
 /// The functions and methods a PHP source defines, found by a byte scan (no parse): cheap
 /// enough to run over the whole project before the front-end, so that per-file analysis knows
 /// which calls may be summarised. A small lexer skips inline HTML, strings, heredocs and
@@ -11,7 +23,9 @@ pub fn php_project_names(source: &[u8]) -> ProjectNames {
     let mut out = ProjectNames::default();
     let s = source;
     let n = s.len();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let is_ident = |b: u8| IDENT[b as usize];
+    let open_tag = memchr::memmem::Finder::new(b"<?");
+    let comment_end = memchr::memmem::Finder::new(b"*/");
     let mut i = 0;
     // Inline HTML until the first `<?`.
     let mut in_php = false;
@@ -24,7 +38,7 @@ pub fn php_project_names(source: &[u8]) -> ProjectNames {
     let mut prev: u8 = b' ';
     while i < n {
         if !in_php {
-            match memchr::memmem::find(&s[i..], b"<?") {
+            match open_tag.find(&s[i..]) {
                 Some(at) => {
                     i += at + 2;
                     if s[i..].len() >= 3 && s[i..i + 3].eq_ignore_ascii_case(b"php") {
@@ -43,11 +57,16 @@ pub fn php_project_names(source: &[u8]) -> ProjectNames {
                 i += 2;
             }
             b'\'' | b'"' | b'`' => {
+                // To the closing quote, escapes skipped.
                 i += 1;
-                while i < n && s[i] != b {
-                    i += if s[i] == b'\\' { 2 } else { 1 };
+                while let Some(at) = memchr::memchr2(b, b'\\', &s[i.min(n)..]) {
+                    i += at;
+                    if s[i] == b {
+                        break;
+                    }
+                    i += 2;
                 }
-                i += 1;
+                i = if i < n && s[i] == b { i + 1 } else { n };
                 prev = b;
             }
             b'#' | b'/' if b == b'#' || s.get(i + 1) == Some(&b'/') => {
@@ -57,7 +76,7 @@ pub fn php_project_names(source: &[u8]) -> ProjectNames {
                 }
             }
             b'/' if s.get(i + 1) == Some(&b'*') => {
-                i = match memchr::memmem::find(&s[i + 2..], b"*/") {
+                i = match comment_end.find(&s[i + 2..]) {
                     Some(at) => i + 2 + at + 2,
                     None => n,
                 };
@@ -132,12 +151,16 @@ pub fn php_project_names(source: &[u8]) -> ProjectNames {
                 if member {
                     continue;
                 }
-                if ["class", "interface", "trait", "enum"]
-                    .iter()
-                    .any(|k| word.eq_ignore_ascii_case(k.as_bytes()))
-                {
+                // (Most words are none of these: their length rules them out first.)
+                let class_like = match word.len() {
+                    4 => word.eq_ignore_ascii_case(b"enum"),
+                    5 => word.eq_ignore_ascii_case(b"class") || word.eq_ignore_ascii_case(b"trait"),
+                    9 => word.eq_ignore_ascii_case(b"interface"),
+                    _ => false,
+                };
+                if class_like {
                     class_pending = true;
-                } else if word.eq_ignore_ascii_case(b"function") {
+                } else if word.len() == 8 && word.eq_ignore_ascii_case(b"function") {
                     let mut j = i;
                     while j < n && (s[j].is_ascii_whitespace() || s[j] == b'&') {
                         j += 1;
@@ -200,5 +223,27 @@ $o = new class { function anon_method() {} };
             vec!["after_class_constant", "get_sub", "inner", "last"]
         );
         assert_eq!(methods, vec!["anon_method", "header", "make", "tmethod"]);
+    }
+
+    /// Quotes inside strings are skipped with their backslash; a string left open runs to the
+    /// end of the file (and the scan ends there, whatever the last byte).
+    #[test]
+    fn escaped_and_unterminated_strings() {
+        let names = php_project_names(
+            br#"<?php $a = 'it\'s { function not_one() {}'; $b = "a \\"; function after() {}
+$c = "x\"y"; class K { function m() {} } $d = `ls \` function nor_this() {}`;"#,
+        );
+        let mut functions: Vec<&str> = names.functions.iter().map(|s| s.as_str()).collect();
+        functions.sort();
+        assert_eq!(functions, vec!["after"]);
+        assert!(names.methods.contains("m"));
+        for open in [
+            &b"<?php $a = 'abc\\"[..],
+            b"<?php $a = \"abc\\",
+            b"<?php $a = 'abc",
+        ] {
+            let names = php_project_names(open);
+            assert!(names.functions.is_empty() && names.methods.is_empty());
+        }
     }
 }
