@@ -70,6 +70,9 @@ pub struct Constants {
     pub unreadable: Vec<usize>,
 }
 
+/// Values of one path compared one by one below this many; a set from there on.
+const SEEN_FROM: usize = 8;
+
 /// The name of parameter `index` of `function` as a path of its own, defined by the callers'
 /// arguments. Never a PHP expression.
 fn param_path(function: &FnKey, index: u32) -> VarPath {
@@ -153,42 +156,59 @@ impl Constants {
         let mut by_path: HashMap<VarPath, Vec<Vec<FoldPiece>>> = HashMap::default();
         // Parameters used by definitions: (function key, index) → their path.
         let mut params: HashMap<(FnKey, u32), VarPath> = HashMap::default();
-        // Each path's distinct values in the order first met; `seen` makes that linear (a
-        // path such as `$form['#type']` may be assigned thousands of times).
+        // Each path's distinct values in the order first met. Most paths have a few, compared
+        // in place; past [`SEEN_FROM`] a set keeps that linear (a path such as
+        // `$form['#type']` may be assigned thousands of times).
         let mut seen: HashMap<VarPath, HashSet<Vec<FoldPiece>>> = HashMap::default();
         let mut add = |by_path: &mut HashMap<VarPath, Vec<Vec<FoldPiece>>>,
                        path: &VarPath,
                        value: &[FoldPiece]| {
-            let values = match seen.get_mut(path) {
+            let values = match by_path.get_mut(path) {
                 Some(values) => values,
-                None => seen.entry(path.clone()).or_default(),
+                None => by_path.entry(path.clone()).or_default(),
             };
-            if !values.contains(value) {
-                values.insert(value.to_vec());
-                by_path
+            if values.len() < SEEN_FROM {
+                if !values.iter().any(|v| v.as_slice() == value) {
+                    values.push(value.to_vec());
+                }
+                return;
+            }
+            let set = match seen.get_mut(path) {
+                Some(set) => set,
+                None => seen
                     .entry(path.clone())
-                    .or_default()
-                    .push(value.to_vec());
+                    .or_insert_with(|| values.iter().cloned().collect()),
+            };
+            if !set.contains(value) {
+                set.insert(value.to_vec());
+                values.push(value.to_vec());
             }
         };
         let mut roots: Vec<VarPath> = Vec::new();
         for d in defs {
-            let value: Vec<FoldPiece> = d
-                .value
-                .iter()
-                .map(|p| match (p, &d.function) {
-                    (FoldPiece::Param(i), Some(f)) => {
-                        let key = (f.clone(), *i);
-                        let path = params
-                            .entry(key)
-                            .or_insert_with(|| param_path(f, *i))
-                            .clone();
-                        FoldPiece::Ref(path)
-                    }
-                    (FoldPiece::Param(_), None) => FoldPiece::Opaque,
-                    (p, _) => p.clone(),
-                })
-                .collect();
+            // Parameters become their paths; most values have none and are used as they are.
+            let value: Cow<[FoldPiece]> =
+                if d.value.iter().any(|p| matches!(p, FoldPiece::Param(_))) {
+                    Cow::Owned(
+                        d.value
+                            .iter()
+                            .map(|p| match (p, &d.function) {
+                                (FoldPiece::Param(i), Some(f)) => {
+                                    let key = (f.clone(), *i);
+                                    let path = params
+                                        .entry(key)
+                                        .or_insert_with(|| param_path(f, *i))
+                                        .clone();
+                                    FoldPiece::Ref(path)
+                                }
+                                (FoldPiece::Param(_), None) => FoldPiece::Opaque,
+                                (p, _) => p.clone(),
+                            })
+                            .collect(),
+                    )
+                } else {
+                    Cow::Borrowed(&d.value)
+                };
             if !by_path.contains_key(&d.path) {
                 roots.push(d.path.clone());
             }
@@ -598,6 +618,23 @@ mod tests {
 
     fn path(p: &str) -> HoleExpr {
         HoleExpr::Path(p.into())
+    }
+
+    /// A path assigned many times keeps each distinct value once, in the order first met,
+    /// whether few (compared one by one) or many (then kept in a set).
+    #[test]
+    fn repeated_definitions_count_once_in_first_met_order() {
+        for distinct in [3, MAX_TEXTS] {
+            let names: Vec<String> = (0..distinct).map(|i| format!("t{i}_")).collect();
+            // Each value three times over, interleaved.
+            let defs: Vec<ConstDef> = (0..3)
+                .flat_map(|_| names.iter().map(|n| def("PREFIX", vec![text(n)])))
+                .collect();
+            let c = Constants::build(&defs, &BTreeMap::new());
+            let (texts, truncated) = c.resolve_variants(&path("PREFIX"));
+            assert_eq!(texts, names, "{distinct} values");
+            assert!(!truncated);
+        }
     }
 
     #[test]
