@@ -44,6 +44,15 @@ fn run(p: &TempProject, extra: &[&str]) -> (Value, String) {
     (without_timing(json), stderr)
 }
 
+/// The lines of a human-readable report that do not say how long the run took or when.
+fn timeless(report: &str) -> Vec<String> {
+    report
+        .lines()
+        .filter(|l| !l.contains(" ms") && !l.contains("Generated"))
+        .map(String::from)
+        .collect()
+}
+
 /// `(parsed, from the cache)` as `--stats` tells them.
 fn parsed_and_cached(stderr: &str) -> (u64, u64) {
     let line = stderr
@@ -139,15 +148,9 @@ fn files_in_every_encoding_report_the_same_from_the_cache() {
         args.extend_from_slice(extra);
         p.run(&args).1
     };
-    let timeless = |s: String| -> Vec<String> {
-        s.lines()
-            .filter(|l| !l.contains(" ms"))
-            .map(String::from)
-            .collect()
-    };
     let cached = pretty(&[]);
     assert_eq!(cached.matches("홍길동").count(), 3, "{cached}");
-    assert_eq!(timeless(cached), timeless(pretty(&["--no-cache"])));
+    assert_eq!(timeless(&cached), timeless(&pretty(&["--no-cache"])));
 }
 
 #[test]
@@ -269,12 +272,6 @@ fn the_audit_report_is_the_same_from_the_cache() {
     assert!(cached.contains("TL001"), "{cached}");
     let (code, uncached, _) = p.run(&["report", "--format", "markdown", "--no-cache"]);
     assert_eq!(code, 0);
-    let timeless = |s: &str| -> Vec<String> {
-        s.lines()
-            .filter(|l| !l.contains(" ms") && !l.contains("Generated"))
-            .map(String::from)
-            .collect()
-    };
     assert_eq!(timeless(&cached), timeless(&uncached));
 }
 
