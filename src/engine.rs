@@ -182,13 +182,13 @@ fn analyse(
         // The cache's key was taken from the bytes as read, before decoding. A file whose
         // bytes are its text and whose facts are cached is not unpacked here at all.
         let key = file.scan.key;
-        let early_hit = match &cache {
+        let mut cached = match &cache {
             Some(cache) if file.scan.plain_text => cache.get(key),
             _ => None,
         };
         // Unpacking what was packed in this process cannot fail; should it ever, the file is
         // reported as not analysed rather than analysed as empty.
-        let (decoded, lost) = if early_hit.is_some() {
+        let (decoded, lost) = if cached.is_some() {
             (None, false)
         } else {
             let unpacked = file.bytes.unpack();
@@ -199,14 +199,13 @@ fn analyse(
             )
         };
         let binary = decoded.as_ref().is_some_and(|d| d.binary);
-        let cached = match (&cache, &decoded) {
-            _ if early_hit.is_some() => early_hit,
-            // A plain text that missed above misses here too.
-            (Some(cache), Some(decoded)) if !decoded.binary && !file.scan.plain_text => {
-                cache.get(key)
+        // Text decoded from another encoding (or behind a BOM) is looked up once decoded; a
+        // binary file never is.
+        if let (Some(cache), Some(decoded)) = (&cache, &decoded) {
+            if !decoded.binary && !file.scan.plain_text {
+                cached = cache.get(key);
             }
-            _ => None,
-        };
+        }
         let mut how = if cached.is_some() {
             Lowered::Cached
         } else {
