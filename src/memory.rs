@@ -9,11 +9,15 @@
 /// memory is worth. Elsewhere a no-op.
 pub fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallinfo2` only reads the allocator's statistics and `malloc_trim` only returns
+    // SAFETY: `mallinfo` only reads the allocator's statistics and `malloc_trim` only returns
     // free memory of its arenas to the system; neither takes a pointer, and both are safe to
     // call from any thread at any time.
     unsafe {
-        if libc::mallinfo2().fordblks >= TRIM_FROM {
+        // `mallinfo`, not `mallinfo2` (glibc 2.33 and later only): its `int` fields wrap past
+        // 2 GiB on older glibc and saturate on newer, both of which the unsigned reading below
+        // tells from "little" correctly up to 4 GiB.
+        let free = libc::mallinfo().fordblks as u32 as usize;
+        if free >= TRIM_FROM {
             libc::malloc_trim(0);
         }
     }
