@@ -103,9 +103,13 @@ fn parse_tokens(
     text: &str,
     rewrite: impl FnOnce(Vec<TokenWithSpan>) -> Vec<TokenWithSpan>,
 ) -> Result<Vec<Statement>, ParseError> {
-    let tokens = Tokenizer::new(dialect, text)
+    // Room for the tokens from the start: a query has at most one per byte, and about one per
+    // three in practice (a space is a token); growing the vector by doubling copied them over
+    // and over.
+    let mut tokens = Vec::with_capacity(text.len() / 3 + 16);
+    Tokenizer::new(dialect, text)
         .with_unescape(true)
-        .tokenize_with_location()
+        .tokenize_with_location_into_buf(&mut tokens)
         .map_err(|e| ParseError {
             message: e.to_string(),
             location: Some((e.location.line as usize, e.location.column as usize)),
@@ -375,6 +379,10 @@ fn rewrite_tokens(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let tokens = drop_lock_in_share_mode(tokens);
     let mut tokens = delete_targets(tokens);
     plain_identifiers(&mut tokens);
+    // The rest rewrites the table list of an UPDATE only.
+    if !tokens.iter().any(|t| is_kw(&t.token, Keyword::UPDATE)) {
+        return tokens;
+    }
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len() + 4);
     // `true` while we are at the start of a statement (only trivia seen).
     let mut at_stmt_start = true;
@@ -482,10 +490,19 @@ fn delete_targets(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             State::Modifiers => {}
         }
     }
+    without_dropped(tokens, &drop)
+}
+
+/// `tokens` without those marked in `drop`; as they are when none is (most queries), without
+/// moving them.
+fn without_dropped(tokens: Vec<TokenWithSpan>, drop: &[bool]) -> Vec<TokenWithSpan> {
+    if !drop.contains(&true) {
+        return tokens;
+    }
     tokens
         .into_iter()
         .zip(drop)
-        .filter_map(|(t, d)| if d { None } else { Some(t) })
+        .filter_map(|(t, &d)| if d { None } else { Some(t) })
         .collect()
 }
 
@@ -540,11 +557,7 @@ fn drop_lock_in_share_mode(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             k += 1;
         }
     }
-    tokens
-        .into_iter()
-        .zip(drop)
-        .filter_map(|(t, d)| if d { None } else { Some(t) })
-        .collect()
+    without_dropped(tokens, &drop)
 }
 
 #[cfg(test)]
