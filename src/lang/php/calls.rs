@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::PhpKind as _;
+
 use super::builtins::{
     class_key, regex_capture_safety, split_format, INSPECTING_BUILTINS, PROPAGATING_BUILTINS,
     TRANSLATION_FUNCTIONS,
@@ -26,7 +28,7 @@ impl<'s> Lowerer<'s> {
         // A plain call names a function (never a method), by its last namespace segment.
         let name = n
             .child_by_field_id(FIELDS.function)
-            .filter(|f| matches!(f.kind(), "name" | "qualified_name"))
+            .filter(|f| matches!(f.kind_name(), "name" | "qualified_name"))
             .map(|f| class_key(self.text(f)))
             .unwrap_or_default();
         let args: Vec<Node> = n
@@ -34,7 +36,7 @@ impl<'s> Lowerer<'s> {
             .map(|a| {
                 let mut c = a.walk();
                 a.named_children(&mut c)
-                    .filter(|x| x.kind() == "argument")
+                    .filter(|x| x.kind_name() == "argument")
                     .collect()
             })
             .unwrap_or_default();
@@ -138,7 +140,7 @@ impl<'s> Lowerer<'s> {
             }
             _ => {
                 if let Some(f) = n.child_by_field_id(FIELDS.function) {
-                    if !matches!(f.kind(), "name" | "qualified_name") {
+                    if !matches!(f.kind_name(), "name" | "qualified_name") {
                         self.eval(f, env);
                     }
                 }
@@ -206,7 +208,7 @@ impl<'s> Lowerer<'s> {
 
     /// After `f($x)`, `$x` (or `$_GET['ep']`) is checked if `f` checks that parameter.
     fn remember_guard(&mut self, arg: Node, callee: &FnKey, index: u32, env: &mut Env) {
-        let target = if arg.kind() == "argument" {
+        let target = if arg.kind_name() == "argument" {
             arg.named_child(0).unwrap_or(arg)
         } else {
             arg
@@ -320,8 +322,8 @@ impl<'s> Lowerer<'s> {
         let mut values = Vec::new();
         let mut arg_nodes: Vec<Node> = Vec::new();
         for c in children {
-            if c.kind() != "arguments" {
-                if c.kind() != "name" {
+            if c.kind_name() != "arguments" {
+                if c.kind_name() != "name" {
                     self.eval(c, env);
                 }
                 continue;
@@ -329,7 +331,7 @@ impl<'s> Lowerer<'s> {
             // The method name (or the class of `new`) is what runs the query.
             let callee = n
                 .child_by_field_id(FIELDS.name)
-                .or_else(|| n.named_child(0).filter(|x| x.kind() != "arguments"))
+                .or_else(|| n.named_child(0).filter(|x| x.kind_name() != "arguments"))
                 .map(span_of)
                 .unwrap_or_else(|| span_of(n));
             let mut ac = c.walk();
@@ -341,12 +343,12 @@ impl<'s> Lowerer<'s> {
             }
             arg_nodes = args;
         }
-        if n.kind() == "object_creation_expression" {
+        if n.kind_name() == "object_creation_expression" {
             return self.opaque(n);
         }
         let name = n
             .child_by_field_id(FIELDS.name)
-            .filter(|x| x.kind() == "name")
+            .filter(|x| x.kind_name() == "name")
             .map(|x| self.text(x).to_ascii_lowercase())
             .unwrap_or_default();
         match name.as_str() {
@@ -380,7 +382,7 @@ impl<'s> Lowerer<'s> {
     /// `new Cls` or a parameter typed `Cls` in this function; `*` otherwise.
     fn receiver_class(&self, call: Node, env: &Env) -> String {
         let unknown = || "*".to_string();
-        if call.kind() == "scoped_call_expression" {
+        if call.kind_name() == "scoped_call_expression" {
             let Some(scope) = call.child_by_field_id(FIELDS.scope) else {
                 return unknown();
             };
@@ -388,7 +390,11 @@ impl<'s> Lowerer<'s> {
             return match text.as_str() {
                 "self" | "static" => self.class.as_deref().map(class_key),
                 "parent" => self.class_parent.clone(),
-                _ if matches!(scope.kind(), "name" | "qualified_name" | "relative_name") => {
+                _ if matches!(
+                    scope.kind_name(),
+                    "name" | "qualified_name" | "relative_name"
+                ) =>
+                {
                     Some(class_key(&text))
                 }
                 _ => None,
@@ -411,7 +417,7 @@ impl<'s> Lowerer<'s> {
     pub(super) fn declared_class(&self, ty: Node) -> Option<Arc<str>> {
         let mut node = ty;
         loop {
-            match node.kind() {
+            match node.kind_name() {
                 "optional_type" | "type" => node = node.named_child(0)?,
                 "named_type" => {
                     let name = class_key(self.text(node));
@@ -434,7 +440,7 @@ impl<'s> Lowerer<'s> {
         if name == "vsprintf" {
             if let Some(arr) = args.get(1) {
                 let inner = arr.named_child(0).unwrap_or(*arr);
-                if inner.kind() == "array_creation_expression" {
+                if inner.kind_name() == "array_creation_expression" {
                     let mut c = inner.walk();
                     let elems: Vec<Node> = inner.named_children(&mut c).collect();
                     for e in elems {

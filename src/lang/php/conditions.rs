@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::PhpKind as _;
+
 use super::builtins::regex_capture_safety;
 use super::{collapse_whitespace, span_of, Lowerer, FIELDS};
 use crate::facts::{Piece, Taint, TaintKind, TaintOrigin};
@@ -24,7 +26,7 @@ pub(super) fn ends_path(stmt: Node, src: &str, never_return: &[String]) -> bool 
     let Some(e) = stmt.named_child(0) else {
         return false;
     };
-    match e.kind() {
+    match e.kind_name() {
         "throw_expression" | "exit_statement" => true,
         "function_call_expression" => e
             .child_by_field_id(FIELDS.function)
@@ -60,7 +62,7 @@ impl<'s> Lowerer<'s> {
     /// long ones shortened.
     pub(super) fn condition_text(&self, n: Node) -> Arc<str> {
         let mut n = n;
-        while n.kind() == "parenthesized_expression" && n.named_child_count() == 1 {
+        while n.kind_name() == "parenthesized_expression" && n.named_child_count() == 1 {
             match n.named_child(0) {
                 Some(inner) => n = inner,
                 None => break,
@@ -121,7 +123,7 @@ impl<'s> Lowerer<'s> {
         let mut node = cond;
         let mut truthy = truthy;
         loop {
-            match node.kind() {
+            match node.kind_name() {
                 "parenthesized_expression" => node = node.named_child(0)?,
                 "unary_op_expression" if self.text(node).trim_start().starts_with('!') => {
                     node = node.named_child(0)?;
@@ -146,7 +148,7 @@ impl<'s> Lowerer<'s> {
             let Some((node, truthy)) = self.unwrap_condition(cond, truthy) else {
                 continue;
             };
-            if node.kind() == "binary_expression" {
+            if node.kind_name() == "binary_expression" {
                 let op = node
                     .child_by_field_id(FIELDS.operator)
                     .map(|o| self.text(o));
@@ -184,7 +186,7 @@ impl<'s> Lowerer<'s> {
     /// differ (`!=`, `strcmp`).
     fn comparisons(&self, node: Node<'s>) -> Vec<(Node<'s>, bool, bool)> {
         let mut out = Vec::new();
-        match node.kind() {
+        match node.kind_name() {
             "binary_expression" => {
                 let (op, Some((l, r))) = self.operator_and_sides(node) else {
                     return out;
@@ -218,7 +220,7 @@ impl<'s> Lowerer<'s> {
                     .map(|a| {
                         let mut c = a.walk();
                         a.named_children(&mut c)
-                            .filter(|x| x.kind() == "argument")
+                            .filter(|x| x.kind_name() == "argument")
                             .filter_map(|x| x.named_child(0))
                             .collect()
                     })
@@ -232,21 +234,24 @@ impl<'s> Lowerer<'s> {
                         out.push((*b, equal, false));
                     }
                     ("in_array", [a, list, ..])
-                        if list.kind() == "array_creation_expression"
-                            || list.kind().ends_with("name")
-                            || list.kind() == "variable_name" =>
+                        if list.kind_name() == "array_creation_expression"
+                            || list.kind_name().ends_with("name")
+                            || list.kind_name() == "variable_name" =>
                     {
                         out.push((*a, true, false));
                     }
                     ("preg_match", [pattern, subject, ..]) => {
-                        let literal = match pattern.kind() {
+                        let literal = match pattern.kind_name() {
                             "string" | "encapsed_string" => {
                                 let mut c = pattern.walk();
                                 let parts: Vec<Node> = pattern.named_children(&mut c).collect();
                                 parts
                                     .iter()
                                     .all(|p| {
-                                        matches!(p.kind(), "string_content" | "escape_sequence")
+                                        matches!(
+                                            p.kind_name(),
+                                            "string_content" | "escape_sequence"
+                                        )
                                     })
                                     .then(|| {
                                         parts.iter().map(|p| self.text(*p)).collect::<String>()
@@ -270,7 +275,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn call_name(&self, n: Node) -> Option<String> {
-        (n.kind() == "function_call_expression")
+        (n.kind_name() == "function_call_expression")
             .then(|| n.child_by_field_id(FIELDS.function))
             .flatten()
             .map(|f| self.text(f).trim_start_matches('\\').to_ascii_lowercase())
@@ -346,7 +351,7 @@ impl<'s> Lowerer<'s> {
                 return;
             };
             (node, truthy) = (inner, t);
-            match node.kind() {
+            match node.kind_name() {
                 "function_call_expression" => {
                     let name = node
                         .child_by_field_id(FIELDS.function)

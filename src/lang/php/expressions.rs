@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::PhpKind as _;
+
 use super::builtins::class_key;
 use super::{span_of, Def, Lowerer, FIELDS, MAX_DEPTH};
 use crate::facts::{Hole, HoleExpr, Piece, Span, Taint, TaintKind, TaintOrigin};
@@ -80,7 +82,7 @@ fn decode_escape(esc: &str, single_quoted: bool) -> String {
 impl<'s> Lowerer<'s> {
     /// The array literal `n` evaluated to, if it is one.
     pub(super) fn array_literal(&self, n: Node) -> Option<Arc<ArrayLiteral>> {
-        let n = match n.kind() {
+        let n = match n.kind_name() {
             "parenthesized_expression" => n.named_child(0)?,
             _ => n,
         };
@@ -112,7 +114,7 @@ impl<'s> Lowerer<'s> {
     pub(super) fn bind_unknown(&mut self, n: Node, env: &mut Env, taint: &[Taint]) {
         let mut pending = vec![n];
         while let Some(n) = pending.pop() {
-            let target = if n.kind() == "by_ref" {
+            let target = if n.kind_name() == "by_ref" {
                 n.named_child(0).unwrap_or(n)
             } else {
                 n
@@ -125,11 +127,14 @@ impl<'s> Lowerer<'s> {
                     ..VarState::default()
                 };
                 self.replace_var(path, state, env);
-            } else if matches!(target.kind(), "list_literal" | "array_creation_expression") {
+            } else if matches!(
+                target.kind_name(),
+                "list_literal" | "array_creation_expression"
+            ) {
                 let mut c = target.walk();
                 let parts: Vec<Node> = target.named_children(&mut c).collect();
                 for p in parts.into_iter().rev() {
-                    let inner = if p.kind() == "array_element_initializer" {
+                    let inner = if p.kind_name() == "array_element_initializer" {
                         p.named_child(p.named_child_count().saturating_sub(1) as u32)
                     } else {
                         Some(p)
@@ -160,7 +165,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn eval_inner(&mut self, n: Node, env: &mut Env) -> Value {
-        match n.kind() {
+        match n.kind_name() {
             "encapsed_string" | "string" | "heredoc" | "nowdoc" | "shell_command_expression" => {
                 self.string_literal(n, env)
             }
@@ -220,11 +225,13 @@ impl<'s> Lowerer<'s> {
                 for (index, e) in elems.into_iter().enumerate() {
                     let mut c = e.walk();
                     let parts: Vec<Node> = e.named_children(&mut c).collect();
-                    let (key, v) = match (e.kind(), parts.as_slice()) {
+                    let (key, v) = match (e.kind_name(), parts.as_slice()) {
                         ("array_element_initializer", [k, v]) => {
                             (self.eval(*k, env), self.eval(*v, env))
                         }
-                        ("array_element_initializer", [v]) if v.kind() != "variadic_unpacking" => {
+                        ("array_element_initializer", [v])
+                            if v.kind_name() != "variadic_unpacking" =>
+                        {
                             let key = Value::single(Piece::Text {
                                 text: index.to_string().into(),
                                 src: e.start_byte(),
@@ -348,9 +355,9 @@ impl<'s> Lowerer<'s> {
 
     /// A string literal of any kind, with its interpolations.
     fn string_literal(&mut self, n: Node, env: &mut Env) -> Value {
-        let single_quoted = n.kind() == "string" || n.kind() == "nowdoc";
+        let single_quoted = n.kind_name() == "string" || n.kind_name() == "nowdoc";
         let mut value = Value::empty_string();
-        let container = match n.kind() {
+        let container = match n.kind_name() {
             "heredoc" | "nowdoc" => n.child_by_field_id(FIELDS.value),
             _ => Some(n),
         };
@@ -359,7 +366,7 @@ impl<'s> Lowerer<'s> {
         };
         let mut cursor = container.walk();
         let children: Vec<Node> = container.named_children(&mut cursor).collect();
-        let is_heredoc = container.kind() == "heredoc_body";
+        let is_heredoc = container.kind_name() == "heredoc_body";
         // The line break after `<<<TAG` is not part of the string.
         let mut gap_start = children
             .first()
@@ -383,7 +390,7 @@ impl<'s> Lowerer<'s> {
                 }
             }
             gap_start = c.end_byte();
-            let piece_value = match c.kind() {
+            let piece_value = match c.kind_name() {
                 "string_content" | "string_value" | "nowdoc_string" => Value::single(Piece::Text {
                     text: self.text(c).into(),
                     src: c.start_byte(),
@@ -413,7 +420,7 @@ impl<'s> Lowerer<'s> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match n.kind() {
+        match n.kind_name() {
             "variable_name" => Some(self.text(n).to_string()),
             "name" | "qualified_name" => {
                 let t = self.text(n);
@@ -430,16 +437,16 @@ impl<'s> Lowerer<'s> {
                 let mut cursor = n.walk();
                 let mut parts = n
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() != "ERROR");
+                    .filter(|c| c.kind_name() != "ERROR");
                 let base = self.path_at(parts.next()?, depth + 1)?;
                 let key = parts.next()?;
-                let key_text = match key.kind() {
+                let key_text = match key.kind_name() {
                     "name" => self.text(key).to_string(),
                     "integer" => return Some(format!("{base}[{}]", self.text(key))),
                     "string" | "encapsed_string" => {
                         let mut c = key.walk();
                         let parts: Vec<Node> = key.named_children(&mut c).collect();
-                        if parts.iter().any(|p| p.kind() != "string_content") {
+                        if parts.iter().any(|p| p.kind_name() != "string_content") {
                             return None;
                         }
                         parts.iter().map(|p| self.text(*p)).collect::<String>()
@@ -456,7 +463,7 @@ impl<'s> Lowerer<'s> {
                     _ => self.path_at(object, depth + 1)?,
                 };
                 let name = n.child_by_field_id(FIELDS.name)?;
-                if name.kind() != "name" {
+                if name.kind_name() != "name" {
                     return None;
                 }
                 Some(format!("{base}->{}", self.text(name)))
@@ -498,7 +505,7 @@ impl<'s> Lowerer<'s> {
             let children: Vec<Node> = n.named_children(&mut cursor).collect();
             for (i, c) in children.into_iter().enumerate() {
                 let v = self.eval(c, env);
-                if i == 0 && n.kind() == "subscript_expression" {
+                if i == 0 && n.kind_name() == "subscript_expression" {
                     taint = v.taints();
                 }
             }
@@ -510,13 +517,13 @@ impl<'s> Lowerer<'s> {
     /// `$base[$key]` where `$key` holds known texts on every path (a literal, a variable
     /// assigned one, a `foreach` variable over a literal array): the path of each element.
     fn keyed_paths(&self, n: Node, env: &Env) -> Option<Vec<String>> {
-        if n.kind() != "subscript_expression" {
+        if n.kind_name() != "subscript_expression" {
             return None;
         }
         let mut cursor = n.walk();
         let mut parts = n
             .named_children(&mut cursor)
-            .filter(|c| c.kind() != "ERROR");
+            .filter(|c| c.kind_name() != "ERROR");
         let base = self.path_of(parts.next()?)?;
         let key = self.path_of(parts.next()?)?;
         let var = env.get(key.as_str())?;
@@ -695,11 +702,11 @@ impl<'s> Lowerer<'s> {
         };
         let value = self.eval(right, env);
         match self.path_of(left) {
-            Some(path) if left.kind() != "name" => {
-                let class = (right.kind() == "object_creation_expression")
+            Some(path) if left.kind_name() != "name" => {
+                let class = (right.kind_name() == "object_creation_expression")
                     .then(|| right.named_child(0))
                     .flatten()
-                    .filter(|c| matches!(c.kind(), "name" | "qualified_name"))
+                    .filter(|c| matches!(c.kind_name(), "name" | "qualified_name"))
                     .map(|c| Arc::<str>::from(class_key(self.text(c))));
                 let array = self.array_literal(right);
                 self.bind(path.clone(), value.clone(), span_of(left), env);
@@ -712,11 +719,14 @@ impl<'s> Lowerer<'s> {
                 }
             }
             _ => {
-                if left.kind() == "dynamic_variable_name" {
+                if left.kind_name() == "dynamic_variable_name" {
                     self.note_dynamic(n.start_byte(), "a variable variable (`$$name = …`)");
                 }
                 // `$a[] = …`, `$a[$k] = …`, `list(…) = …`: evaluate the target for its effects.
-                if matches!(left.kind(), "list_literal" | "array_creation_expression") {
+                if matches!(
+                    left.kind_name(),
+                    "list_literal" | "array_creation_expression"
+                ) {
                     let taint = value.clone().with_step(span_of(left)).taints();
                     self.bind_unknown(left, env, &taint);
                 } else {

@@ -42,6 +42,21 @@ use crate::lang::env::{ArrayLiteral, Env};
 use crate::lang::value::{may_carry_tenant_param, Value};
 use suppressions::suppression_comments;
 
+/// [`Node::kind`], read from a table (see [`crate::lang::KindNames`]).
+pub(crate) trait PhpKind<'t> {
+    fn kind_name(&self) -> &'t str;
+}
+
+impl<'t> PhpKind<'t> for Node<'t> {
+    #[inline]
+    fn kind_name(&self) -> &'t str {
+        static NAMES: crate::lang::KindNames = crate::lang::KindNames::new();
+        NAMES
+            .of(self, || tree_sitter_php::LANGUAGE_PHP.into())
+            .unwrap_or_else(|| self.kind())
+    }
+}
+
 /// Expressions nested deeper than this are treated as opaque values rather than walked, so a
 /// pathological file cannot overflow the stack.
 const MAX_DEPTH: usize = 256;

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::PhpKind as _;
+
 use super::builtins::class_key;
 use super::conditions::ends_path;
 use super::{collapse_whitespace, span_of, Flow, Lowerer, FIELDS};
@@ -32,7 +34,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn declarations_only(&mut self, n: Node) {
-        match n.kind() {
+        match n.kind_name() {
             "function_definition"
             | "class_declaration"
             | "interface_declaration"
@@ -56,7 +58,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn stmt_inner(&mut self, n: Node, state: &mut State) -> Flow {
-        match n.kind() {
+        match n.kind_name() {
             "comment"
             | "text"
             | "php_tag"
@@ -73,14 +75,14 @@ impl<'s> Lowerer<'s> {
                 let mut cursor = n.walk();
                 let names: Vec<Node> = n.named_children(&mut cursor).collect();
                 for name in names {
-                    let var = if name.kind() == "static_variable_declaration"
-                        || name.kind() == "static_variable"
+                    let var = if name.kind_name() == "static_variable_declaration"
+                        || name.kind_name() == "static_variable"
                     {
                         name.child_by_field_id(FIELDS.name).unwrap_or(name)
                     } else {
                         name
                     };
-                    if var.kind() == "variable_name" {
+                    if var.kind_name() == "variable_name" {
                         self.shared_vars.push(self.text(var).into());
                     }
                 }
@@ -108,7 +110,7 @@ impl<'s> Lowerer<'s> {
                 let mut parents: Vec<String> = Vec::new();
                 let mut cursor = n.walk();
                 for c in n.named_children(&mut cursor) {
-                    if c.kind() == "base_clause" {
+                    if c.kind_name() == "base_clause" {
                         let mut cc = c.walk();
                         parents.extend(c.named_children(&mut cc).map(|p| class_key(self.text(p))));
                     }
@@ -120,7 +122,7 @@ impl<'s> Lowerer<'s> {
                     let mut cursor = body.walk();
                     let members: Vec<Node> = body.named_children(&mut cursor).collect();
                     for m in members {
-                        match m.kind() {
+                        match m.kind_name() {
                             "method_declaration" => self.function_body(m),
                             "const_declaration" | "property_declaration" => {
                                 self.class_member_constants(m);
@@ -129,7 +131,9 @@ impl<'s> Lowerer<'s> {
                                 let mut cc = m.walk();
                                 parents.extend(
                                     m.named_children(&mut cc)
-                                        .filter(|t| matches!(t.kind(), "name" | "qualified_name"))
+                                        .filter(|t| {
+                                            matches!(t.kind_name(), "name" | "qualified_name")
+                                        })
                                         .map(|t| class_key(self.text(t))),
                                 );
                             }
@@ -193,7 +197,7 @@ impl<'s> Lowerer<'s> {
                     let targets: Vec<Node> = n.named_children(&mut cursor).collect();
                     for t in targets {
                         match self.path_of(t) {
-                            Some(path) if t.kind() != "name" => {
+                            Some(path) if t.kind_name() != "name" => {
                                 let state = VarState {
                                     maybe_unset: true,
                                     ..VarState::default()
@@ -217,7 +221,7 @@ impl<'s> Lowerer<'s> {
                     let mut cursor = n.walk();
                     let children: Vec<Node> = n.named_children(&mut cursor).collect();
                     for c in children {
-                        match c.kind() {
+                        match c.kind_name() {
                             "const_element" => self.const_element(c, env),
                             _ => {
                                 self.eval(c, env);
@@ -247,9 +251,9 @@ impl<'s> Lowerer<'s> {
         };
         let mut cursor = m.walk();
         let elements: Vec<Node> = m.named_children(&mut cursor).collect();
-        let is_static = elements.iter().any(|e| e.kind() == "static_modifier");
+        let is_static = elements.iter().any(|e| e.kind_name() == "static_modifier");
         for e in elements {
-            let (name, value) = match e.kind() {
+            let (name, value) = match e.kind_name() {
                 "const_element" => match (e.named_child(0), e.named_child(1)) {
                     (Some(name), Some(value)) => (format!("{class}::{}", self.text(name)), value),
                     _ => continue,
@@ -331,7 +335,7 @@ impl<'s> Lowerer<'s> {
         // case-insensitive).
         let name: Option<FnKey> = n.child_by_field_id(FIELDS.name).map(|nm| {
             let name = self.text(nm).to_ascii_lowercase();
-            match (&self.class, n.kind()) {
+            match (&self.class, n.kind_name()) {
                 (Some(class), "method_declaration") => FnKey::method(class_key(class), name),
                 _ => FnKey::function(name),
             }
@@ -354,23 +358,23 @@ impl<'s> Lowerer<'s> {
         let saved_checked = self.param_checked.take();
         // An arrow function reads its parent's variables: nothing unassigned is known empty.
         let saved_dynamic =
-            std::mem::replace(&mut self.dynamic_scope, n.kind() == "arrow_function");
+            std::mem::replace(&mut self.dynamic_scope, n.kind_name() == "arrow_function");
         // `function () use ($a, &$b)`: values from the enclosing scope.
         let mut cursor = n.walk();
         let uses: Vec<Node> = n
             .named_children(&mut cursor)
-            .filter(|c| c.kind() == "anonymous_function_use_clause")
+            .filter(|c| c.kind_name() == "anonymous_function_use_clause")
             .collect();
         for clause in uses {
             let mut c = clause.walk();
             let vars: Vec<Node> = clause.named_children(&mut c).collect();
             for v in vars {
-                let v = if v.kind() == "by_ref" {
+                let v = if v.kind_name() == "by_ref" {
                     v.named_child(0).unwrap_or(v)
                 } else {
                     v
                 };
-                if v.kind() == "variable_name" {
+                if v.kind_name() == "variable_name" {
                     let name: Arc<str> = self.text(v).into();
                     self.shared_vars.push(name.clone());
                     env.insert(name, unknown_var());
@@ -427,7 +431,7 @@ impl<'s> Lowerer<'s> {
             .collect();
         // Correlate with earlier `if`s on the same condition (simple if / if-else only).
         let cond_id = condition
-            .filter(|_| alternatives.iter().all(|a| a.kind() == "else_clause"))
+            .filter(|_| alternatives.iter().all(|a| a.kind_name() == "else_clause"))
             .map(|c| self.condition_id(c));
         if let Some(c) = condition {
             self.refine(c, true, &mut then_state);
@@ -446,7 +450,7 @@ impl<'s> Lowerer<'s> {
         let mut prior: Vec<(Arc<str>, bool)> =
             cond_text.iter().map(|c| (c.clone(), false)).collect();
         for alt in &alternatives {
-            let own = (alt.kind() == "else_if_clause")
+            let own = (alt.kind_name() == "else_if_clause")
                 .then(|| alt.child_by_field_id(FIELDS.condition))
                 .flatten()
                 .map(|c| self.condition_text(c));
@@ -481,7 +485,7 @@ impl<'s> Lowerer<'s> {
         // `elseif` clauses are siblings: each runs when the previous conditions failed.
         let mut fallthrough = before;
         for alt in alternatives {
-            match alt.kind() {
+            match alt.kind_name() {
                 "else_if_clause" => {
                     let condition = alt.child_by_field_id(FIELDS.condition);
                     if let (Some(env), Some(c)) = (fallthrough.as_mut(), condition) {
@@ -528,10 +532,10 @@ impl<'s> Lowerer<'s> {
             let mut cursor = body.walk();
             let cases: Vec<Node> = body.named_children(&mut cursor).collect();
             for case in cases {
-                if !matches!(case.kind(), "case_statement" | "default_statement") {
+                if !matches!(case.kind_name(), "case_statement" | "default_statement") {
                     continue;
                 }
-                has_default |= case.kind() == "default_statement";
+                has_default |= case.kind_name() == "default_statement";
                 let mut branch = merge_states(before.clone(), fallthrough.take());
                 let mut cursor = case.walk();
                 let value = case.child_by_field_id(FIELDS.value);
@@ -582,7 +586,7 @@ impl<'s> Lowerer<'s> {
             .named_children(&mut cursor)
             .filter(|c| Some(*c) != body)
             .collect();
-        if n.kind() == "foreach_statement" {
+        if n.kind_name() == "foreach_statement" {
             // `foreach ($iterated as $k => $v)`: the keys and values carry its taint. Over an
             // array literal (or a variable holding one), they hold each of its elements.
             let mut taint = Vec::new();
@@ -596,7 +600,7 @@ impl<'s> Lowerer<'s> {
                     });
                     continue;
                 }
-                let parts: Vec<Node> = if h.kind() == "pair" {
+                let parts: Vec<Node> = if h.kind_name() == "pair" {
                     let mut c = h.walk();
                     h.named_children(&mut c).collect()
                 } else {
@@ -618,7 +622,7 @@ impl<'s> Lowerer<'s> {
                             && !v.variants.iter().any(|t| starts_with_sql_verb(&t.pieces))
                     });
                     match (usable, self.path_of(p)) {
-                        (Some(v), Some(path)) if p.kind() == "variable_name" => {
+                        (Some(v), Some(path)) if p.kind_name() == "variable_name" => {
                             let v = v.clone();
                             self.bind_elements(path, v, env);
                         }
@@ -650,7 +654,7 @@ impl<'s> Lowerer<'s> {
         let mut cursor = n.walk();
         let clauses: Vec<Node> = n.named_children(&mut cursor).collect();
         for c in clauses {
-            match c.kind() {
+            match c.kind_name() {
                 "catch_clause" => {
                     let mut branch = before.clone();
                     if let Some(body) = c.child_by_field_id(FIELDS.body) {

@@ -2,14 +2,16 @@
 
 use tree_sitter::Node;
 
+use super::PhpKind as _;
+
 use crate::lang::suppressions::CommentSyntax;
 
 const SYNTAX: CommentSyntax = CommentSyntax {
-    is_comment: |n| n.kind() == "comment",
-    is_statement: |n| n.kind().ends_with("_statement"),
+    is_comment: |n| n.kind_name() == "comment",
+    is_statement: |n| n.kind_name().ends_with("_statement"),
     is_simple: |n| {
         matches!(
-            n.kind(),
+            n.kind_name(),
             "expression_statement" | "return_statement" | "echo_statement" | "unset_statement"
         )
     },

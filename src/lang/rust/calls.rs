@@ -4,6 +4,8 @@
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use super::{marker, span_of, Lowerer};
 use crate::facts::{BoundParam, Dialect, FnKey, FragmentCall, ParamMarker, Piece, Span};
 use crate::lang::env::State;
@@ -84,7 +86,7 @@ fn arguments(n: Node) -> Vec<Node> {
     args.named_children(&mut cursor)
         .filter(|a| {
             !matches!(
-                a.kind(),
+                a.kind_name(),
                 "line_comment" | "block_comment" | "attribute_item"
             )
         })
@@ -93,18 +95,18 @@ fn arguments(n: Node) -> Vec<Node> {
 
 /// The `a.m` of a method call `a.m(…)` or `a.m::<T>(…)`.
 fn method_of(f: Node) -> Option<Node> {
-    match f.kind() {
+    match f.kind_name() {
         "field_expression" => Some(f),
         "generic_function" => f
             .child_by_field_name("function")
-            .filter(|g| g.kind() == "field_expression"),
+            .filter(|g| g.kind_name() == "field_expression"),
         _ => None,
     }
 }
 
 /// `QueryBuilder::new(…)` (or `QueryBuilder::<Postgres>::new(…)`).
 pub(super) fn is_query_builder_new(l: &Lowerer, n: Node) -> bool {
-    n.kind() == "call_expression"
+    n.kind_name() == "call_expression"
         && n.child_by_field_name("function").is_some_and(|f| {
             let t = l.text(f);
             t.contains("QueryBuilder") && t.ends_with("new")
@@ -115,7 +117,7 @@ impl<'s> Lowerer<'s> {
     /// The path a plain call names, without generic arguments (`sqlx::query_as` for
     /// `sqlx::query_as::<_, User>`).
     fn callee_path(&self, f: Node) -> String {
-        let f = match f.kind() {
+        let f = match f.kind_name() {
             "generic_function" => f.child_by_field_name("function").unwrap_or(f),
             _ => f,
         };
@@ -148,7 +150,7 @@ impl<'s> Lowerer<'s> {
 
     /// A call of a database crate's function that returns a query to bind values to.
     fn query_call(&mut self, n: Node, state: &mut State) -> Option<Pending> {
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             return None;
         }
         let f = n.child_by_field_name("function")?;
@@ -317,20 +319,20 @@ impl<'s> Lowerer<'s> {
         state: &mut State,
     ) -> Vec<BoundParam> {
         let mut n = n;
-        while n.kind() == "reference_expression" {
+        while n.kind_name() == "reference_expression" {
             match n.child_by_field_name("value") {
                 Some(v) => n = v,
                 None => break,
             }
         }
-        match n.kind() {
+        match n.kind_name() {
             "array_expression" | "tuple_expression" => {
                 let mut cursor = n.walk();
                 let elems: Vec<Node> = n
                     .named_children(&mut cursor)
                     .filter(|e| {
                         !matches!(
-                            e.kind(),
+                            e.kind_name(),
                             "attribute_item" | "line_comment" | "block_comment"
                         )
                     })
@@ -363,7 +365,7 @@ impl<'s> Lowerer<'s> {
         let mut cursor = mac.walk();
         let Some(tt) = mac
             .named_children(&mut cursor)
-            .find(|c| c.kind() == "token_tree")
+            .find(|c| c.kind_name() == "token_tree")
         else {
             return Vec::new();
         };
@@ -373,7 +375,7 @@ impl<'s> Lowerer<'s> {
         let mut i = 0;
         while i + 2 < tokens.len() {
             let (name, colon) = (tokens[i], tokens[i + 1]);
-            if name.kind() != "string_literal" || self.text(colon) != ":" {
+            if name.kind_name() != "string_literal" || self.text(colon) != ":" {
                 i += 1;
                 continue;
             }
@@ -390,7 +392,7 @@ impl<'s> Lowerer<'s> {
                     Some(tree) => {
                         let root = tree.root_node();
                         let expr = root.named_child(0).map(|s| {
-                            if s.kind() == "expression_statement" {
+                            if s.kind_name() == "expression_statement" {
                                 s.named_child(0).unwrap_or(s)
                             } else {
                                 s
@@ -433,7 +435,7 @@ impl<'s> Lowerer<'s> {
         let mut links: Vec<Node> = Vec::new();
         let mut cur = n;
         loop {
-            match cur.kind() {
+            match cur.kind_name() {
                 "call_expression" => {
                     let Some(f) = cur.child_by_field_name("function").and_then(method_of) else {
                         break;
@@ -648,7 +650,7 @@ impl<'s> Lowerer<'s> {
     /// its `push`es text, separated by `, ` except for the `_unseparated` forms. Every row has
     /// the same shape, so one row stands for all.
     fn builder_row(&mut self, var: &str, closure: Node, span: Span, state: &mut State) {
-        if closure.kind() != "closure_expression" {
+        if closure.kind_name() != "closure_expression" {
             self.eval(closure, state);
             return;
         }
@@ -669,26 +671,26 @@ impl<'s> Lowerer<'s> {
             }
             let mut cursor = n.walk();
             stack.extend(n.named_children(&mut cursor));
-            if n.kind() != "call_expression" {
+            if n.kind_name() != "call_expression" {
                 continue;
             }
             let Some(f) = n
                 .child_by_field_name("function")
-                .filter(|f| f.kind() == "field_expression")
+                .filter(|f| f.kind_name() == "field_expression")
             else {
                 continue;
             };
             let mut root = f;
             while let Some(v) = root.child_by_field_name("value") {
-                root = match v.kind() {
+                root = match v.kind_name() {
                     "call_expression" => v.child_by_field_name("function").unwrap_or(v),
                     _ => v,
                 };
-                if root.kind() != "field_expression" {
+                if root.kind_name() != "field_expression" {
                     break;
                 }
             }
-            if root.kind() == "identifier" && self.text(root) == row_builder {
+            if root.kind_name() == "identifier" && self.text(root) == row_builder {
                 if let Some(field) = f.child_by_field_name("field") {
                     calls.push((field.start_byte(), n));
                 }
@@ -761,16 +763,16 @@ impl<'s> Lowerer<'s> {
         n: Node,
         state: &mut State,
     ) -> Option<(std::sync::Arc<str>, Value, bool)> {
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             return None;
         }
         let f = n
             .child_by_field_name("function")
-            .filter(|f| f.kind() == "field_expression")?;
+            .filter(|f| f.kind_name() == "field_expression")?;
         let field = f.child_by_field_name("field")?;
         let receiver = f
             .child_by_field_name("value")
-            .filter(|r| r.kind() == "identifier")?;
+            .filter(|r| r.kind_name() == "identifier")?;
         let builder = self.text(receiver);
         if self.text(field) != "separated" || !self.builders.contains_key(builder) {
             return None;
@@ -825,7 +827,7 @@ impl<'s> Lowerer<'s> {
 fn first_identifier<'t>(pattern: Node, src: &'t str) -> Option<&'t str> {
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" {
+        if n.kind_name() == "identifier" {
             return src.get(n.start_byte()..n.end_byte());
         }
         let mut cursor = n.walk();

@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use super::{span_of, Lowerer};
 use crate::facts::{Hole, HoleExpr, Piece, Span};
 use crate::lang::env::State;
@@ -59,7 +61,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn eval_inner(&mut self, n: Node, state: &mut State) -> Value {
-        match n.kind() {
+        match n.kind_name() {
             "string_literal" | "raw_string_literal" => self.string_literal(n),
             "integer_literal" | "float_literal" | "boolean_literal" => {
                 Self::text_value(self.text(n), n.start_byte(), true)
@@ -94,7 +96,7 @@ impl<'s> Lowerer<'s> {
                 match n.named_child(0) {
                     Some(inner) => {
                         let v = self.eval(inner, state);
-                        if n.kind() == "try_expression"
+                        if n.kind_name() == "try_expression"
                             && super::taint::is_err_call(inner, self.src)
                         {
                             // `Err(e)?` leaves.
@@ -106,7 +108,7 @@ impl<'s> Lowerer<'s> {
                 }
             }
             "unary_expression" => {
-                let deref = n.child(0).is_some_and(|c| c.kind() == "*");
+                let deref = n.child(0).is_some_and(|c| c.kind_name() == "*");
                 match n.named_child(0) {
                     Some(inner) if deref => self.eval(inner, state),
                     Some(inner) => {
@@ -123,11 +125,11 @@ impl<'s> Lowerer<'s> {
             "macro_invocation" => self.macro_call(n, state),
             "block" | "unsafe_block" | "async_block" | "const_block" | "try_block"
             | "gen_block" => {
-                let block = if n.kind() == "block" {
+                let block = if n.kind_name() == "block" {
                     Some(n)
                 } else {
                     n.named_children(&mut n.walk())
-                        .find(|c| c.kind() == "block")
+                        .find(|c| c.kind_name() == "block")
                 };
                 match block {
                     Some(b) => self.block(b, state),
@@ -147,7 +149,7 @@ impl<'s> Lowerer<'s> {
                 let mut cursor = n.walk();
                 let elems: Vec<Node> = n.named_children(&mut cursor).collect();
                 for e in elems {
-                    if e.kind() == "attribute_item" {
+                    if e.kind_name() == "attribute_item" {
                         continue;
                     }
                     let v = self.eval(e, state);
@@ -161,7 +163,7 @@ impl<'s> Lowerer<'s> {
                     let mut cursor = body.walk();
                     let fields: Vec<Node> = body.named_children(&mut cursor).collect();
                     for f in fields {
-                        let value = match f.kind() {
+                        let value = match f.kind_name() {
                             "field_initializer" => f.child_by_field_name("value"),
                             "shorthand_field_initializer" | "base_field_initializer" => {
                                 f.named_child(0)
@@ -191,7 +193,7 @@ impl<'s> Lowerer<'s> {
                 // `self.table`, `cfg.schema`: a run-time value (the receiver is evaluated for
                 // the calls it may make).
                 if let Some(v) = n.child_by_field_name("value") {
-                    if v.kind() != "self" && v.kind() != "identifier" {
+                    if v.kind_name() != "self" && v.kind_name() != "identifier" {
                         self.eval(v, state);
                     }
                 }
@@ -225,7 +227,7 @@ impl<'s> Lowerer<'s> {
         let children: Vec<Node> = n.named_children(&mut cursor).collect();
         let mut trim_next = false;
         for c in children {
-            let piece = match c.kind() {
+            let piece = match c.kind_name() {
                 "string_content" => {
                     let text = self.text(c);
                     let (text, src) = if trim_next {
@@ -357,7 +359,7 @@ impl<'s> Lowerer<'s> {
     pub(super) fn target_name(&self, n: Node) -> Option<&'s str> {
         let mut n = n;
         loop {
-            match n.kind() {
+            match n.kind_name() {
                 "identifier" => return Some(self.text(n)),
                 "unary_expression" | "reference_expression" | "parenthesized_expression" => {
                     n = n.named_child(n.named_child_count().checked_sub(1)? as u32)?;

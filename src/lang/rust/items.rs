@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use super::{span_of, ConstEntry, Lowerer};
 use crate::facts::{ConstDef, FnKey, FoldPiece, FunctionSummary, Piece, Taint, TaintOrigin};
 use crate::lang::env::{Env, State, VarState};
@@ -15,7 +17,7 @@ use crate::lang::value::{add_taints, Value};
 pub(super) fn impl_type_name<'t>(n: Node<'t>, src: &'t str) -> Option<&'t str> {
     let mut ty = n.child_by_field_name("type")?;
     loop {
-        match ty.kind() {
+        match ty.kind_name() {
             "generic_type" => ty = ty.child_by_field_name("type")?,
             "scoped_type_identifier" => ty = ty.child_by_field_name("name")?,
             "reference_type" => ty = ty.child_by_field_name("type")?,
@@ -34,7 +36,7 @@ impl<'s> Lowerer<'s> {
             let mut cursor = n.walk();
             let children: Vec<Node> = n.named_children(&mut cursor).collect();
             for c in children {
-                match c.kind() {
+                match c.kind_name() {
                     "const_item" | "static_item" => self.file_constant(c, owner.as_deref()),
                     "mod_item" => pending.extend(c.child_by_field_name("body").map(|b| (b, None))),
                     "impl_item" => {
@@ -108,10 +110,10 @@ impl<'s> Lowerer<'s> {
             return;
         }
         self.depth += 1;
-        match c.kind() {
+        match c.kind_name() {
             "function_item" => self.function(c, None),
             "impl_item" | "trait_item" => {
-                let ty = if c.kind() == "impl_item" {
+                let ty = if c.kind_name() == "impl_item" {
                     impl_type_name(c, self.src).map(str::to_string)
                 } else {
                     c.child_by_field_name("name")
@@ -122,7 +124,7 @@ impl<'s> Lowerer<'s> {
                     let mut cursor = body.walk();
                     let members: Vec<Node> = body.named_children(&mut cursor).collect();
                     for m in members {
-                        if m.kind() == "function_item" {
+                        if m.kind_name() == "function_item" {
                             self.function(m, ty.as_deref());
                         }
                     }
@@ -158,7 +160,7 @@ impl<'s> Lowerer<'s> {
         if let Some(params) = n.child_by_field_name("parameters") {
             let mut cursor = params.walk();
             for p in params.named_children(&mut cursor) {
-                if p.kind() != "parameter" {
+                if p.kind_name() != "parameter" {
                     continue;
                 }
                 let index = names.len() as u32;
@@ -255,7 +257,7 @@ impl<'s> Lowerer<'s> {
             if depth > super::MAX_DEPTH || out.len() > 64 {
                 break;
             }
-            match n.kind() {
+            match n.kind_name() {
                 "identifier" => {
                     let name = self.text(n);
                     // `None`, `Foo` in a pattern name a variant or a constant.
@@ -272,11 +274,11 @@ impl<'s> Lowerer<'s> {
                         // `Some(x)`: the `type` is a path, not a binding; `S { a: b }` binds `b`.
                         let field = n.field_name_for_named_child(i as u32);
                         if matches!(field, Some("type") | Some("name"))
-                            && n.kind() != "field_pattern"
+                            && n.kind_name() != "field_pattern"
                         {
                             continue;
                         }
-                        if n.kind() == "field_pattern" && field == Some("name") {
+                        if n.kind_name() == "field_pattern" && field == Some("name") {
                             if n.child_by_field_name("pattern").is_none() {
                                 out.push((self.text(c).to_string(), span_of(c)));
                             }
@@ -303,13 +305,13 @@ impl<'s> Lowerer<'s> {
 /// The tail expression of a block (its value), if it has one.
 pub(super) fn tail_expression(block: Node) -> Option<Node> {
     let last = block.named_child(block.named_child_count().checked_sub(1)? as u32)?;
-    match last.kind() {
+    match last.kind_name() {
         "line_comment" | "block_comment" | "let_declaration" | "empty_statement" => None,
         "expression_statement" => {
             // `if … { } else { }` ending a block without `;` is its value.
             let has_semicolon = last
                 .child(last.child_count().saturating_sub(1))
-                .is_some_and(|c| c.kind() == ";");
+                .is_some_and(|c| c.kind_name() == ";");
             if has_semicolon {
                 None
             } else {

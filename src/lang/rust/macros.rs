@@ -11,6 +11,8 @@
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use super::{span_of, Lowerer};
 use crate::facts::{Hole, HoleExpr, Piece, Span, SqlFileBase, SqlFileRef};
 use crate::lang::env::State;
@@ -48,14 +50,14 @@ pub(super) fn elements(root: Node) -> Vec<Node> {
         if seen > 64 {
             break;
         }
-        match n.kind() {
+        match n.kind_name() {
             "tuple_expression" | "array_expression" => {
                 let mut cursor = n.walk();
                 return n
                     .named_children(&mut cursor)
                     .filter(|e| {
                         !matches!(
-                            e.kind(),
+                            e.kind_name(),
                             "attribute_item" | "line_comment" | "block_comment"
                         )
                     })
@@ -153,7 +155,7 @@ impl<'s> Lowerer<'s> {
         let mut cursor = mac.walk();
         let tt = mac
             .named_children(&mut cursor)
-            .find(|c| c.kind() == "token_tree")?;
+            .find(|c| c.kind_name() == "token_tree")?;
         let open = self.text(tt).chars().next()?;
         if open == '{' {
             return None;
@@ -277,7 +279,7 @@ impl<'s> Lowerer<'s> {
     fn sqlx_macro(&mut self, n: Node, args: &[Node], state: &mut State) -> Value {
         let is_literal = |a: &Node| {
             matches!(
-                a.kind(),
+                a.kind_name(),
                 "string_literal" | "raw_string_literal" | "macro_invocation"
             )
         };
@@ -294,7 +296,8 @@ impl<'s> Lowerer<'s> {
     /// query is the text of the file the first string literal names (relative to the crate
     /// root), the arguments after it are bound to its parameters.
     fn sqlx_file_macro(&mut self, n: Node, args: &[Node], state: &mut State) -> Value {
-        let is_literal = |a: &Node| matches!(a.kind(), "string_literal" | "raw_string_literal");
+        let is_literal =
+            |a: &Node| matches!(a.kind_name(), "string_literal" | "raw_string_literal");
         let Some(at) = args.iter().position(is_literal) else {
             return self.opaque(n);
         };
@@ -348,14 +351,14 @@ impl<'s> Lowerer<'s> {
         let mut positional: Vec<(Value, Span)> = Vec::new();
         let mut named: Vec<(String, Value, Span)> = Vec::new();
         for a in rest {
-            let assigned = (a.kind() == "assignment_expression").then(|| {
+            let assigned = (a.kind_name() == "assignment_expression").then(|| {
                 (
                     a.child_by_field_name("left"),
                     a.child_by_field_name("right"),
                 )
             });
             match assigned {
-                Some((Some(l), Some(r))) if l.kind() == "identifier" => {
+                Some((Some(l), Some(r))) if l.kind_name() == "identifier" => {
                     let v = self.eval(r, state);
                     named.push((self.text(l).to_string(), v, span_of(r)));
                 }

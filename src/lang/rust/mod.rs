@@ -50,6 +50,21 @@ use crate::facts::{
 use crate::lang::env::{Env, VarState};
 use crate::lang::value::{starts_with_sql_verb, Value};
 
+/// [`Node::kind`], read from a table (see [`crate::lang::KindNames`]).
+pub(crate) trait RustKind<'t> {
+    fn kind_name(&self) -> &'t str;
+}
+
+impl<'t> RustKind<'t> for Node<'t> {
+    #[inline]
+    fn kind_name(&self) -> &'t str {
+        static NAMES: crate::lang::KindNames = crate::lang::KindNames::new();
+        NAMES
+            .of(self, || tree_sitter_rust::LANGUAGE.into())
+            .unwrap_or_else(|| self.kind())
+    }
+}
+
 /// Expressions nested deeper than this are treated as opaque values rather than walked, so a
 /// pathological file cannot overflow the stack.
 const MAX_DEPTH: usize = 256;
@@ -398,7 +413,7 @@ impl<'s> Lowerer<'s> {
     /// A bound parameter: the value's expression at `span`.
     fn bound(&self, marker: ParamMarker, value: &Value, n: Node) -> BoundParam {
         let mut n = n;
-        while n.kind() == "reference_expression" {
+        while n.kind_name() == "reference_expression" {
             match n.child_by_field_name("value") {
                 Some(v) => n = v,
                 None => break,

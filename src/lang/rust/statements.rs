@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use super::items::tail_expression;
 use super::{span_of, Def, Lowerer};
 use crate::facts::Span;
@@ -54,7 +56,7 @@ impl<'s> Lowerer<'s> {
             return;
         }
         self.depth += 1;
-        match n.kind() {
+        match n.kind_name() {
             "line_comment" | "block_comment" | "attribute_item" | "empty_statement"
             | "use_declaration" => {}
             "let_declaration" => self.let_declaration(n, state),
@@ -99,14 +101,14 @@ impl<'s> Lowerer<'s> {
         let Some(pattern) = n.child_by_field_name("pattern") else {
             return;
         };
-        let single = match pattern.kind() {
+        let single = match pattern.kind_name() {
             "identifier" => Some(pattern),
             "mut_pattern" => {
                 pattern.named_child(pattern.named_child_count().saturating_sub(1) as u32)
             }
             _ => None,
         }
-        .filter(|p| p.kind() == "identifier");
+        .filter(|p| p.kind_name() == "identifier");
         match (single, value_node) {
             (Some(id), Some(v)) => {
                 let name = self.text(id).to_string();
@@ -216,7 +218,8 @@ impl<'s> Lowerer<'s> {
     /// the same condition takes the same arm.
     pub(super) fn if_expression(&mut self, n: Node, state: &mut State) -> Value {
         let condition = n.child_by_field_name("condition");
-        let has_let = condition.is_some_and(|c| matches!(c.kind(), "let_condition" | "let_chain"));
+        let has_let =
+            condition.is_some_and(|c| matches!(c.kind_name(), "let_condition" | "let_chain"));
         let mut then_state = state.clone();
         let mut other = state.clone();
         if let Some(c) = condition {
@@ -244,7 +247,7 @@ impl<'s> Lowerer<'s> {
             if let Some(body) = consequence {
                 self.record_branch(n, body, vec![(text.clone(), true)]);
             }
-            if let Some(body) = alternative.filter(|a| a.kind() == "block") {
+            if let Some(body) = alternative.filter(|a| a.kind_name() == "block") {
                 self.record_branch(n, body, vec![(text.clone(), false)]);
             }
         }
@@ -280,7 +283,7 @@ impl<'s> Lowerer<'s> {
 
     /// Evaluate a condition; `if let` / `while let` bind their patterns.
     fn condition(&mut self, c: Node, state: &mut State) {
-        match c.kind() {
+        match c.kind_name() {
             "let_condition" => {
                 let taints = match c.child_by_field_name("value") {
                     Some(v) => self.eval(v, state).taints(),
@@ -320,7 +323,7 @@ impl<'s> Lowerer<'s> {
         let mut cursor = body.walk();
         let arms: Vec<Node> = body
             .named_children(&mut cursor)
-            .filter(|a| a.kind() == "match_arm")
+            .filter(|a| a.kind_name() == "match_arm")
             .collect();
         for arm in arms {
             let mut branch = before.clone();
@@ -363,7 +366,7 @@ impl<'s> Lowerer<'s> {
     /// front-end tracks.
     pub(super) fn loop_expression(&mut self, n: Node, state: &mut State) -> Value {
         let mut body_state = state.clone();
-        match n.kind() {
+        match n.kind_name() {
             "for_expression" => {
                 if let Some(v) = n.child_by_field_name("value") {
                     self.eval(v, state);
@@ -401,11 +404,11 @@ impl<'s> Lowerer<'s> {
     pub(super) fn jump(&mut self, n: Node, state: &mut State) -> Value {
         if let Some(v) = n
             .named_children(&mut n.walk())
-            .find(|c| c.kind() != "label")
+            .find(|c| c.kind_name() != "label")
         {
             self.eval(v, state);
         }
-        if n.kind() == "break_expression" {
+        if n.kind_name() == "break_expression" {
             if let (Some(env), Some(frame)) = (state.as_ref(), self.breaks.last_mut()) {
                 frame.push(env.clone());
             }

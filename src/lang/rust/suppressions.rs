@@ -2,18 +2,20 @@
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use crate::lang::suppressions::CommentSyntax;
 
 /// Items and statements that hold no other statements.
 fn is_simple(n: &Node) -> bool {
     matches!(
-        n.kind(),
+        n.kind_name(),
         "expression_statement" | "let_declaration" | "const_item" | "static_item"
     )
 }
 
 const SYNTAX: CommentSyntax = CommentSyntax {
-    is_comment: |n| matches!(n.kind(), "line_comment" | "block_comment"),
+    is_comment: |n| matches!(n.kind_name(), "line_comment" | "block_comment"),
     is_statement: is_simple,
     is_simple,
 };

@@ -21,6 +21,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
+use super::RustKind as _;
+
 use super::{span_of, Lowerer};
 use crate::facts::{FnKey, Piece, Span, Taint, TaintKind, TaintOrigin, TenantUse};
 use crate::lang::env::{State, VarState};
@@ -170,7 +172,7 @@ pub(super) fn leaves_on_err(n: Node, src: &str) -> bool {
         let Some(p) = cur.parent() else {
             return false;
         };
-        match p.kind() {
+        match p.kind_name() {
             "await_expression" | "parenthesized_expression" => cur = p,
             "try_expression" => return true,
             "field_expression" => {
@@ -178,7 +180,7 @@ pub(super) fn leaves_on_err(n: Node, src: &str) -> bool {
                     .child_by_field_name("field")
                     .and_then(|f| src.get(f.start_byte()..f.end_byte()))
                     .unwrap_or("");
-                let Some(call) = p.parent().filter(|c| c.kind() == "call_expression") else {
+                let Some(call) = p.parent().filter(|c| c.kind_name() == "call_expression") else {
                     return false;
                 };
                 match field {
@@ -197,7 +199,7 @@ pub(super) fn leaves_on_err(n: Node, src: &str) -> bool {
 
 /// `Err(…)`: a value that leaves with an error when returned or `?`-ed.
 pub(super) fn is_err_call(n: Node, src: &str) -> bool {
-    n.kind() == "call_expression"
+    n.kind_name() == "call_expression"
         && n.child_by_field_name("function")
             .and_then(|f| src.get(f.start_byte()..f.end_byte()))
             .is_some_and(|f| f.trim() == "Err")
@@ -212,7 +214,7 @@ pub(super) fn err_tails(body: Node, src: &str) -> std::collections::HashSet<usiz
         if out.len() > 256 {
             break;
         }
-        match n.kind() {
+        match n.kind_name() {
             "call_expression" if is_err_call(n, src) => {
                 out.insert(n.id());
             }
@@ -229,7 +231,7 @@ pub(super) fn err_tails(body: Node, src: &str) -> std::collections::HashSet<usiz
                     let mut cursor = body.walk();
                     pending.extend(
                         body.named_children(&mut cursor)
-                            .filter(|a| a.kind() == "match_arm")
+                            .filter(|a| a.kind_name() == "match_arm")
                             .filter_map(|a| a.child_by_field_name("value")),
                     );
                 }
@@ -248,7 +250,7 @@ fn same_operand(a: &str, b: &str) -> bool {
 }
 
 fn string_content(n: Node, src: &str) -> Option<String> {
-    if n.kind() != "string_literal" {
+    if n.kind_name() != "string_literal" {
         return None;
     }
     let t = src.get(n.start_byte()..n.end_byte())?;
@@ -298,7 +300,7 @@ impl<'s> Lowerer<'s> {
         if kind == Extractor::Request {
             // `q: Query<P>`, `Query(q): Query<P>`: `q.<tenant param>` is a read.
             let mut inner = pattern;
-            if inner.kind() == "tuple_struct_pattern" {
+            if inner.kind_name() == "tuple_struct_pattern" {
                 let count = inner.named_child_count();
                 if count == 2 {
                     if let Some(last) = inner.named_child(1) {
@@ -306,14 +308,14 @@ impl<'s> Lowerer<'s> {
                     }
                 }
             }
-            if inner.kind() == "mut_pattern" {
+            if inner.kind_name() == "mut_pattern" {
                 if let Some(last) =
                     inner.named_child(inner.named_child_count().saturating_sub(1) as u32)
                 {
                     inner = last;
                 }
             }
-            if inner.kind() == "identifier" {
+            if inner.kind_name() == "identifier" {
                 self.extractors.insert(self.text(inner).into());
             }
         }
@@ -325,7 +327,7 @@ impl<'s> Lowerer<'s> {
     pub(super) fn field_read(&mut self, n: Node, state: &mut State) -> Option<Value> {
         let base = n.child_by_field_name("value")?;
         let field = n.child_by_field_name("field")?;
-        if base.kind() != "identifier" {
+        if base.kind_name() != "identifier" {
             return None;
         }
         let name = self.text(base);
@@ -386,7 +388,7 @@ impl<'s> Lowerer<'s> {
                             TaintKind::Host
                         } else if self.is_tenant_name(&s)
                             && (header_map
-                                || (receiver.kind() == "identifier"
+                                || (receiver.kind_name() == "identifier"
                                     && self.extractors.contains(self.text(receiver))))
                         {
                             TaintKind::TenantParam
@@ -518,17 +520,17 @@ impl<'s> Lowerer<'s> {
     fn operand(&self, n: Node<'s>) -> Node<'s> {
         let mut n = n;
         for _ in 0..16 {
-            let next = match n.kind() {
+            let next = match n.kind_name() {
                 "reference_expression" => n.child_by_field_name("value"),
                 "parenthesized_expression" | "unary_expression"
-                    if n.kind() == "parenthesized_expression"
-                        || n.child(0).is_some_and(|c| c.kind() == "*") =>
+                    if n.kind_name() == "parenthesized_expression"
+                        || n.child(0).is_some_and(|c| c.kind_name() == "*") =>
                 {
                     n.named_child(0)
                 }
                 "call_expression" => n
                     .child_by_field_name("function")
-                    .filter(|f| f.kind() == "field_expression")
+                    .filter(|f| f.kind_name() == "field_expression")
                     .filter(|f| {
                         f.child_by_field_name("field").is_some_and(|m| {
                             matches!(
@@ -574,7 +576,7 @@ impl<'s> Lowerer<'s> {
         let Some(env) = state.as_mut() else {
             return;
         };
-        match target.kind() {
+        match target.kind_name() {
             "field_expression" => {
                 let path = self.path_key(target);
                 let entry = env.entry(path.into()).or_default();
@@ -601,7 +603,7 @@ impl<'s> Lowerer<'s> {
     /// came from (a membership lookup).
     pub(super) fn mark_checked(&mut self, operand: Node, state: &mut State, kinds: &[TaintKind]) {
         let target = self.operand(operand);
-        match target.kind() {
+        match target.kind_name() {
             "field_expression" => {
                 let path = self.path_key(target);
                 if let Some(env) = state.as_mut() {
@@ -675,13 +677,13 @@ impl<'s> Lowerer<'s> {
             if seen > 256 || state.is_none() {
                 return;
             }
-            match node.kind() {
+            match node.kind_name() {
                 "parenthesized_expression" => {
                     if let Some(inner) = node.named_child(0) {
                         pending.push((inner, truthy));
                     }
                 }
-                "unary_expression" if node.child(0).is_some_and(|c| c.kind() == "!") => {
+                "unary_expression" if node.child(0).is_some_and(|c| c.kind_name() == "!") => {
                     if let Some(inner) = node.named_child(0) {
                         pending.push((inner, !truthy));
                     }
@@ -727,7 +729,7 @@ impl<'s> Lowerer<'s> {
                 "call_expression" if truthy => {
                     let Some(f) = node
                         .child_by_field_name("function")
-                        .filter(|f| f.kind() == "field_expression")
+                        .filter(|f| f.kind_name() == "field_expression")
                     else {
                         continue;
                     };

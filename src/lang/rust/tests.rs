@@ -493,3 +493,47 @@ fn suppression_comments_cover_their_statement() {
     assert_eq!(f.suppressions.len(), 1);
     assert!(!f.suppressions[0].covers.is_empty());
 }
+
+#[test]
+fn kind_names_from_the_table_are_the_ones_tree_sitter_gives() {
+    let src = r##"
+use std::{fmt, io::Write as _};
+#[derive(Debug)]
+pub(crate) struct S<'a, T: Clone + 'a> { x: &'a [T; 3], y: Option<Box<dyn Fn(u8) -> u8>> }
+enum E { A(u8), B { c: i64 } }
+impl<T> Trait for S<'_, T> where T: Send {
+    type Out = ();
+    const N: usize = 1;
+    async fn f(&mut self, (a, b): (i32, i32), ..: ()) -> Result<(), E> {
+        let q = format!("SELECT * FROM t WHERE id = {}", a as u64);
+        let r = r#"raw"#; let c = b'x'; let l = 'l';
+        match self.y.take() { Some(f) if b > 0 => f(1), None | _ => 0..=2 };
+        loop { break 'outer; }
+        let v: Vec<_> = (0..3).map(|i| i * 2).collect::<Vec<u32>>();
+        unsafe { std::ptr::null::<u8>(); }
+        sqlx::query!("SELECT 1").fetch_one(&pool).await?;
+        Ok(())
+    }
+}
+macro_rules! m { ($x:expr) => { $x + 1 }; }
+"##;
+    let mut parser = rust_parser().expect("rust grammar");
+    let tree = parser.parse(src, None).expect("parses");
+    let mut cursor = tree.walk();
+    let mut seen = 0;
+    'walk: loop {
+        let node = cursor.node();
+        assert_eq!(node.kind_name(), node.kind(), "kind id {}", node.kind_id());
+        seen += 1;
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        while cursor.goto_parent() {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+        }
+        break;
+    }
+    assert!(seen > 300, "{seen} nodes");
+}
