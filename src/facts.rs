@@ -197,6 +197,24 @@ pub struct Taint {
 }
 
 impl Taint {
+    /// Whether the value may be one of its function's parameters: a parameter, or what a call
+    /// returns of its argument when that argument may be one. What the project pass decides
+    /// of the calls on the way (whether they return their argument) can only rule more out.
+    pub fn may_come_from_a_param(&self) -> bool {
+        let mut taint = self;
+        loop {
+            match &taint.origin {
+                TaintOrigin::Param(_) => return true,
+                TaintOrigin::Call {
+                    arg: Some(_),
+                    inner: Some(inner),
+                    ..
+                } => taint = inner,
+                _ => return false,
+            }
+        }
+    }
+
     pub fn new(origin: TaintOrigin) -> Self {
         Taint {
             origin,
@@ -625,12 +643,13 @@ pub struct FileFacts {
     pub parse_errors: bool,
     /// Parts of the file the front-end could not analyse (nesting too deep …), with why.
     pub analysis_errors: Vec<(Span, String)>,
-    /// No query site is inside a function with a hole that carries taint (set when the sites
-    /// are packed): the project pass need not unpack them to find SQL parameters.
-    pub no_function_sites: bool,
-    /// No call is made inside a function (set when the calls are packed): none can pass a
-    /// parameter on.
-    pub no_function_calls: bool,
+    /// No query site inside a function has a hole whose value may come from one of the
+    /// function's parameters (set when the sites are packed): the project pass need not unpack
+    /// them to find the parameters that reach SQL.
+    pub no_param_sites: bool,
+    /// No call inside a function passes a value that may come from one of the function's
+    /// parameters (set when the calls are packed): none can pass a parameter on to SQL.
+    pub no_param_calls: bool,
     /// What lowering asked of the project's names: the facts hold for any project that gives
     /// the same answers. The result cache keeps them beside the facts, and checks them before
     /// it decodes the facts; the engine drops them then.
@@ -651,16 +670,24 @@ impl FileFacts {
     /// keeps after lowering, until then.
     pub fn pack(&mut self) {
         if let PackedVec::Open(sites) = &self.sites {
-            self.no_function_sites =
-                !sites.iter().any(|site| {
-                    site.function.is_some()
-                        && site.variants.iter().flatten().any(
-                            |piece| matches!(piece, Piece::Hole(hole) if !hole.taint.is_empty()),
-                        )
-                });
+            self.no_param_sites = !sites.iter().any(|site| {
+                site.function.is_some()
+                    && site.variants.iter().flatten().any(|piece| {
+                        matches!(piece, Piece::Hole(hole)
+                            if hole.taint.iter().any(Taint::may_come_from_a_param))
+                    })
+            });
         }
         if let PackedVec::Open(calls) = &self.calls {
-            self.no_function_calls = !calls.iter().any(|call| call.in_function.is_some());
+            self.no_param_calls = !calls.iter().any(|call| {
+                call.in_function.is_some()
+                    && call
+                        .args
+                        .iter()
+                        .flatten()
+                        .flat_map(|hole| &hole.taint)
+                        .any(Taint::may_come_from_a_param)
+            });
         }
         self.sites.pack();
         self.calls.pack();
@@ -833,6 +860,28 @@ impl<'de, T> serde::Deserialize<'de> for PackedVec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_may_come_from_a_parameter_directly_or_through_what_a_call_returns_of_it() {
+        let param = Taint::new(TaintOrigin::Param(1));
+        let source = Taint::new(TaintOrigin::Source {
+            kind: TaintKind::Host,
+            span: Span::new(1, 2),
+        });
+        let call = |arg: Option<u32>, inner: Option<&Taint>| {
+            Taint::new(TaintOrigin::Call {
+                callee: FnKey::function("trim"),
+                arg,
+                inner: inner.map(|t| Box::new(t.clone())),
+            })
+        };
+        assert!(param.may_come_from_a_param());
+        assert!(call(Some(0), Some(&param)).may_come_from_a_param());
+        assert!(call(Some(0), Some(&call(Some(2), Some(&param)))).may_come_from_a_param());
+        assert!(!source.may_come_from_a_param());
+        assert!(!call(Some(0), Some(&source)).may_come_from_a_param());
+        assert!(!call(None, None).may_come_from_a_param());
+    }
 
     #[test]
     fn a_copy_of_taints_changes_alone_and_equality_ignores_how_they_are_held() {

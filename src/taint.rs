@@ -351,7 +351,7 @@ impl Summaries {
         let this = &*self;
         let seeds: Vec<(FnKey, u32)> = files
             .par_iter()
-            .filter(|file| !file.no_function_sites)
+            .filter(|file| !file.no_param_sites)
             .flat_map_iter(|file| {
                 let sites = file.sites.items().unwrap_or_default();
                 let mut seeds = Vec::new();
@@ -384,7 +384,7 @@ impl Summaries {
         let this = &*self;
         let relevant: Vec<crate::facts::CallFact> = files
             .par_iter()
-            .filter(|f| !f.no_function_calls)
+            .filter(|f| !f.no_param_calls)
             .flat_map_iter(|f| {
                 let calls = f.calls.items().unwrap_or_default();
                 calls
