@@ -544,8 +544,13 @@ pub(crate) fn request_value_findings(
     };
     let mut out = Vec::new();
     // Packed calls decode unless a cache file was tampered with: then say so rather than
-    // report nothing.
-    let calls = match facts.calls.items() {
+    // report nothing. Calls that pass no value read from the request are not unpacked.
+    let calls = if facts.no_request_calls {
+        Ok(std::borrow::Cow::Borrowed(&[][..]))
+    } else {
+        facts.calls.items()
+    };
+    let calls = match calls {
         Ok(calls) => calls,
         Err(e) => {
             out.push(Finding::analysis_error(

@@ -215,6 +215,24 @@ impl Taint {
         }
     }
 
+    /// Whether the value may be read from the request: a read, what a call returns of its own,
+    /// or what a call returns of its argument when that argument may be one. A parameter is
+    /// not: its callers' values are traced at the calls.
+    pub fn may_come_from_a_request(&self) -> bool {
+        let mut taint = self;
+        loop {
+            match &taint.origin {
+                TaintOrigin::Source { .. } | TaintOrigin::Call { arg: None, .. } => return true,
+                TaintOrigin::Call {
+                    arg: Some(_),
+                    inner: Some(inner),
+                    ..
+                } => taint = inner,
+                _ => return false,
+            }
+        }
+    }
+
     pub fn new(origin: TaintOrigin) -> Self {
         Taint {
             origin,
@@ -650,6 +668,10 @@ pub struct FileFacts {
     /// No call inside a function passes a value that may come from one of the function's
     /// parameters (set when the calls are packed): none can pass a parameter on to SQL.
     pub no_param_calls: bool,
+    /// No call passes a value that may be read from the request (set when the calls are
+    /// packed): the value rules, which only ever report values traced back to a request read
+    /// ([`crate::taint::Summaries::resolve`]), have nothing to look at in them.
+    pub no_request_calls: bool,
     /// What lowering asked of the project's names: the facts hold for any project that gives
     /// the same answers. The result cache keeps them beside the facts, and checks them before
     /// it decodes the facts; the engine drops them then.
@@ -688,6 +710,11 @@ impl FileFacts {
                         .flat_map(|hole| &hole.taint)
                         .any(Taint::may_come_from_a_param)
             });
+            self.no_request_calls = !calls
+                .iter()
+                .flat_map(|call| call.args.iter().flatten())
+                .flat_map(|hole| &hole.taint)
+                .any(Taint::may_come_from_a_request);
         }
         self.sites.pack();
         self.calls.pack();
@@ -862,7 +889,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_value_may_come_from_a_parameter_directly_or_through_what_a_call_returns_of_it() {
+    fn a_value_may_come_from_a_parameter_or_the_request_directly_or_through_what_a_call_returns_of_it(
+    ) {
         let param = Taint::new(TaintOrigin::Param(1));
         let source = Taint::new(TaintOrigin::Source {
             kind: TaintKind::Host,
@@ -881,6 +909,13 @@ mod tests {
         assert!(!source.may_come_from_a_param());
         assert!(!call(Some(0), Some(&source)).may_come_from_a_param());
         assert!(!call(None, None).may_come_from_a_param());
+
+        assert!(source.may_come_from_a_request());
+        assert!(call(None, None).may_come_from_a_request());
+        assert!(call(Some(0), Some(&call(Some(1), Some(&source)))).may_come_from_a_request());
+        assert!(!param.may_come_from_a_request());
+        assert!(!call(Some(0), Some(&param)).may_come_from_a_request());
+        assert!(!call(Some(0), None).may_come_from_a_request());
     }
 
     #[test]
