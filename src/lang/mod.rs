@@ -204,6 +204,25 @@ impl KindNames {
     }
 }
 
+/// Every node of `tree`, depth first.
+#[cfg(test)]
+pub(crate) fn all_nodes(tree: &tree_sitter::Tree) -> Vec<tree_sitter::Node<'_>> {
+    let mut nodes = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        nodes.push(cursor.node());
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        while cursor.goto_parent() {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+        }
+        return nodes;
+    }
+}
+
 pub(crate) fn span_of(n: tree_sitter::Node) -> crate::facts::Span {
     crate::facts::Span::new(n.start_byte(), n.end_byte())
 }

@@ -519,21 +519,9 @@ macro_rules! m { ($x:expr) => { $x + 1 }; }
 "##;
     let mut parser = rust_parser().expect("rust grammar");
     let tree = parser.parse(src, None).expect("parses");
-    let mut cursor = tree.walk();
-    let mut seen = 0;
-    'walk: loop {
-        let node = cursor.node();
+    let nodes = crate::lang::all_nodes(&tree);
+    for node in &nodes {
         assert_eq!(node.kind_name(), node.kind(), "kind id {}", node.kind_id());
-        seen += 1;
-        if cursor.goto_first_child() || cursor.goto_next_sibling() {
-            continue;
-        }
-        while cursor.goto_parent() {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-        }
-        break;
     }
-    assert!(seen > 300, "{seen} nodes");
+    assert!(nodes.len() > 300, "{} nodes", nodes.len());
 }
